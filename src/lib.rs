@@ -2,5 +2,6 @@
 //! patterns that put runners' calves at risk.
 #![warn(missing_docs)]
 
+pub mod geo;
 pub mod ingest;
 pub mod model;

@@ -7,6 +7,7 @@
 pub mod fit;
 pub mod gpx;
 pub mod tcx;
+pub mod xml;
 
 use crate::model::{Format, ReadError, ReadResult};
 
@@ -95,10 +96,15 @@ mod tests {
             Some(Format::Gpx)
         );
         assert_eq!(
-            detect_format(b"   \n<?xml version=\"1.0\"?><!-- c --><TrainingCenterDatabase xmlns=\"x\">"),
+            detect_format(
+                b"   \n<?xml version=\"1.0\"?><!-- c --><TrainingCenterDatabase xmlns=\"x\">"
+            ),
             Some(Format::Tcx)
         );
-        assert_eq!(detect_format(b"<ns2:gpx xmlns:ns2=\"x\">"), Some(Format::Gpx));
+        assert_eq!(
+            detect_format(b"<ns2:gpx xmlns:ns2=\"x\">"),
+            Some(Format::Gpx)
+        );
         assert_eq!(detect_format(b"{\"json\": true}"), None);
         assert_eq!(detect_format(b""), None);
     }

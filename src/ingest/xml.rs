@@ -1,0 +1,502 @@
+//! Helpers shared by the GPX and TCX readers: number and time parsing straight from byte
+//! slices, error positions as `line L:C`, sport names and sport inference, cadence doubling.
+
+use crate::geo::haversine_m;
+use crate::model::{Activity, Sample, Sport};
+
+/// Parse a decimal number from the raw bytes of a text node (surrounding whitespace allowed).
+/// `None` for anything that is not a finite number.
+pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
+    let b = bytes.trim_ascii();
+    if let Some(v) = parse_f64_fast(b) {
+        return Some(v);
+    }
+    let s = std::str::from_utf8(b).ok()?;
+    let v: f64 = s.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Powers of ten that are exact in an `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Clinger's fast path for plain decimals (`-12.345`): when the digits fit in 2^53 and there
+/// are at most 22 fraction digits, `mantissa / 10^k` is one correctly rounded division, so the
+/// result equals `str::parse`. Anything else (exponents, long digit strings) returns `None`.
+fn parse_f64_fast(b: &[u8]) -> Option<f64> {
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, b.get(1..)?),
+        b'+' => (false, b.get(1..)?),
+        _ => (false, b),
+    };
+    let mut mant: u64 = 0;
+    let mut n_digits = 0u32;
+    let mut frac: Option<usize> = None;
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                mant = mant * 10 + u64::from(c - b'0');
+                n_digits += 1;
+                if n_digits > 15 {
+                    return None;
+                }
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+    }
+    if n_digits == 0 {
+        return None;
+    }
+    let v = mant as f64 / *POW10.get(frac.unwrap_or(0))?;
+    Some(if neg { -v } else { v })
+}
+
+/// Call `f(name, raw_value)` for each attribute of a start tag's raw attribute bytes
+/// (`BytesStart::attributes_raw`). Stops quietly at the first malformed attribute.
+pub fn for_each_attr<'a>(raw: &'a [u8], mut f: impl FnMut(&'a [u8], &'a [u8])) {
+    let mut rest = raw;
+    loop {
+        rest = rest.trim_ascii_start();
+        let Some(eq) = rest.iter().position(|&c| c == b'=') else {
+            return;
+        };
+        let (name, after) = rest.split_at(eq);
+        let name = name.trim_ascii();
+        let after = after.get(1..).unwrap_or_default().trim_ascii_start();
+        let Some(&q) = after.first().filter(|&&q| q == b'"' || q == b'\'') else {
+            return;
+        };
+        let body = after.get(1..).unwrap_or_default();
+        let Some(end) = body.iter().position(|&c| c == q) else {
+            return;
+        };
+        f(name, body.get(..end).unwrap_or_default());
+        rest = body.get(end + 1..).unwrap_or_default();
+    }
+}
+
+/// Read `n` ASCII digits at `*i` as a number and advance.
+fn digits(b: &[u8], i: &mut usize, n: usize) -> Option<i64> {
+    let s = b.get(*i..*i + n)?;
+    let mut v = 0i64;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    *i += n;
+    Some(v)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parse an ISO 8601 / xsd:dateTime time (`2017-07-29T14:46:35.000Z`, `...+02:00`, no zone = UTC)
+/// into milliseconds since the Unix epoch (UTC) and the explicit UTC offset in seconds, if the
+/// time carried a non-`Z` offset. Fractions below a millisecond are truncated.
+pub fn parse_time(bytes: &[u8]) -> Option<(i64, Option<i32>)> {
+    let b = bytes.trim_ascii();
+    let mut i = 0;
+    let neg_year = b.first() == Some(&b'-');
+    if neg_year {
+        i += 1;
+    }
+    let mut year = digits(b, &mut i, 4)?;
+    if neg_year {
+        year = -year;
+    }
+    let expect = |i: &mut usize, c: &[u8]| -> Option<()> {
+        let got = *b.get(*i)?;
+        c.contains(&got).then(|| *i += 1)
+    };
+    expect(&mut i, b"-")?;
+    let month = digits(b, &mut i, 2)?;
+    expect(&mut i, b"-")?;
+    let day = digits(b, &mut i, 2)?;
+    expect(&mut i, b"Tt ")?;
+    let hour = digits(b, &mut i, 2)?;
+    expect(&mut i, b":")?;
+    let min = digits(b, &mut i, 2)?;
+    expect(&mut i, b":")?;
+    let sec = digits(b, &mut i, 2)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 24 || min > 59 || sec > 60 {
+        return None;
+    }
+    let mut ms = 0i64;
+    if b.get(i) == Some(&b'.') || b.get(i) == Some(&b',') {
+        i += 1;
+        let mut scale = 100;
+        let start = i;
+        while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            ms += i64::from(c - b'0') * scale;
+            scale /= 10;
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    let offset_s = match b.get(i) {
+        None => None,
+        Some(b'Z' | b'z') => {
+            i += 1;
+            None
+        }
+        Some(&c @ (b'+' | b'-')) => {
+            i += 1;
+            let oh = digits(b, &mut i, 2)?;
+            if b.get(i) == Some(&b':') {
+                i += 1;
+            }
+            let om = if i < b.len() {
+                digits(b, &mut i, 2)?
+            } else {
+                0
+            };
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let o = (oh * 3600 + om * 60) as i32;
+            Some(if c == b'-' { -o } else { o })
+        }
+        Some(_) => return None,
+    };
+    if i != b.len() {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let local_s = days * 86_400 + hour * 3600 + min * 60 + sec;
+    let utc_s = local_s - i64::from(offset_s.unwrap_or(0));
+    Some((utc_s * 1000 + ms, offset_s))
+}
+
+/// `line L:C` (both 1-based; the column counts bytes) of a byte offset into `bytes`.
+pub fn line_col(bytes: &[u8], pos: usize) -> String {
+    let pos = pos.min(bytes.len());
+    let before = bytes.get(..pos).unwrap_or_default();
+    let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
+    let col = match before.iter().rposition(|&c| c == b'\n') {
+        Some(nl) => pos - nl,
+        None => pos + 1,
+    };
+    format!("line {line}:{col}")
+}
+
+/// Skip a UTF-8 byte-order mark and whitespace before the first markup (Strava writes
+/// whitespace before the XML declaration, which XML forbids). Returns the rest and how many
+/// bytes were skipped, so that positions can be reported in the original file.
+pub fn skip_prolog_junk(bytes: &[u8]) -> (&[u8], usize) {
+    let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let rest = rest.trim_ascii_start();
+    (rest, bytes.len() - rest.len())
+}
+
+/// Normalise a GPX `<type>` or TCX sport name: Strava's numeric activity codes, and Garmin
+/// Connect's type keys that [`Sport::from_names`] does not know, become a name it does know.
+/// Returns the sport.
+pub fn sport_from_type(name: &str) -> Sport {
+    let t = name.trim();
+    let strava = match t {
+        "1" => "ride",
+        "2" => "alpine_ski",
+        "3" => "backcountry_ski",
+        "4" => "hike",
+        "5" => "ice_skate",
+        "6" => "inline_skate",
+        "7" => "nordic_ski",
+        "8" => "roller_ski",
+        "9" => "run",
+        "10" => "walk",
+        "11" => "workout",
+        "12" => "snowboard",
+        "13" => "snowshoe",
+        "14" => "kitesurf",
+        "15" => "windsurf",
+        "16" => "swim",
+        "17" => "virtual_ride",
+        "18" => "e_bike_ride",
+        "19" => "velomobile",
+        "21" => "canoe",
+        "22" => "kayak",
+        "23" => "rowing",
+        "24" => "stand_up_paddle",
+        "25" => "surf",
+        "26" => "crossfit",
+        "27" => "elliptical",
+        "28" => "rock_climb",
+        "29" => "stair_stepper",
+        "30" => "weight_training",
+        "31" => "yoga",
+        "51" => "handcycle",
+        "52" => "wheelchair",
+        "53" => "virtual_run",
+        _ => "",
+    };
+    if !strava.is_empty() {
+        return Sport::from_names(strava, None);
+    }
+    let key = t.to_ascii_lowercase().replace([' ', '-'], "_");
+    let garmin = match key.as_str() {
+        "road_biking" | "mountain_biking" | "gravel_cycling" | "cyclocross" | "track_cycling"
+        | "recumbent_cycling" | "bmx" | "downhill_biking" | "e_bike_fitness"
+        | "e_bike_mountain" | "road_cycling" | "mountain_bike" => "cycling",
+        "street_running" | "track_running" | "ultra_run" | "obstacle_run" => "running",
+        "casual_walking" | "speed_walking" => "walking",
+        _ => "",
+    };
+    if garmin.is_empty() {
+        Sport::from_names(t, None)
+    } else {
+        Sport::from_names(garmin, None)
+    }
+}
+
+/// Median of a list (sorted in place); `None` when empty.
+fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// Speed (m/s) below which a step between two points counts as standing still.
+const MOVING_MPS: f64 = 0.5;
+
+/// Infer the sport of a recording without a type from its median moving speed and median raw
+/// cadence (non-zero values, as the file stores them: strides or revolutions per minute). The
+/// rule is in `docs/design.md` ("Sport inference"):
+///
+/// - no moving step (time and position on both ends, 0 < dt <= 120 s, >= 0.5 m/s): unknown;
+/// - speed < 1.8 m/s: walking; speed > 6.5 m/s: cycling;
+/// - with cadence: cycling if speed > 4.5 m/s and cadence 50..=110 per minute; else running if
+///   cadence >= 65 strides/min (130 steps/min); else unknown;
+/// - without cadence: running up to 5.0 m/s, cycling above.
+pub fn infer_sport(samples: &[Sample]) -> Sport {
+    let mut speeds = Vec::new();
+    let mut prev: Option<(i64, f64, f64)> = None;
+    for s in samples {
+        let (Some(t), Some(lat), Some(lon)) = (s.time_utc_ms, s.lat_deg, s.lon_deg) else {
+            continue;
+        };
+        if let Some((pt, plat, plon)) = prev {
+            let dt = (t - pt) as f64 / 1000.0;
+            if dt > 0.0 && dt <= 120.0 {
+                let v = haversine_m(plat, plon, lat, lon) / dt;
+                if v >= MOVING_MPS {
+                    speeds.push(v);
+                }
+            }
+        }
+        prev = Some((t, lat, lon));
+    }
+    let mut cads: Vec<f64> = samples
+        .iter()
+        .filter_map(|s| s.cadence_spm)
+        .filter(|&c| c > 0.0)
+        .collect();
+    let Some(v) = median(&mut speeds) else {
+        return Sport::Other("unknown".to_string());
+    };
+    let cad = median(&mut cads);
+    if v < 1.8 {
+        return Sport::Walking;
+    }
+    if v > 6.5 {
+        return Sport::Cycling;
+    }
+    match cad {
+        Some(c) if v > 4.5 && (50.0..=110.0).contains(&c) => Sport::Cycling,
+        Some(c) if c * 2.0 >= 130.0 => Sport::Running,
+        Some(_) => Sport::Other("unknown".to_string()),
+        None if v <= 5.0 => Sport::Running,
+        None => Sport::Cycling,
+    }
+}
+
+/// Set the sport from a type name, or infer it (with the warning "sport inferred") when the
+/// name is missing, empty, generic or "Other"; then double cadence for foot sports (GPX `cad`,
+/// TCX `Cadence`/`RunCadence` count strides per minute, calfguard counts steps).
+pub fn finish_sport_and_cadence(act: &mut Activity, type_name: Option<&str>) {
+    let named = type_name
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(sport_from_type)
+        .filter(|s| !matches!(s, Sport::Other(n) if n == "unknown" || n == "other"));
+    act.sub_sport = type_name
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    act.sport = match named {
+        Some(s) => s,
+        None => {
+            act.warnings.push("sport inferred".to_string());
+            infer_sport(&act.samples)
+        }
+    };
+    if act.sport.has_steps() {
+        for s in &mut act.samples {
+            if let Some(c) = s.cadence_spm.as_mut() {
+                *c *= 2.0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_from_bytes() {
+        assert_eq!(parse_f64(b" 12.5\n"), Some(12.5));
+        assert_eq!(parse_f64(b"-3e2"), Some(-300.0));
+        assert_eq!(parse_f64(b""), None);
+        assert_eq!(parse_f64(b"NaN"), None);
+        assert_eq!(parse_f64(b"inf"), None);
+        assert_eq!(parse_f64(b"12,5"), None);
+        assert_eq!(parse_f64(b"\xff"), None);
+        assert_eq!(parse_f64(b"-"), None);
+        assert_eq!(parse_f64(b"."), None);
+        assert_eq!(parse_f64(b"1.2.3"), None);
+        // The fast path agrees with std on typical and long values.
+        for t in [
+            "37.24173816852271556854248046875",
+            "-121.9",
+            "0.000001",
+            "1614.678000",
+            "5.",
+            ".5",
+            "+7",
+        ] {
+            assert_eq!(parse_f64(t.as_bytes()), t.parse::<f64>().ok(), "{t}");
+        }
+    }
+
+    #[test]
+    fn attributes() {
+        let mut got = Vec::new();
+        for_each_attr(br#" lat="1.5"  lon = '2' xmlns:a="u"  bad"#, |n, v| {
+            got.push((n.to_vec(), v.to_vec()))
+        });
+        assert_eq!(
+            got,
+            vec![
+                (b"lat".to_vec(), b"1.5".to_vec()),
+                (b"lon".to_vec(), b"2".to_vec()),
+                (b"xmlns:a".to_vec(), b"u".to_vec())
+            ]
+        );
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time(b"1970-01-01T00:00:00Z"), Some((0, None)));
+        assert_eq!(
+            parse_time(b"2017-07-29T14:46:35.000Z"),
+            Some((1_501_339_595_000, None))
+        );
+        assert_eq!(
+            parse_time(b"2017-07-29T16:46:35.25+02:00"),
+            Some((1_501_339_595_250, Some(7200)))
+        );
+        assert_eq!(
+            parse_time(b"2017-07-29T09:46:35-0500"),
+            Some((1_501_339_595_000, Some(-18000)))
+        );
+        assert_eq!(
+            parse_time(b"2017-07-29T14:46:35"),
+            Some((1_501_339_595_000, None))
+        );
+        // The GPSBabel sentinel (int32 minimum) with 7 fraction digits.
+        let (ms, _) = parse_time(b"1901-12-13T20:45:52.2073437Z").unwrap();
+        assert_eq!(ms, -2_147_483_648_000 + 207);
+        for bad in [
+            &b""[..],
+            b"2017-13-01T00:00:00Z",
+            b"2017-07-29",
+            b"2017-07-29T14:46:35Zjunk",
+            b"2017-07-29T14:46:35.",
+        ] {
+            assert_eq!(parse_time(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn positions() {
+        let b = b"ab\ncde\nf";
+        assert_eq!(line_col(b, 0), "line 1:1");
+        assert_eq!(line_col(b, 4), "line 2:2");
+        assert_eq!(line_col(b, 100), "line 3:2");
+    }
+
+    #[test]
+    fn strava_codes_and_garmin_keys() {
+        assert_eq!(sport_from_type("9"), Sport::Running);
+        assert_eq!(sport_from_type("1"), Sport::Cycling);
+        assert_eq!(sport_from_type("4"), Sport::Hiking);
+        assert_eq!(sport_from_type("10"), Sport::Walking);
+        assert_eq!(sport_from_type("53"), Sport::TreadmillRunning);
+        assert_eq!(sport_from_type("17"), Sport::Cycling);
+        assert_eq!(sport_from_type("30"), Sport::StrengthTraining);
+        assert_eq!(sport_from_type("7"), Sport::Other("nordic_ski".into()));
+        assert_eq!(sport_from_type("road_biking"), Sport::Cycling);
+        assert_eq!(sport_from_type("Run"), Sport::Running);
+        assert_eq!(sport_from_type("trail_running"), Sport::TrailRunning);
+    }
+
+    fn track(speed_mps: f64, cad: Option<f64>) -> Vec<Sample> {
+        // North along a meridian, one point a second.
+        let deg_per_m = 360.0 / (2.0 * std::f64::consts::PI * crate::geo::EARTH_RADIUS_M);
+        (0..100)
+            .map(|i| Sample {
+                time_utc_ms: Some(i * 1000),
+                lat_deg: Some(45.0 + i as f64 * speed_mps * deg_per_m),
+                lon_deg: Some(7.0),
+                cadence_spm: cad,
+                ..Sample::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sport_inference() {
+        assert_eq!(infer_sport(&track(3.0, None)), Sport::Running);
+        assert_eq!(infer_sport(&track(3.0, Some(85.0))), Sport::Running);
+        assert_eq!(
+            infer_sport(&track(3.0, Some(40.0))),
+            Sport::Other("unknown".into())
+        );
+        assert_eq!(infer_sport(&track(1.2, None)), Sport::Walking);
+        assert_eq!(infer_sport(&track(8.0, None)), Sport::Cycling);
+        assert_eq!(infer_sport(&track(5.5, Some(85.0))), Sport::Cycling);
+        assert_eq!(infer_sport(&track(4.8, None)), Sport::Running);
+        assert_eq!(infer_sport(&track(5.2, None)), Sport::Cycling);
+        assert_eq!(infer_sport(&track(4.2, Some(88.0))), Sport::Running);
+        assert_eq!(
+            infer_sport(&track(0.0, None)),
+            Sport::Other("unknown".into())
+        );
+        assert_eq!(infer_sport(&[]), Sport::Other("unknown".into()));
+    }
+}
