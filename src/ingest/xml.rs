@@ -22,9 +22,12 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// Clinger's fast path for plain decimals (`-12.345`): when the digits fit in 2^53 and there
-/// are at most 22 fraction digits, `mantissa / 10^k` is one correctly rounded division, so the
-/// result equals `str::parse`. Anything else (exponents, long digit strings) returns `None`.
+/// Fast path for plain decimals (`-12.345`). Clinger: when the significant digits fit in 2^53
+/// (15 digits always do) and there are at most 22 fraction digits, `mantissa / 10^k` is one
+/// correctly rounded division, so the result equals `str::parse`. Longer fractions (Garmin
+/// Connect writes 30-digit coordinates) keep their first 19 significant digits: the result is
+/// then within one ulp of `str::parse` (1e-14 degrees: nanometres). Anything else (exponents,
+/// more than 19 integer digits) returns `None` and goes to `str::parse`.
 fn parse_f64_fast(b: &[u8]) -> Option<f64> {
     let (neg, digits) = match b.first()? {
         b'-' => (true, b.get(1..)?),
@@ -33,14 +36,21 @@ fn parse_f64_fast(b: &[u8]) -> Option<f64> {
     };
     let mut mant: u64 = 0;
     let mut n_digits = 0u32;
+    let mut any_digit = false;
     let mut frac: Option<usize> = None;
     for &c in digits {
         match c {
             b'0'..=b'9' => {
+                if n_digits >= 19 {
+                    // Fraction digits beyond the 19th significant one cannot change the f64
+                    // by more than an ulp; more integer digits go to `str::parse`.
+                    frac?;
+                    continue;
+                }
+                any_digit = true;
                 mant = mant * 10 + u64::from(c - b'0');
-                n_digits += 1;
-                if n_digits > 15 {
-                    return None;
+                if mant > 0 {
+                    n_digits += 1;
                 }
                 if let Some(f) = frac.as_mut() {
                     *f += 1;
@@ -50,7 +60,7 @@ fn parse_f64_fast(b: &[u8]) -> Option<f64> {
             _ => return None,
         }
     }
-    if n_digits == 0 {
+    if !any_digit {
         return None;
     }
     let v = mant as f64 / *POW10.get(frac.unwrap_or(0))?;
@@ -379,17 +389,33 @@ mod tests {
         assert_eq!(parse_f64(b"-"), None);
         assert_eq!(parse_f64(b"."), None);
         assert_eq!(parse_f64(b"1.2.3"), None);
-        // The fast path agrees with std on typical and long values.
+        // Up to 15 significant digits the fast path equals std exactly; longer values (Garmin
+        // Connect writes 32-digit latitudes) are within one ulp.
         for t in [
-            "37.24173816852271556854248046875",
             "-121.9",
             "0.000001",
             "1614.678000",
             "5.",
             ".5",
             "+7",
+            "0.1",
+            "46.434981000",
         ] {
             assert_eq!(parse_f64(t.as_bytes()), t.parse::<f64>().ok(), "{t}");
+        }
+        for t in [
+            "37.24173816852271556854248046875",
+            "-121.9185371696949005126953125",
+            "5.78827821649610996246337890625",
+            "0.000000000000000000000000123",
+            "123456789012345678901234",
+        ] {
+            let want: f64 = t.parse().unwrap();
+            let got = parse_f64(t.as_bytes()).unwrap();
+            assert!(
+                (got - want).abs() <= want.abs() * f64::EPSILON,
+                "{t}: {got} vs {want}"
+            );
         }
     }
 
