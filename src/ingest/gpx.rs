@@ -16,6 +16,8 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use crate::geo::haversine_cos_m;
+#[cfg(test)]
 use crate::geo::haversine_m;
 use crate::ingest::xml::{
     self, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
@@ -51,8 +53,8 @@ struct State {
     field: Field,
     in_trk: bool,
     in_trkseg: bool,
-    /// Last position of the current segment, for the track length.
-    last_pos: Option<(f64, f64)>,
+    /// Last position of the current segment (lat, lon, cos lat), for the track length.
+    last_pos: Option<(f64, f64, f64)>,
     length_m: f64,
     /// First explicit UTC offset seen in a point time.
     offset_s: Option<i32>,
@@ -258,10 +260,11 @@ impl State {
         self.ext_depth = 0;
         self.tpx_default_depth = None;
         if let (Some(lat), Some(lon)) = (s.lat_deg, s.lon_deg) {
-            if let Some((plat, plon)) = self.last_pos {
-                self.length_m += haversine_m(plat, plon, lat, lon);
+            let cos = lat.to_radians().cos();
+            if let Some((plat, plon, pcos)) = self.last_pos {
+                self.length_m += haversine_cos_m(plat, plon, pcos, lat, lon, cos);
             }
-            self.last_pos = Some((lat, lon));
+            self.last_pos = Some((lat, lon, cos));
         }
         self.samples.push(s);
     }

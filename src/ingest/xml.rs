@@ -1,7 +1,7 @@
 //! Helpers shared by the GPX and TCX readers: number and time parsing straight from byte
 //! slices, error positions as `line L:C`, sport names and sport inference, cadence doubling.
 
-use crate::geo::haversine_m;
+use crate::geo::haversine_cos_m;
 use crate::model::{Activity, Sample, Sport};
 
 /// Parse a decimal number from the raw bytes of a text node (surrounding whitespace allowed).
@@ -29,41 +29,49 @@ const POW10: [f64; 23] = [
 /// then within one ulp of `str::parse` (1e-14 degrees: nanometres). Anything else (exponents,
 /// more than 19 integer digits) returns `None` and goes to `str::parse`.
 fn parse_f64_fast(b: &[u8]) -> Option<f64> {
-    let (neg, digits) = match b.first()? {
+    /// Below this a mantissa can take one more digit without overflowing `u64`.
+    const ROOM: u64 = 1_000_000_000_000_000_000;
+    let (neg, rest) = match b.first()? {
         b'-' => (true, b.get(1..)?),
         b'+' => (false, b.get(1..)?),
         _ => (false, b),
     };
     let mut mant: u64 = 0;
-    let mut n_digits = 0u32;
-    let mut any_digit = false;
-    let mut frac: Option<usize> = None;
-    for &c in digits {
-        match c {
-            b'0'..=b'9' => {
-                if n_digits >= 19 {
-                    // Fraction digits beyond the 19th significant one cannot change the f64
-                    // by more than an ulp; more integer digits go to `str::parse`.
-                    frac?;
-                    continue;
-                }
-                any_digit = true;
-                mant = mant * 10 + u64::from(c - b'0');
-                if mant > 0 {
-                    n_digits += 1;
-                }
-                if let Some(f) = frac.as_mut() {
-                    *f += 1;
-                }
+    let mut i = 0;
+    while let Some(&c) = rest.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        if mant >= ROOM {
+            return None; // more than 19 integer digits: str::parse
+        }
+        mant = mant * 10 + u64::from(d);
+        i += 1;
+    }
+    let mut any_digit = i > 0;
+    let mut frac = 0usize;
+    if rest.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(&c) = rest.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
             }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return None,
+            any_digit = true;
+            // Fraction digits past the 19th significant one cannot move the f64 by more than
+            // an ulp: they are dropped.
+            if mant < ROOM {
+                mant = mant * 10 + u64::from(d);
+                frac += 1;
+            }
+            i += 1;
         }
     }
-    if !any_digit {
+    if !any_digit || i != rest.len() {
         return None;
     }
-    let v = mant as f64 / *POW10.get(frac.unwrap_or(0))?;
+    let v = mant as f64 / *POW10.get(frac)?;
     Some(if neg { -v } else { v })
 }
 
@@ -276,18 +284,19 @@ pub fn sport_from_type(name: &str) -> Sport {
     }
 }
 
-/// Median of a list (sorted in place); `None` when empty.
+/// Median of a list (reordered in place, O(n)); `None` when empty.
 fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
+    let n = v.len();
+    if n == 0 {
         return None;
     }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
+    let (left, mid, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let upper = *mid;
+    if n % 2 == 1 {
+        return Some(upper);
+    }
+    let lower = left.iter().copied().reduce(f64::max).unwrap_or(upper);
+    Some((lower + upper) / 2.0)
 }
 
 /// Speed (m/s) below which a step between two points counts as standing still.
@@ -304,21 +313,22 @@ const MOVING_MPS: f64 = 0.5;
 /// - without cadence: running up to 5.0 m/s, cycling above.
 pub fn infer_sport(samples: &[Sample]) -> Sport {
     let mut speeds = Vec::new();
-    let mut prev: Option<(i64, f64, f64)> = None;
+    let mut prev: Option<(i64, f64, f64, f64)> = None;
     for s in samples {
         let (Some(t), Some(lat), Some(lon)) = (s.time_utc_ms, s.lat_deg, s.lon_deg) else {
             continue;
         };
-        if let Some((pt, plat, plon)) = prev {
+        let cos = lat.to_radians().cos();
+        if let Some((pt, plat, plon, pcos)) = prev {
             let dt = (t - pt) as f64 / 1000.0;
             if dt > 0.0 && dt <= 120.0 {
-                let v = haversine_m(plat, plon, lat, lon) / dt;
+                let v = haversine_cos_m(plat, plon, pcos, lat, lon, cos) / dt;
                 if v >= MOVING_MPS {
                     speeds.push(v);
                 }
             }
         }
-        prev = Some((t, lat, lon));
+        prev = Some((t, lat, lon, cos));
     }
     let mut cads: Vec<f64> = samples
         .iter()
@@ -503,6 +513,13 @@ mod tests {
                 ..Sample::default()
             })
             .collect()
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
     }
 
     #[test]
