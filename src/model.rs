@@ -123,10 +123,9 @@ impl Sport {
             "treadmill_running" | "treadmill" | "virtual_run" | "virtualrun" | "indoor_running" => {
                 Sport::TreadmillRunning
             }
-            "cycling" | "biking" | "bike" | "ride" | "virtual_ride" | "virtualride" | "e_bike_ride"
-            | "ebikeride" | "mountain_bike_ride" | "gravel_ride" | "indoor_cycling" => {
-                Sport::Cycling
-            }
+            "cycling" | "biking" | "bike" | "ride" | "virtual_ride" | "virtualride"
+            | "e_bike_ride" | "ebikeride" | "mountain_bike_ride" | "gravel_ride"
+            | "indoor_cycling" => Sport::Cycling,
             "walking" | "walk" => Sport::Walking,
             "hiking" | "hike" => Sport::Hiking,
             "swimming" | "swim" | "open_water_swimming" | "lap_swimming" => Sport::Swimming,
@@ -135,7 +134,8 @@ impl Sport {
             }
             // FIT sport `training` with sub_sport `strength_training` (or no sub-sport).
             "training" | "fitness_equipment"
-                if matches!(sub.as_str(), "strength_training" | "" | "generic") && s == "training" =>
+                if matches!(sub.as_str(), "strength_training" | "" | "generic")
+                    && s == "training" =>
             {
                 Sport::StrengthTraining
             }
@@ -389,7 +389,10 @@ mod tests {
 
     #[test]
     fn sport_names_normalise() {
-        assert_eq!(Sport::from_names("running", Some("trail")), Sport::TrailRunning);
+        assert_eq!(
+            Sport::from_names("running", Some("trail")),
+            Sport::TrailRunning
+        );
         assert_eq!(
             Sport::from_names("Running", Some("treadmill")),
             Sport::TreadmillRunning

@@ -95,10 +95,15 @@ mod tests {
             Some(Format::Gpx)
         );
         assert_eq!(
-            detect_format(b"   \n<?xml version=\"1.0\"?><!-- c --><TrainingCenterDatabase xmlns=\"x\">"),
+            detect_format(
+                b"   \n<?xml version=\"1.0\"?><!-- c --><TrainingCenterDatabase xmlns=\"x\">"
+            ),
             Some(Format::Tcx)
         );
-        assert_eq!(detect_format(b"<ns2:gpx xmlns:ns2=\"x\">"), Some(Format::Gpx));
+        assert_eq!(
+            detect_format(b"<ns2:gpx xmlns:ns2=\"x\">"),
+            Some(Format::Gpx)
+        );
         assert_eq!(detect_format(b"{\"json\": true}"), None);
         assert_eq!(detect_format(b""), None);
     }
