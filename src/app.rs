@@ -3,13 +3,15 @@
 
 use crate::cli::AnalyzeConfig;
 use crate::ingest;
-use crate::model::ReadError;
+use crate::ingest::export::{Leaf, LeafRecord, Limits, Walker};
+use crate::ingest::strava::{parse_activity_list, StravaEntry};
+use crate::model::{Break, ReadError, Sport};
 use crate::report::{self, folder::ReportFolder, ErrorKind, ErrorRow};
-use crate::summary::{summarize, ActivitySummary};
-use anyhow::{Context, Result};
+use crate::summary::{summarize, ActivitySummary, Context};
+use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -77,21 +79,19 @@ pub struct Analysis {
     pub counts: Counts,
 }
 
-/// One file to read.
+/// One loose file to read.
 #[derive(Clone, Debug)]
 struct InputFile {
     path: PathBuf,
     source: String,
 }
 
-/// Outcome of one file.
-enum FileOutcome {
-    Analysed(Vec<ActivitySummary>, Option<ErrorRow>),
-    NotAnalysed(ErrorRow),
-}
+/// What the reader hands back for one distinct leaf: its activities reduced (and where the file
+/// broke, if it did), or why it gave none.
+type Parsed = Result<(Vec<ActivitySummary>, Option<Break>), ReadError>;
 
-/// Walk the inputs: files as given, folders recursively in sorted order. Unreadable entries and
-/// symlink loops become `failed` rows; the walk goes on.
+/// Walk the inputs: files as given, folders recursively in sorted order. Unreadable entries
+/// become `failed` rows; a folder reached twice (symlink loop) is walked once.
 fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<ErrorRow>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -137,7 +137,6 @@ fn walk(
         });
         return;
     }
-    // A folder reached twice (a symlink loop or the same folder given twice) is walked once.
     let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if !seen_dirs.insert(canonical) {
         return;
@@ -162,105 +161,185 @@ fn walk(
     }
 }
 
-fn read_one(input: &InputFile, now: chrono::DateTime<chrono::Utc>) -> (FileOutcome, u64) {
-    let row = |kind, reason: String, position: Option<String>| ErrorRow {
-        source: input.source.clone(),
-        kind,
-        reason,
-        position: position.unwrap_or_default(),
-        duplicate_of: String::new(),
-    };
-    let bytes = match fs::read(&input.path) {
-        Ok(b) => b,
-        Err(e) => {
-            return (
-                FileOutcome::NotAnalysed(row(ErrorKind::Failed, format!("cannot read: {e}"), None)),
-                0,
-            )
-        }
-    };
-    let len = bytes.len() as u64;
-    let outcome = match ingest::read_bytes(&input.source, &bytes) {
-        Ok(activities) if activities.is_empty() => FileOutcome::NotAnalysed(row(
-            ErrorKind::Skipped,
-            "no activity in file".to_string(),
-            None,
-        )),
-        Ok(activities) => {
-            let salvaged = activities
-                .iter()
-                .find_map(|a| a.salvaged.clone())
-                .map(|b| row(ErrorKind::Salvaged, b.reason, Some(b.position)));
-            // Reduce and drop the samples right away.
-            let summaries = activities.iter().map(|a| summarize(a, now)).collect();
-            FileOutcome::Analysed(summaries, salvaged)
-        }
-        Err(ReadError::Skipped { reason }) => {
-            FileOutcome::NotAnalysed(row(ErrorKind::Skipped, reason, None))
-        }
-        Err(ReadError::Failed { reason, position }) => {
-            FileOutcome::NotAnalysed(row(ErrorKind::Failed, reason, position))
-        }
-    };
-    (outcome, len)
+/// Parse one leaf's bytes and reduce its activities right away (the samples are dropped here).
+fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
+    let activities = ingest::read_bytes(source, bytes)?;
+    let broken = activities.iter().find_map(|a| a.salvaged.clone());
+    let summaries = activities.iter().map(|a| summarize(a, ctx)).collect();
+    Ok((summaries, broken))
 }
 
 /// Read and reduce every input. `interrupted` is polled between files.
 pub fn analyse(
     paths: &[PathBuf],
-    now: chrono::DateTime<chrono::Utc>,
+    ctx: &Context,
+    limits: &Limits,
     progress: &ProgressBar,
     interrupted: &AtomicBool,
 ) -> Analysis {
-    let (files, mut errors) = discover(paths);
+    let (files, walk_errors) = discover(paths);
     progress.set_length(files.len() as u64);
-    let outcomes: Vec<(FileOutcome, u64)> = files
+    let reader = |source: &str, bytes: &[u8]| parse_leaf(source, bytes, ctx);
+    let walker = Walker::new(limits.clone(), &reader);
+    let records: Vec<LeafRecord<Parsed>> = files
         .par_iter()
-        .filter_map(|f| {
+        .flat_map_iter(|f| {
             if interrupted.load(Ordering::Relaxed) {
-                return None;
+                return Vec::new();
             }
-            let r = read_one(f, now);
+            let r = walker.file(&f.path, &f.source);
             progress.inc(1);
-            Some(r)
+            r
         })
         .collect();
+    account(records, walk_errors)
+}
 
+fn error_row(source: &str, kind: ErrorKind, reason: String, position: Option<String>) -> ErrorRow {
+    ErrorRow {
+        source: source.to_string(),
+        kind,
+        reason,
+        position: position.unwrap_or_default(),
+        duplicate_of: String::new(),
+    }
+}
+
+/// Turn the leaves into activities, error rows and counts: resolve copies (the first source in
+/// sorted order keeps the activity), count non-activity archive members per archive and reason,
+/// and apply Strava's activity list.
+fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>) -> Analysis {
+    records.sort_by(|a, b| a.source.cmp(&b.source));
     let mut counts = Counts {
-        found: files.len() + errors.len(),
+        found: records.len() + walk_errors.len(),
         ..Counts::default()
     };
-    counts.failed = errors
-        .iter()
-        .filter(|e| e.kind == ErrorKind::Failed)
-        .count();
-    counts.skipped = errors
-        .iter()
-        .filter(|e| e.kind == ErrorKind::Skipped)
-        .count();
-    let mut activities = Vec::new();
-    for (outcome, bytes) in outcomes {
-        counts.bytes += bytes;
-        match outcome {
-            FileOutcome::Analysed(summaries, salvaged) => {
-                counts.analysed += 1;
-                if let Some(s) = salvaged {
-                    counts.salvaged += 1;
-                    errors.push(s);
-                }
-                activities.extend(summaries);
-            }
-            FileOutcome::NotAnalysed(row) => {
-                match row.kind {
-                    ErrorKind::Failed => counts.failed += 1,
-                    ErrorKind::Skipped => counts.skipped += 1,
-                    ErrorKind::Duplicate => counts.duplicate += 1,
-                    ErrorKind::Salvaged => {}
-                }
-                errors.push(row);
+    for e in &walk_errors {
+        match e.kind {
+            ErrorKind::Skipped => counts.skipped += 1,
+            _ => counts.failed += 1,
+        }
+    }
+    let mut errors = walk_errors;
+
+    // Copies: every source of a content hash, in sorted order; the first keeps the result.
+    let mut holders: HashMap<u128, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Leaf::Content { hash, .. } | Leaf::Copy { hash } = r.leaf {
+            holders.entry(hash).or_default().push(i);
+        }
+    }
+    let mut parsed: HashMap<u128, &Parsed> = HashMap::new();
+    for r in &records {
+        if let Leaf::Content { hash, value } = &r.leaf {
+            parsed.insert(*hash, value);
+        }
+    }
+
+    // Strava activity lists.
+    let mut strava: HashMap<String, StravaEntry> = HashMap::new();
+    for r in &records {
+        if let Leaf::ActivityList { bytes } = &r.leaf {
+            match parse_activity_list(&r.source, bytes) {
+                Ok(m) => strava.extend(m),
+                Err(reason) => errors.push(error_row(&r.source, ErrorKind::Failed, reason, None)),
             }
         }
     }
+
+    let mut activities = Vec::new();
+    // Non-activity members of archives, counted per (archive, kind, reason).
+    let mut noise: BTreeMap<(String, ErrorKind, String), usize> = BTreeMap::new();
+    for r in &records {
+        counts.bytes += r.bytes;
+        let outcome: Option<(ErrorKind, String, Option<String>)> = match &r.leaf {
+            Leaf::Failed { reason, position } => {
+                Some((ErrorKind::Failed, reason.clone(), position.clone()))
+            }
+            Leaf::NotActivity { reason } => Some((ErrorKind::Skipped, reason.clone(), None)),
+            Leaf::ActivityList { .. } => Some((
+                ErrorKind::Skipped,
+                "Strava activity list: read for sport names and gear".to_string(),
+                None,
+            )),
+            Leaf::Content { hash, .. } | Leaf::Copy { hash } => {
+                let group = holders.get(hash).map(Vec::as_slice).unwrap_or(&[]);
+                let keeper = group.first().map(|&i| records[i].source.as_str());
+                match parsed.get(hash) {
+                    Some(Ok((summaries, broken))) if !summaries.is_empty() => {
+                        if keeper == Some(r.source.as_str()) {
+                            counts.analysed += 1;
+                            if let Some(b) = broken {
+                                counts.salvaged += 1;
+                                errors.push(error_row(
+                                    &r.source,
+                                    ErrorKind::Salvaged,
+                                    b.reason.clone(),
+                                    Some(b.position.clone()),
+                                ));
+                            }
+                            for s in summaries {
+                                let mut s = s.clone();
+                                s.source = r.source.clone();
+                                apply_strava(&mut s, strava.get(&r.source));
+                                activities.push(s);
+                            }
+                            None
+                        } else {
+                            counts.duplicate += 1;
+                            errors.push(ErrorRow {
+                                duplicate_of: keeper.unwrap_or_default().to_string(),
+                                ..error_row(
+                                    &r.source,
+                                    ErrorKind::Duplicate,
+                                    "same bytes as another file".to_string(),
+                                    None,
+                                )
+                            });
+                            None
+                        }
+                    }
+                    Some(Ok(_)) => {
+                        Some((ErrorKind::Skipped, "no activity in file".to_string(), None))
+                    }
+                    Some(Err(ReadError::Skipped { reason })) => {
+                        Some((ErrorKind::Skipped, reason.clone(), None))
+                    }
+                    Some(Err(ReadError::Failed { reason, position })) => {
+                        Some((ErrorKind::Failed, reason.clone(), position.clone()))
+                    }
+                    None => Some((
+                        ErrorKind::Failed,
+                        "internal error: parsed copy not found".to_string(),
+                        None,
+                    )),
+                }
+            }
+        };
+        let Some((kind, reason, position)) = outcome else {
+            continue;
+        };
+        match kind {
+            ErrorKind::Failed => counts.failed += 1,
+            _ => counts.skipped += 1,
+        }
+        match (&r.archive, kind) {
+            (Some(archive), ErrorKind::Skipped) => {
+                *noise.entry((archive.clone(), kind, reason)).or_default() += 1;
+            }
+            _ => errors.push(error_row(&r.source, kind, reason, position)),
+        }
+    }
+    for ((archive, kind, reason), n) in noise {
+        let files = if n == 1 { "file" } else { "files" };
+        errors.push(error_row(
+            &archive,
+            kind,
+            format!("{n} {files} in this archive: {reason}"),
+            None,
+        ));
+    }
+
     counts.activities = activities.len();
     activities.sort_by(|a, b| {
         (a.start_utc, &a.source, a.sport.as_str()).cmp(&(b.start_utc, &b.source, b.sport.as_str()))
@@ -270,6 +349,23 @@ pub fn analyse(
         activities,
         errors,
         counts,
+    }
+}
+
+/// Name the sport of an activity whose file gave none (or only an inferred one) from Strava's
+/// activity list, and keep the gear.
+fn apply_strava(s: &mut ActivitySummary, entry: Option<&StravaEntry>) {
+    let Some(entry) = entry else {
+        return;
+    };
+    s.gear.clone_from(&entry.gear);
+    let unknown = s.sport == Sport::Other("unknown".to_string())
+        || s.warnings.iter().any(|w| w.contains("sport inferred"));
+    if let (true, Some(t)) = (unknown, &entry.activity_type) {
+        s.sport = Sport::from_names(t, None);
+        s.warnings.push(format!(
+            "sport '{t}' from Strava activities.csv"
+        ));
     }
 }
 
@@ -316,7 +412,19 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
         .num_threads(config.threads.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let analysis = pool.install(|| analyse(&config.paths, config.now, &progress, &interrupted));
+    let ctx = Context {
+        now: config.now,
+        tz: config.tz,
+    };
+    let analysis = pool.install(|| {
+        analyse(
+            &config.paths,
+            &ctx,
+            &Limits::default(),
+            &progress,
+            &interrupted,
+        )
+    });
 
     if interrupted.load(Ordering::SeqCst) {
         progress.abandon();

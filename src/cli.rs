@@ -56,6 +56,11 @@ pub struct AnalyzeArgs {
     /// (2026-11-23T08:00:00Z) or a date (2026-11-23, taken as 00:00 UTC). Default: the clock.
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
+
+    /// Time zone for activities whose file and start position give none (treadmill runs,
+    /// files without positions): an IANA name such as Europe/Berlin.
+    #[arg(long, value_name = "ZONE", value_parser = crate::localtime::parse_zone)]
+    pub tz: Option<chrono_tz::Tz>,
 }
 
 /// Parse `--now`: an RFC 3339 time or a plain date (midnight UTC).
@@ -86,6 +91,8 @@ pub struct AnalyzeConfig {
     pub quiet: bool,
     /// The run's "now".
     pub now: DateTime<Utc>,
+    /// The configured time zone.
+    pub tz: Option<chrono_tz::Tz>,
 }
 
 impl From<AnalyzeArgs> for AnalyzeConfig {
@@ -96,6 +103,7 @@ impl From<AnalyzeArgs> for AnalyzeConfig {
             threads: a.threads.map(NonZeroUsize::get),
             quiet: a.quiet,
             now: a.now.unwrap_or_else(Utc::now),
+            tz: a.tz,
         }
     }
 }

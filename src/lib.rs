@@ -14,6 +14,7 @@
 pub mod app;
 pub mod cli;
 pub mod ingest;
+pub mod localtime;
 pub mod model;
 pub mod report;
 pub mod summary;

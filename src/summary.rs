@@ -3,8 +3,19 @@
 //! what the report and the periods need and the samples are dropped right after, so an export
 //! of 10,000 activities never holds every sample at once.
 
+use crate::localtime;
 use crate::model::{Activity, Format, Sport, TzSource};
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// What the reduction needs to know about the run.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    /// The run's "now" (`--now`, default the clock), for the date check.
+    pub now: DateTime<Utc>,
+    /// The configured time zone (`--tz`), for activities whose file and position say nothing.
+    pub tz: Option<Tz>,
+}
 
 /// Activities that start before this are implausible (unset watch clocks write 1989/1990).
 pub const EARLIEST_PLAUSIBLE: &str = "2000-01-01T00:00:00Z";
@@ -26,6 +37,8 @@ pub struct ActivitySummary {
     pub utc_offset_s: Option<i32>,
     /// Where the offset came from.
     pub tz_source: TzSource,
+    /// Gear (shoes) named for this activity (Strava `activities.csv`), if any.
+    pub gear: Option<String>,
     /// False when the start is before 2000 or after the run's now plus one day.
     pub date_ok: bool,
     /// Device or creator.
@@ -63,8 +76,9 @@ impl ActivitySummary {
     }
 }
 
-/// Reduce an activity to its summary. `now` is the run's "now", for the date check.
-pub fn summarize(activity: &Activity, now: DateTime<Utc>) -> ActivitySummary {
+/// Reduce an activity to its summary, placing it in local time (see [`localtime`]).
+pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
+    let now = ctx.now;
     let samples = &activity.samples;
     let has = |f: fn(&crate::model::Sample) -> bool| samples.iter().any(f);
     let mut warnings = activity.warnings.clone();
@@ -93,14 +107,26 @@ pub fn summarize(activity: &Activity, now: DateTime<Utc>) -> ActivitySummary {
             (span >= 0.0).then_some(span)
         });
 
+    let start_position = samples
+        .iter()
+        .find_map(|s| Some((s.lat_deg?, s.lon_deg?)));
+    let (utc_offset_s, tz_source) = localtime::resolve(
+        activity.utc_offset_s,
+        activity.tz_source,
+        activity.start_utc,
+        start_position,
+        ctx.tz,
+    );
+
     ActivitySummary {
         source: activity.source.clone(),
         format: activity.format,
         sport: activity.sport.clone(),
         sub_sport: activity.sub_sport.clone(),
         start_utc: activity.start_utc,
-        utc_offset_s: activity.utc_offset_s,
-        tz_source: activity.tz_source,
+        utc_offset_s: Some(utc_offset_s),
+        tz_source,
+        gear: None,
         date_ok,
         device: activity.device.clone(),
         elapsed_s,
@@ -125,9 +151,16 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
+    fn ctx(now: &str) -> Context {
+        Context {
+            now: at(now),
+            tz: None,
+        }
+    }
+
     #[test]
     fn implausible_dates_are_flagged() {
-        let now = at("2026-11-23T08:00:00Z");
+        let now = &ctx("2026-11-23T08:00:00Z");
         let old = Activity::new("a.fit", Format::Fit, at("1990-01-01T10:00:00Z"));
         let s = summarize(&old, now);
         assert!(!s.date_ok);
@@ -142,6 +175,7 @@ mod tests {
     fn elapsed_falls_back_to_sample_span_and_local_time_uses_offset() {
         let mut a = Activity::new("a.gpx", Format::Gpx, at("2026-03-29T00:30:00Z"));
         a.utc_offset_s = Some(7200);
+        a.tz_source = TzSource::File;
         a.samples = vec![
             Sample {
                 time_utc_ms: Some(1_000),
@@ -154,7 +188,7 @@ mod tests {
                 ..Sample::default()
             },
         ];
-        let s = summarize(&a, at("2026-11-23T08:00:00Z"));
+        let s = summarize(&a, &ctx("2026-11-23T08:00:00Z"));
         assert_eq!(s.elapsed_s, Some(60.5));
         assert!(s.has_hr && !s.has_position && !s.has_temperature);
         assert_eq!(s.samples, 3);

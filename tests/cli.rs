@@ -82,7 +82,7 @@ fn report_contract_columns() {
         activities.lines().next().unwrap(),
         "source,format,sport,sub_sport,start_utc,start_local,utc_offset_s,tz_source,date_ok,\
          device,elapsed_s,timer_s,distance_m,samples,has_hr,has_position,has_altitude,\
-         has_temperature,salvaged,warnings"
+         has_temperature,salvaged,warnings,gear"
     );
     assert_eq!(
         read(&report.join("errors.csv")).lines().next().unwrap(),

@@ -29,6 +29,7 @@ pub const ACTIVITY_COLUMNS: &[&str] = &[
     "has_temperature",
     "salvaged",
     "warnings",
+    "gear",
 ];
 
 /// The columns of `errors.csv`, in order.
@@ -129,6 +130,7 @@ pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()>
             flag(a.has_temperature).to_string(),
             flag(a.salvaged).to_string(),
             a.warnings.join("; "),
+            a.gear.clone().unwrap_or_default(),
         ];
         w.write_record(&record)?;
     }
