@@ -59,13 +59,57 @@ pub struct ActivitySummary {
     pub has_altitude: bool,
     /// Any sample has temperature.
     pub has_temperature: bool,
+    /// Any sample has power.
+    pub has_power: bool,
+    /// A few (time, lat, lon) points spread over the activity (start, 25 %, 50 %, 75 %, end of
+    /// the timed positions), to recognise the same run recorded twice.
+    pub track: Vec<TrackPoint>,
     /// The file broke; this holds what came before the break.
     pub salvaged: bool,
     /// Reader and pipeline warnings.
     pub warnings: Vec<String>,
 }
 
+/// One point of an activity's track fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrackPoint {
+    /// Time, milliseconds since the Unix epoch (UTC).
+    pub time_utc_ms: i64,
+    /// Latitude, degrees.
+    pub lat_deg: f64,
+    /// Longitude, degrees.
+    pub lon_deg: f64,
+}
+
+/// Pick the track fingerprint: the timed positions at 0, 25, 50, 75 and 100 % of their count.
+fn track_fingerprint(samples: &[crate::model::Sample]) -> Vec<TrackPoint> {
+    let timed: Vec<TrackPoint> = samples
+        .iter()
+        .filter_map(|s| {
+            let (lat_deg, lon_deg) = (s.lat_deg?, s.lon_deg?);
+            (lat_deg.is_finite() && lon_deg.is_finite()).then_some(TrackPoint {
+                time_utc_ms: s.time_utc_ms?,
+                lat_deg,
+                lon_deg,
+            })
+        })
+        .collect();
+    if timed.is_empty() {
+        return Vec::new();
+    }
+    let last = timed.len() - 1;
+    let mut picks: Vec<usize> = [0, 1, 2, 3, 4].iter().map(|q| last * q / 4).collect();
+    picks.dedup();
+    picks.into_iter().filter_map(|i| timed.get(i).copied()).collect()
+}
+
 impl ActivitySummary {
+    /// End of the activity (start plus elapsed time), if the elapsed time is known.
+    pub fn end_utc(&self) -> DateTime<Utc> {
+        let ms = self.elapsed_s.map(|e| (e * 1000.0) as i64).unwrap_or(0);
+        self.start_utc + Duration::milliseconds(ms.max(0))
+    }
+
     /// Local start time: UTC shifted by the known offset (UTC when none is known).
     pub fn start_local(&self) -> DateTime<FixedOffset> {
         let offset = self
@@ -137,6 +181,8 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         has_position: has(|s| s.lat_deg.is_some() && s.lon_deg.is_some()),
         has_altitude: has(|s| s.altitude_m.is_some()),
         has_temperature: has(|s| s.temp_c.is_some()),
+        has_power: has(|s| s.power_w.is_some()),
+        track: track_fingerprint(samples),
         salvaged: activity.salvaged.is_some(),
         warnings,
     }
