@@ -334,7 +334,7 @@ fn read_part(bytes: &[u8], start: usize, first: bool, c: &mut Collected) -> Opti
                         .push(format!("bad file CRC (stored at {})", byte_pos(data_end)));
                 }
             }
-            (Some(_), None) if data_end == bytes.len() => {
+            (Some(_), None) => {
                 c.warnings.push("file ends without its CRC".to_string());
             }
             _ => {} // truncated: reported as a break while reading
@@ -494,6 +494,8 @@ fn run(
                 pos += used;
                 input = rest;
             }
+            // Only (part of) the CRC is missing: the data is complete (warned in `read_part`).
+            Err(e) if pos >= data_end && matches!(*e, ErrorKind::UnexpectedEof(_)) => break,
             Err(e) => return classify_error(&e, bytes, pos, data_end, part),
         }
     }
