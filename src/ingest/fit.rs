@@ -20,6 +20,11 @@
 //! - Chained FIT files (several header + data + CRC parts in one file) are read part by part,
 //!   each with fresh definitions.
 //! - CRCs are checked here, not by fitparser, so that a bad CRC is a warning and not a loss.
+//! - A definition whose field size is not a multiple of its base type (COROS PACE 2: a 1-byte
+//!   `uint32` in `event`) is accepted by fitparser, which reads the field as bytes and prints an
+//!   `ERROR: field size ...` line to stderr (`eprintln!`, once per such definition; it cannot be
+//!   silenced from here). Byte values are never read as numbers here, so such a field is ignored
+//!   and the rest of the message and file decode normally, as in the official SDK.
 //!
 //! Cadence convention: FIT `record.cadence` (+ `fractional_cadence`) holds strides (one foot)
 //! per minute for foot sports and revolutions per minute for cycling. `Sample::cadence_spm` is
@@ -43,7 +48,9 @@ use std::sync::Arc;
 pub const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
 
 /// More skipped messages than this and the file is treated as broken at that point.
-const MAX_SKIPS: usize = 10_000;
+const MAX_SKIPS: usize = 1_000;
+/// Raw field_description bytes kept for replay are capped (each resume copies them).
+const MAX_FD_RAW: usize = 256 * 1024;
 /// A forward jump larger than this between consecutive records is reported.
 const JUMP_WARN_S: i64 = 86_400;
 
@@ -656,6 +663,7 @@ fn handle_data(
                 .first()
                 .and_then(|h| data_local(*h))
                 .and_then(|l| part.defs.get(&l))
+                .filter(|(_, d)| part.fd_raw.len() + d.len() + raw.len() <= MAX_FD_RAW)
             {
                 part.fd_raw.extend_from_slice(def_raw);
                 part.fd_raw.extend_from_slice(raw);
