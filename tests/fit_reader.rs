@@ -406,3 +406,37 @@ fn results_do_not_depend_on_tz() {
     assert_eq!(utc, run("America/New_York"));
     assert_eq!(utc, run("Asia/Tokyo"));
 }
+
+/// Corrupting bytes anywhere never panics (the reader is called directly, without the
+/// `catch_unwind` of `read_bytes`) and never returns an activity without a reason to trust it.
+#[test]
+fn corrupted_bytes_never_panic() {
+    let mut seed: u64 = 0x5eed_cafe;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize
+    };
+    for name in [
+        "pyfitparse_fenix5_run_short.fit",
+        "pyfitparse_fr70_run_compressed_timestamps.fit",
+        "pyfitparse_wahoo_bolt_devdata_no_appid.fit",
+    ] {
+        let orig = fixture(name);
+        for _ in 0..300 {
+            let mut b = orig.clone();
+            for _ in 0..(1 + next() % 4) {
+                let i = next() % b.len();
+                b[i] = (next() % 256) as u8;
+            }
+            let cut = b.len() - next() % 64;
+            b.truncate(cut);
+            match read_fit(name, &b) {
+                Ok(acts) => assert!(!acts.is_empty()),
+                Err(ReadError::Failed { position, .. }) => assert!(position.is_some()),
+                Err(ReadError::Skipped { .. }) => {}
+            }
+        }
+    }
+}
