@@ -125,7 +125,12 @@ fn main() {
                 let _ = std::hint::black_box(read_bytes(&p.to_string_lossy(), &b));
             }
         });
-        line(&format!("{format}: read + calfguard reader"), n, total, parse);
+        line(
+            &format!("{format}: read + calfguard reader"),
+            n,
+            total,
+            parse,
+        );
         let reduce = best(rounds, || {
             for p in files {
                 let b = fs::read(p).unwrap_or_default();
@@ -136,6 +141,11 @@ fn main() {
                 }
             }
         });
-        line(&format!("{format}: read + reader + summary"), n, total, reduce);
+        line(
+            &format!("{format}: read + reader + summary"),
+            n,
+            total,
+            reduce,
+        );
     }
 }

@@ -18,8 +18,8 @@ use std::fs;
 use std::path::Path;
 
 const FIT_CRC_TABLE: [u16; 16] = [
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-    0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800, 0xB401,
+    0x5000, 0x9C01, 0x8801, 0x4400,
 ];
 
 fn fit_crc(data: &[u8]) -> u16 {
@@ -42,11 +42,7 @@ struct Def {
 }
 
 fn is_date_field(global: u16, field: u8) -> bool {
-    field == 253
-        || matches!(
-            (global, field),
-            (0, 4) | (18, 2) | (19, 2) | (34, 5)
-        )
+    field == 253 || matches!((global, field), (0, 4) | (18, 2) | (19, 2) | (34, 5))
 }
 
 /// Shift every date_time field of a (possibly chained) FIT file by `shift_s`. Returns `None`
@@ -56,7 +52,8 @@ fn shift_fit(bytes: &[u8], shift_s: u32) -> Option<Vec<u8>> {
     let mut start = 0usize;
     while start + 12 <= out.len() {
         let header = *out.get(start)? as usize;
-        let data_size = u32::from_le_bytes(out.get(start + 4..start + 8)?.try_into().ok()?) as usize;
+        let data_size =
+            u32::from_le_bytes(out.get(start + 4..start + 8)?.try_into().ok()?) as usize;
         let end = start + header + data_size;
         if end + 2 > out.len() || out.get(start + 8..start + 12)? != b".FIT" {
             return None;
@@ -130,7 +127,8 @@ fn shift_fit(bytes: &[u8], shift_s: u32) -> Option<Vec<u8>> {
         }
         if header == 14 && out.get(start + 12..start + 14)? != [0, 0] {
             let c = fit_crc(out.get(start..start + 12)?);
-            out.get_mut(start + 12..start + 14)?.copy_from_slice(&c.to_le_bytes());
+            out.get_mut(start + 12..start + 14)?
+                .copy_from_slice(&c.to_le_bytes());
         }
         let c = fit_crc(out.get(start..end)?);
         out.get_mut(end..end + 2)?.copy_from_slice(&c.to_le_bytes());
@@ -185,7 +183,11 @@ fn main() {
         let data = fs::read(src).expect("cannot read input");
         // Copy k is shifted by k + 1 days: about one activity a day, 1,000 copies ~ 2.7 years.
         let days = (k as i64) + 1;
-        let name = Path::new(src).file_name().unwrap().to_string_lossy().to_string();
+        let name = Path::new(src)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         let shifted = if name.ends_with(".fit") {
             shift_fit(&data, (days as u32) * 86_400).unwrap_or(data)
         } else {
@@ -197,5 +199,9 @@ fn main() {
         fs::write(dir.join(format!("{k:05}_{name}")), shifted).unwrap();
         written += 1;
     }
-    eprintln!("wrote {written} files, {:.1} MB, into {}", bytes_total as f64 / 1e6, out.display());
+    eprintln!(
+        "wrote {written} files, {:.1} MB, into {}",
+        bytes_total as f64 / 1e6,
+        out.display()
+    );
 }

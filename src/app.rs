@@ -363,9 +363,8 @@ fn apply_strava(s: &mut ActivitySummary, entry: Option<&StravaEntry>) {
         || s.warnings.iter().any(|w| w.contains("sport inferred"));
     if let (true, Some(t)) = (unknown, &entry.activity_type) {
         s.sport = Sport::from_names(t, None);
-        s.warnings.push(format!(
-            "sport '{t}' from Strava activities.csv"
-        ));
+        s.warnings
+            .push(format!("sport '{t}' from Strava activities.csv"));
     }
 }
 

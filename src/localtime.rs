@@ -43,7 +43,9 @@ pub fn offset_in(zone: Tz, at: DateTime<Utc>) -> i32 {
 /// Parse a configured zone name (`Europe/Berlin`, `UTC`).
 pub fn parse_zone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| {
-        format!("'{name}' is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)")
+        format!(
+            "'{name}' is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)"
+        )
     })
 }
 
@@ -80,8 +82,20 @@ mod tests {
     fn position_gives_local_offset_with_daylight_saving() {
         // Berlin: CET (+1 h) before 2026-03-29 01:00 UTC, CEST (+2 h) after.
         let berlin = Some((52.52, 13.405));
-        let before = resolve(None, TzSource::Utc, at("2026-03-29T00:30:00Z"), berlin, None);
-        let after = resolve(None, TzSource::Utc, at("2026-03-29T01:30:00Z"), berlin, None);
+        let before = resolve(
+            None,
+            TzSource::Utc,
+            at("2026-03-29T00:30:00Z"),
+            berlin,
+            None,
+        );
+        let after = resolve(
+            None,
+            TzSource::Utc,
+            at("2026-03-29T01:30:00Z"),
+            berlin,
+            None,
+        );
         assert_eq!(before, (3600, TzSource::Position));
         assert_eq!(after, (7200, TzSource::Position));
     }
@@ -99,7 +113,13 @@ mod tests {
         );
         assert_eq!(tokyo, (9 * 3600, TzSource::Position));
         // A treadmill run (no position): the configured zone, with its summer offset.
-        let treadmill = resolve(None, TzSource::Utc, at("2026-07-01T22:00:00Z"), None, Some(ny));
+        let treadmill = resolve(
+            None,
+            TzSource::Utc,
+            at("2026-07-01T22:00:00Z"),
+            None,
+            Some(ny),
+        );
         assert_eq!(treadmill, (-4 * 3600, TzSource::Config));
         // The file's own offset beats everything.
         let file = resolve(

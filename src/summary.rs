@@ -100,7 +100,10 @@ fn track_fingerprint(samples: &[crate::model::Sample]) -> Vec<TrackPoint> {
     let last = timed.len() - 1;
     let mut picks: Vec<usize> = [0, 1, 2, 3, 4].iter().map(|q| last * q / 4).collect();
     picks.dedup();
-    picks.into_iter().filter_map(|i| timed.get(i).copied()).collect()
+    picks
+        .into_iter()
+        .filter_map(|i| timed.get(i).copied())
+        .collect()
 }
 
 impl ActivitySummary {
@@ -151,9 +154,7 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
             (span >= 0.0).then_some(span)
         });
 
-    let start_position = samples
-        .iter()
-        .find_map(|s| Some((s.lat_deg?, s.lon_deg?)));
+    let start_position = samples.iter().find_map(|s| Some((s.lat_deg?, s.lon_deg?)));
     let (utc_offset_s, tz_source) = localtime::resolve(
         activity.utc_offset_s,
         activity.tz_source,

@@ -112,8 +112,14 @@ fn failed_file_makes_exit_1_and_one_error_row() {
     let errors = read(&report.join("errors.csv"));
     let rows: Vec<&str> = errors.lines().skip(1).collect();
     assert_eq!(rows.len(), 2, "{errors}");
-    assert!(rows[0].contains("empty.fit,failed,empty file (0 bytes)"), "{errors}");
-    assert!(rows[1].contains("notes.txt,skipped,not an activity file"), "{errors}");
+    assert!(
+        rows[0].contains("empty.fit,failed,empty file (0 bytes)"),
+        "{errors}"
+    );
+    assert!(
+        rows[1].contains("notes.txt,skipped,\"not an activity file"),
+        "{errors}"
+    );
 }
 
 #[test]
@@ -188,7 +194,14 @@ fn same_output_for_any_thread_count() {
         let report = out.path().join(format!("r{threads}"));
         calfguard()
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["analyze", "fixtures", "--quiet", "--threads", threads, "--now"])
+            .args([
+                "analyze",
+                "fixtures",
+                "--quiet",
+                "--threads",
+                threads,
+                "--now",
+            ])
             .arg("2026-11-23")
             .arg("--out")
             .arg(&report)

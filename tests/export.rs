@@ -50,7 +50,7 @@ fn bytes(name: &str) -> Vec<u8> {
 }
 
 fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(data).unwrap();
     e.finish().unwrap()
 }
@@ -107,8 +107,15 @@ fn garmin_export_with_nested_zips_matches_loose_files() {
 
     // Garmin Connect: DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_*.zip hold the FIT
     // files; the rest is JSON and images.
-    let fits: Vec<&str> = FILES.iter().copied().filter(|f| f.ends_with(".fit")).collect();
-    let inner1 = zip_of(&[(fits[0].to_string(), bytes(fits[0])), (fits[1].to_string(), bytes(fits[1]))]);
+    let fits: Vec<&str> = FILES
+        .iter()
+        .copied()
+        .filter(|f| f.ends_with(".fit"))
+        .collect();
+    let inner1 = zip_of(&[
+        (fits[0].to_string(), bytes(fits[0])),
+        (fits[1].to_string(), bytes(fits[1])),
+    ]);
     let inner2 = zip_of(
         &fits[2..]
             .iter()
@@ -131,7 +138,10 @@ fn garmin_export_with_nested_zips_matches_loose_files() {
             format!("{{\"n\": {i}}}").into_bytes(),
         ));
     }
-    members.push(("DI_CONNECT/DI-Connect-User/profile.png".to_string(), vec![0x89, b'P', b'N', b'G', 1, 2, 3]));
+    members.push((
+        "DI_CONNECT/DI-Connect-User/profile.png".to_string(),
+        vec![0x89, b'P', b'N', b'G', 1, 2, 3],
+    ));
     let export = tmp.path().join("garmin");
     fs::create_dir(&export).unwrap();
     fs::write(export.join("Garmin_Export.zip"), zip_of(&members)).unwrap();
@@ -146,11 +156,20 @@ fn garmin_export_with_nested_zips_matches_loose_files() {
     assert_eq!(a.counts.analysed, FILES.len());
     assert_eq!(a.counts.skipped, 6, "{:?}", a.errors);
     // Noise is one row per archive and reason, with the count.
-    let noise: Vec<_> = a.errors.iter().filter(|e| e.kind.as_str() == "skipped").collect();
+    let noise: Vec<_> = a
+        .errors
+        .iter()
+        .filter(|e| e.kind.as_str() == "skipped")
+        .collect();
     assert_eq!(noise.len(), 1, "{noise:?}");
-    assert!(noise[0].reason.starts_with("6 files in this archive: not an activity file"));
+    assert!(noise[0]
+        .reason
+        .starts_with("6 files in this archive: not an activity file"));
     // Members are named archive!inner!member.
-    let zip_path = export.join("Garmin_Export.zip").to_string_lossy().into_owned();
+    let zip_path = export
+        .join("Garmin_Export.zip")
+        .to_string_lossy()
+        .into_owned();
     assert!(a.activities.iter().any(|s| s.source
         == format!(
             "{zip_path}!DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip!{}",
@@ -166,7 +185,9 @@ fn strava_export_with_gz_members_and_copies() {
     let reference = loose(&loose_dir);
 
     let mut members = Vec::new();
-    let mut list = String::from("Activity ID,Activity Date,Activity Name,Activity Type,Activity Gear,Filename\n");
+    let mut list = String::from(
+        "Activity ID,Activity Date,Activity Name,Activity Type,Activity Gear,Filename\n",
+    );
     for (i, f) in FILES.iter().enumerate() {
         let ext = f.rsplit('.').next().unwrap();
         // Half gzipped, half plain, as Strava exports mix them.
@@ -175,12 +196,17 @@ fn strava_export_with_gz_members_and_copies() {
         } else {
             (format!("activities/{i}.{ext}"), bytes(f))
         };
-        list.push_str(&format!("{i},\"Jan {i}, 2020\",Run {i},Run,Shoe {i},{name}\n"));
+        list.push_str(&format!(
+            "{i},\"Jan {i}, 2020\",Run {i},Run,Shoe {i},{name}\n"
+        ));
         members.push((name, data));
     }
     // A byte-identical copy under another name, and a broken file.
     members.push(("activities/copy.fit".to_string(), bytes(FILES[0])));
-    members.push(("activities/broken.fit.gz".to_string(), gz(&[14, 0x10, 0, 0, 1, 0, 0, 0, b'.', b'F', b'I', b'T', 0, 0])));
+    members.push((
+        "activities/broken.fit.gz".to_string(),
+        gz(&[14, 0x10, 0, 0, 1, 0, 0, 0, b'.', b'F', b'I', b'T', 0, 0]),
+    ));
     members.push(("activities.csv".to_string(), list.into_bytes()));
     members.push(("profile.csv".to_string(), b"a,b\n".to_vec()));
     let export = tmp.path().join("export_123.zip");
@@ -190,7 +216,11 @@ fn strava_export_with_gz_members_and_copies() {
     assert_eq!(keys(&a), keys(&reference));
     assert_accounting(&a);
     assert_eq!(a.counts.duplicate, 1);
-    let dup = a.errors.iter().find(|e| e.kind.as_str() == "duplicate").unwrap();
+    let dup = a
+        .errors
+        .iter()
+        .find(|e| e.kind.as_str() == "duplicate")
+        .unwrap();
     let zip_path = export.to_string_lossy().into_owned();
     // The first by sorted source is kept: activities/0.fit.gz < activities/copy.fit.
     assert_eq!(dup.source, format!("{zip_path}!activities/copy.fit"));
@@ -214,10 +244,17 @@ fn copies_are_resolved_the_same_whatever_the_order() {
         fs::write(p, bytes(FILES[1])).unwrap();
     }
     for threads in [1, 2, 4] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         let a = pool.install(|| run(&[tmp.path().join("c"), tmp.path().to_path_buf()]));
         assert_eq!(a.activities.len(), 1);
-        assert!(a.activities[0].source.ends_with("a.fit"), "{}", a.activities[0].source);
+        assert!(
+            a.activities[0].source.ends_with("a.fit"),
+            "{}",
+            a.activities[0].source
+        );
         assert_eq!(a.counts.duplicate, 2);
         assert_accounting(&a);
     }
@@ -229,7 +266,11 @@ fn bombs_and_deep_nesting_are_per_file_errors() {
     // 64 MiB of zeros: a tiny gzip that inflates past the ratio limit.
     let zeros = vec![0u8; 64 << 20];
     fs::write(tmp.path().join("bomb.fit.gz"), gz(&zeros)).unwrap();
-    fs::write(tmp.path().join("bomb.zip"), zip_of(&[("x.fit".to_string(), zeros)])).unwrap();
+    fs::write(
+        tmp.path().join("bomb.zip"),
+        zip_of(&[("x.fit".to_string(), zeros)]),
+    )
+    .unwrap();
     // Six levels of zips around a real file.
     let mut nested = zip_of(&[("run.fit".to_string(), bytes(FILES[1]))]);
     for level in 0..6 {
@@ -242,6 +283,16 @@ fn bombs_and_deep_nesting_are_per_file_errors() {
     assert_eq!(a.counts.analysed, 1);
     assert_eq!(a.counts.failed, 3, "{:?}", a.errors);
     let reasons: Vec<&str> = a.errors.iter().map(|e| e.reason.as_str()).collect();
-    assert!(reasons.iter().filter(|r| r.contains("decompression bomb")).count() == 2, "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("nested too deep")), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .filter(|r| r.contains("decompression bomb"))
+            .count()
+            == 2,
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("nested too deep")),
+        "{reasons:?}"
+    );
 }

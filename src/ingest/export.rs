@@ -307,7 +307,9 @@ impl<'a, T: Send> Walker<'a, T> {
         }
         let archive = match zip::ZipArchive::new(BlobReader { blob, pos: 0 }) {
             Ok(a) => a,
-            Err(e) => return Self::failed(source, None, format!("not a readable zip archive: {e}")),
+            Err(e) => {
+                return Self::failed(source, None, format!("not a readable zip archive: {e}"))
+            }
         };
         (0..archive.len())
             .into_par_iter()
@@ -322,7 +324,8 @@ impl<'a, T: Send> Walker<'a, T> {
         index: usize,
         depth: usize,
     ) -> Vec<LeafRecord<T>> {
-        let fail_at = |source: &str, reason: String| Self::failed(source, Some(archive_source), reason);
+        let fail_at =
+            |source: &str, reason: String| Self::failed(source, Some(archive_source), reason);
         let (name, size, compressed) = match archive.by_index_raw(index) {
             Ok(f) => {
                 if f.is_dir() {
@@ -402,7 +405,9 @@ impl<'a, T: Send> Walker<'a, T> {
             return match spooled {
                 Ok((_, n)) if n > limit => fail_at(
                     &source,
-                    format!("member inflates beyond the limit of {limit} bytes (a decompression bomb?)"),
+                    format!(
+                        "member inflates beyond the limit of {limit} bytes (a decompression bomb?)"
+                    ),
                 ),
                 Ok((tmp, n)) => self.zip(&source, Blob::File(Arc::new(tmp), n), depth + 1),
                 Err(e) => fail_at(&source, format!("cannot spool inner archive: {e}")),
@@ -420,7 +425,9 @@ impl<'a, T: Send> Walker<'a, T> {
         if bytes.len() as u64 > limit {
             return fail_at(
                 &source,
-                format!("member inflates beyond the limit of {limit} bytes (a decompression bomb?)"),
+                format!(
+                    "member inflates beyond the limit of {limit} bytes (a decompression bomb?)"
+                ),
             );
         }
         self.bytes(&source, Some(archive_source), bytes, depth)
