@@ -155,8 +155,19 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         });
 
     let start_position = samples.iter().find_map(|s| Some((s.lat_deg?, s.lon_deg?)));
+    // Every real zone offset is a whole number of quarter hours; a file whose local timestamp
+    // is a few minutes off (clock drift between the watch's two clocks) is rounded.
+    let file_offset_s = activity.utc_offset_s.map(|o| {
+        let rounded = ((o as f64) / 900.0).round() as i32 * 900;
+        if rounded != o {
+            warnings.push(format!(
+                "the file's local-time offset of {o} s is not a whole quarter hour: rounded to {rounded} s"
+            ));
+        }
+        rounded
+    });
     let (utc_offset_s, tz_source) = localtime::resolve(
-        activity.utc_offset_s,
+        file_offset_s,
         activity.tz_source,
         activity.start_utc,
         start_position,
@@ -240,5 +251,19 @@ mod tests {
         assert!(s.has_hr && !s.has_position && !s.has_temperature);
         assert_eq!(s.samples, 3);
         assert_eq!(s.start_local().to_rfc3339(), "2026-03-29T02:30:00+02:00");
+    }
+
+    #[test]
+    fn file_offsets_round_to_quarter_hours() {
+        // gc_fr55_walk_coretemp_devfields.fit states local time 225 s ahead of UTC.
+        let mut a = Activity::new("w.fit", Format::Fit, at("2025-01-28T13:33:02Z"));
+        a.utc_offset_s = Some(225);
+        a.tz_source = TzSource::File;
+        let s = summarize(&a, &ctx("2026-11-23T08:00:00Z"));
+        assert_eq!((s.utc_offset_s, s.tz_source), (Some(0), TzSource::File));
+        assert!(s.warnings[0].contains("225 s"));
+        a.utc_offset_s = Some(19_800 + 30); // India, +05:30, half a minute off
+        let s = summarize(&a, &ctx("2026-11-23T08:00:00Z"));
+        assert_eq!(s.utc_offset_s, Some(19_800));
     }
 }
