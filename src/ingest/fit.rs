@@ -21,10 +21,12 @@
 //!   each with fresh definitions.
 //! - CRCs are checked here, not by fitparser, so that a bad CRC is a warning and not a loss.
 //! - A definition whose field size is not a multiple of its base type (COROS PACE 2: a 1-byte
-//!   `uint32` in `event`) is accepted by fitparser, which reads the field as bytes and prints an
-//!   `ERROR: field size ...` line to stderr (`eprintln!`, once per such definition; it cannot be
-//!   silenced from here). Byte values are never read as numbers here, so such a field is ignored
-//!   and the rest of the message and file decode normally, as in the official SDK.
+//!   `uint32` in `event`) is accepted by fitparser, which reads the field as bytes but also prints
+//!   an `ERROR: field size ...` line to stderr (`eprintln!`). To keep stderr clean, a quick walk
+//!   over the definitions first declares such fields as `byte` in a copy of the file (what
+//!   fitparser would read them as anyway); CRCs are checked on the original bytes. Byte values
+//!   are never read as numbers here, so such a field is ignored and the rest of the message and
+//!   file decode normally, as in the official SDK.
 //!
 //! Cadence convention: FIT `record.cadence` (+ `fractional_cadence`) holds strides (one foot)
 //! per minute for foot sports and revolutions per minute for cycling. `Sample::cadence_spm` is
@@ -70,7 +72,12 @@ pub fn read_fit(source: &str, bytes: &[u8]) -> ReadResult {
     let mut c = Collected::default();
     let mut start = 0usize;
     let mut first = true;
-    while let Some(next) = read_part(bytes, start, first, &mut c) {
+    // fitparser prints a line to stderr for every definition whose field size is not a multiple
+    // of its base type; hand it a copy where such fields are declared as bytes, which is what it
+    // would read them as anyway. CRCs are checked on the original bytes.
+    let quiet = quiet_misaligned_definitions(bytes);
+    let parse_bytes = quiet.as_deref().unwrap_or(bytes);
+    while let Some(next) = read_part(parse_bytes, bytes, start, first, &mut c) {
         start = next;
         first = false;
     }
@@ -294,7 +301,88 @@ enum RunEnd {
 
 /// Read one FIT part (header, data, CRC) starting at `start`. Returns where the next chained part
 /// would start, if there are bytes left and the file did not break.
-fn read_part(bytes: &[u8], start: usize, first: bool, c: &mut Collected) -> Option<usize> {
+/// The size in bytes of a FIT base type (by its number, the low 5 bits), if known.
+fn base_type_size(base_type: u8) -> Option<u8> {
+    match base_type & 0x1F {
+        0 | 1 | 2 | 7 | 10 | 13 => Some(1),
+        3 | 4 | 11 => Some(2),
+        5 | 6 | 8 | 12 => Some(4),
+        9 | 14..=16 => Some(8),
+        _ => None,
+    }
+}
+
+/// A copy of `bytes` in which every definition field whose size is not a multiple of its base
+/// type is declared as `byte` (0x0D), or `None` when there is none (or the file cannot be
+/// walked, in which case fitparser reads it as it is).
+fn quiet_misaligned_definitions(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut patches = Vec::new();
+    let mut start = 0usize;
+    while start + 12 <= bytes.len() {
+        let header = *bytes.get(start)? as usize;
+        let size_bytes: [u8; 4] = bytes.get(start + 4..start + 8)?.try_into().ok()?;
+        let data_size = u32::from_le_bytes(size_bytes) as usize;
+        if bytes.get(start + 8..start + 12)? != b".FIT" || !(header == 12 || header == 14) {
+            break;
+        }
+        let end = (start + header + data_size).min(bytes.len());
+        // Message sizes by local type: fixed fields + developer fields.
+        let mut sizes: [Option<usize>; 16] = [None; 16];
+        let mut pos = start + header;
+        while pos < end {
+            let h = *bytes.get(pos)?;
+            pos += 1;
+            if h & 0x80 != 0 {
+                pos += sizes[((h >> 5) & 0x3) as usize]?;
+            } else if h & 0x40 != 0 {
+                let n = *bytes.get(pos + 4)? as usize;
+                pos += 5;
+                let mut total = 0usize;
+                for _ in 0..n {
+                    let size = *bytes.get(pos + 1)?;
+                    let base = *bytes.get(pos + 2)?;
+                    if let Some(b) = base_type_size(base) {
+                        if size % b != 0 {
+                            patches.push(pos + 2);
+                        }
+                    }
+                    total += size as usize;
+                    pos += 3;
+                }
+                if h & 0x20 != 0 {
+                    let nd = *bytes.get(pos)? as usize;
+                    pos += 1;
+                    for _ in 0..nd {
+                        total += *bytes.get(pos + 1)? as usize;
+                        pos += 3;
+                    }
+                }
+                sizes[(h & 0xF) as usize] = Some(total);
+            } else {
+                pos += sizes[(h & 0xF) as usize]?;
+            }
+        }
+        start = end + 2;
+    }
+    if patches.is_empty() {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    for p in patches {
+        if let Some(b) = out.get_mut(p) {
+            *b = 0x0D;
+        }
+    }
+    Some(out)
+}
+
+fn read_part(
+    bytes: &[u8],
+    crc_bytes: &[u8],
+    start: usize,
+    first: bool,
+    c: &mut Collected,
+) -> Option<usize> {
     let rest = bytes.get(start..).unwrap_or(&[]);
     let hdr = match parse_header(rest) {
         Ok(h) => h,
@@ -330,8 +418,8 @@ fn read_part(bytes: &[u8], start: usize, first: bool, c: &mut Collected) -> Opti
     }
     if has_crc {
         match (
-            bytes.get(start..data_end),
-            bytes.get(data_end..data_end + 2),
+            crc_bytes.get(start..data_end),
+            crc_bytes.get(data_end..data_end + 2),
         ) {
             (Some(all), Some(stored)) => {
                 let stored = u16::from_le_bytes([stored[0], stored[1]]);
