@@ -1,1 +1,31 @@
-fn main() {}
+//! The `calfguard` binary: parse the command line, run, map the outcome to an exit code.
+use calfguard::app::{run_analyze, Exit};
+use calfguard::cli::{Cli, Command};
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; a closed pipe while printing them is not either.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                Exit::Usage.code()
+            } else {
+                0
+            });
+        }
+    };
+    let result = match cli.command {
+        Command::Analyze(args) => run_analyze(&args.into()),
+    };
+    match result {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "calfguard: error: {e:#}");
+            ExitCode::from(Exit::Usage.code())
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! The pipeline of `calfguard analyze`: discover files, read and reduce them in parallel,
+//! account for every file, write the report folder, decide the exit code.
+
+use crate::cli::AnalyzeConfig;
+use crate::ingest;
+use crate::ingest::export::{Leaf, LeafRecord, Limits, Walker};
+use crate::ingest::strava::{parse_activity_list, StravaEntry};
+use crate::model::{Break, ReadError, Sport};
+use crate::report::{self, folder::ReportFolder, ErrorKind, ErrorRow};
+use crate::summary::{summarize, ActivitySummary, Context};
+use anyhow::{Context as _, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// How a run ended; each maps to one exit code (see the README and `--help`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done, no file failed.
+    Done,
+    /// 1: some files failed; the report is written.
+    Partial,
+    /// 2: usage, configuration or output error.
+    Usage,
+    /// 3: a flag at or above `--fail-on` in the reported week.
+    FailOn,
+    /// 130: interrupted.
+    Interrupted,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Done => 0,
+            Exit::Partial => 1,
+            Exit::Usage => 2,
+            Exit::FailOn => 3,
+            Exit::Interrupted => 130,
+        }
+    }
+}
+
+/// Counts of what happened to every file found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Files (and archive members) found.
+    pub found: usize,
+    /// Files that gave at least one activity (salvaged included).
+    pub analysed: usize,
+    /// Of those, files that broke and were salvaged.
+    pub salvaged: usize,
+    /// Files that are not activities.
+    pub skipped: usize,
+    /// Files with nothing usable.
+    pub failed: usize,
+    /// Files with the same content as another.
+    pub duplicate: usize,
+    /// Activities (one file may hold several sessions).
+    pub activities: usize,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// The result of analysing a set of inputs, before it is written.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Per-activity summaries, sorted by start then source.
+    pub activities: Vec<ActivitySummary>,
+    /// Rows of `errors.csv`, sorted by source then kind.
+    pub errors: Vec<ErrorRow>,
+    /// What happened to every file.
+    pub counts: Counts,
+}
+
+/// One loose file to read.
+#[derive(Clone, Debug)]
+struct InputFile {
+    path: PathBuf,
+    source: String,
+}
+
+/// What the reader hands back for one distinct leaf: its activities reduced (and where the file
+/// broke, if it did), or why it gave none.
+type Parsed = Result<(Vec<ActivitySummary>, Option<Break>), ReadError>;
+
+/// Walk the inputs: files as given, folders recursively in sorted order. Unreadable entries
+/// become `failed` rows; a folder reached twice (symlink loop) is walked once.
+fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<ErrorRow>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen_dirs = HashSet::new();
+    for p in paths {
+        walk(p, &mut files, &mut errors, &mut seen_dirs);
+    }
+    (files, errors)
+}
+
+fn walk(
+    path: &Path,
+    files: &mut Vec<InputFile>,
+    errors: &mut Vec<ErrorRow>,
+    seen_dirs: &mut HashSet<PathBuf>,
+) {
+    let source = path.to_string_lossy().into_owned();
+    let failed = |reason: String| ErrorRow {
+        source: source.clone(),
+        kind: ErrorKind::Failed,
+        reason,
+        position: String::new(),
+        duplicate_of: String::new(),
+    };
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(failed(format!("cannot read: {e}")));
+            return;
+        }
+    };
+    if meta.is_file() {
+        files.push(InputFile {
+            path: path.to_path_buf(),
+            source,
+        });
+        return;
+    }
+    if !meta.is_dir() {
+        errors.push(ErrorRow {
+            kind: ErrorKind::Skipped,
+            ..failed("not a regular file".to_string())
+        });
+        return;
+    }
+    let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if !seen_dirs.insert(canonical) {
+        return;
+    }
+    let entries = match fs::read_dir(path) {
+        Ok(rd) => rd,
+        Err(e) => {
+            errors.push(failed(format!("cannot read folder: {e}")));
+            return;
+        }
+    };
+    let mut children = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(e) => children.push(e.path()),
+            Err(e) => errors.push(failed(format!("cannot read folder entry: {e}"))),
+        }
+    }
+    children.sort();
+    for child in children {
+        walk(&child, files, errors, seen_dirs);
+    }
+}
+
+/// Parse one leaf's bytes and reduce its activities right away (the samples are dropped here).
+fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
+    let activities = ingest::read_bytes(source, bytes)?;
+    let broken = activities.iter().find_map(|a| a.salvaged.clone());
+    let summaries = activities.iter().map(|a| summarize(a, ctx)).collect();
+    Ok((summaries, broken))
+}
+
+/// Read and reduce every input. `interrupted` is polled between files.
+pub fn analyse(
+    paths: &[PathBuf],
+    ctx: &Context,
+    limits: &Limits,
+    progress: &ProgressBar,
+    interrupted: &AtomicBool,
+) -> Analysis {
+    let (files, walk_errors) = discover(paths);
+    progress.set_length(files.len() as u64);
+    let reader = |source: &str, bytes: &[u8]| parse_leaf(source, bytes, ctx);
+    let walker = Walker::new(limits.clone(), &reader);
+    let records: Vec<LeafRecord<Parsed>> = files
+        .par_iter()
+        .flat_map_iter(|f| {
+            if interrupted.load(Ordering::Relaxed) {
+                return Vec::new();
+            }
+            let r = walker.file(&f.path, &f.source);
+            progress.inc(1);
+            r
+        })
+        .collect();
+    account(records, walk_errors)
+}
+
+fn error_row(source: &str, kind: ErrorKind, reason: String, position: Option<String>) -> ErrorRow {
+    ErrorRow {
+        source: source.to_string(),
+        kind,
+        reason,
+        position: position.unwrap_or_default(),
+        duplicate_of: String::new(),
+    }
+}
+
+/// Turn the leaves into activities, error rows and counts: resolve copies (the first source in
+/// sorted order keeps the activity), count non-activity archive members per archive and reason,
+/// and apply Strava's activity list.
+fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>) -> Analysis {
+    records.sort_by(|a, b| a.source.cmp(&b.source));
+    let mut counts = Counts {
+        found: records.len() + walk_errors.len(),
+        ..Counts::default()
+    };
+    for e in &walk_errors {
+        match e.kind {
+            ErrorKind::Skipped => counts.skipped += 1,
+            _ => counts.failed += 1,
+        }
+    }
+    let mut errors = walk_errors;
+
+    // Copies: every source of a content hash, in sorted order; the first keeps the result.
+    let mut holders: HashMap<u128, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Leaf::Content { hash, .. } | Leaf::Copy { hash } = r.leaf {
+            holders.entry(hash).or_default().push(i);
+        }
+    }
+    let mut parsed: HashMap<u128, &Parsed> = HashMap::new();
+    for r in &records {
+        if let Leaf::Content { hash, value } = &r.leaf {
+            parsed.insert(*hash, value);
+        }
+    }
+
+    // Strava activity lists.
+    let mut strava: HashMap<String, StravaEntry> = HashMap::new();
+    for r in &records {
+        if let Leaf::ActivityList { bytes } = &r.leaf {
+            match parse_activity_list(&r.source, bytes) {
+                Ok(m) => strava.extend(m),
+                Err(reason) => errors.push(error_row(&r.source, ErrorKind::Failed, reason, None)),
+            }
+        }
+    }
+
+    let mut activities = Vec::new();
+    // Non-activity members of archives, counted per (archive, kind, reason).
+    let mut noise: BTreeMap<(String, ErrorKind, String), usize> = BTreeMap::new();
+    for r in &records {
+        counts.bytes += r.bytes;
+        let outcome: Option<(ErrorKind, String, Option<String>)> = match &r.leaf {
+            Leaf::Failed { reason, position } => {
+                Some((ErrorKind::Failed, reason.clone(), position.clone()))
+            }
+            Leaf::NotActivity { reason } => Some((ErrorKind::Skipped, reason.clone(), None)),
+            Leaf::ActivityList { .. } => Some((
+                ErrorKind::Skipped,
+                "Strava activity list: read for sport names and gear".to_string(),
+                None,
+            )),
+            Leaf::Content { hash, .. } | Leaf::Copy { hash } => {
+                let group = holders.get(hash).map(Vec::as_slice).unwrap_or(&[]);
+                let keeper = group.first().map(|&i| records[i].source.as_str());
+                match parsed.get(hash) {
+                    Some(Ok((summaries, broken))) if !summaries.is_empty() => {
+                        if keeper == Some(r.source.as_str()) {
+                            counts.analysed += 1;
+                            if let Some(b) = broken {
+                                counts.salvaged += 1;
+                                errors.push(error_row(
+                                    &r.source,
+                                    ErrorKind::Salvaged,
+                                    b.reason.clone(),
+                                    Some(b.position.clone()),
+                                ));
+                            }
+                            for s in summaries {
+                                let mut s = s.clone();
+                                s.source = r.source.clone();
+                                apply_strava(&mut s, strava.get(&r.source));
+                                activities.push(s);
+                            }
+                            None
+                        } else {
+                            counts.duplicate += 1;
+                            errors.push(ErrorRow {
+                                duplicate_of: keeper.unwrap_or_default().to_string(),
+                                ..error_row(
+                                    &r.source,
+                                    ErrorKind::Duplicate,
+                                    "same bytes as another file".to_string(),
+                                    None,
+                                )
+                            });
+                            None
+                        }
+                    }
+                    Some(Ok(_)) => {
+                        Some((ErrorKind::Skipped, "no activity in file".to_string(), None))
+                    }
+                    Some(Err(ReadError::Skipped { reason })) => {
+                        Some((ErrorKind::Skipped, reason.clone(), None))
+                    }
+                    Some(Err(ReadError::Failed { reason, position })) => {
+                        Some((ErrorKind::Failed, reason.clone(), position.clone()))
+                    }
+                    None => Some((
+                        ErrorKind::Failed,
+                        "internal error: parsed copy not found".to_string(),
+                        None,
+                    )),
+                }
+            }
+        };
+        let Some((kind, reason, position)) = outcome else {
+            continue;
+        };
+        match kind {
+            ErrorKind::Failed => counts.failed += 1,
+            _ => counts.skipped += 1,
+        }
+        match (&r.archive, kind) {
+            (Some(archive), ErrorKind::Skipped) => {
+                *noise.entry((archive.clone(), kind, reason)).or_default() += 1;
+            }
+            _ => errors.push(error_row(&r.source, kind, reason, position)),
+        }
+    }
+    for ((archive, kind, reason), n) in noise {
+        let files = if n == 1 { "file" } else { "files" };
+        errors.push(error_row(
+            &archive,
+            kind,
+            format!("{n} {files} in this archive: {reason}"),
+            None,
+        ));
+    }
+
+    counts.activities = activities.len();
+    activities.sort_by(|a, b| {
+        (a.start_utc, &a.source, a.sport.as_str()).cmp(&(b.start_utc, &b.source, b.sport.as_str()))
+    });
+    errors.sort();
+    Analysis {
+        activities,
+        errors,
+        counts,
+    }
+}
+
+/// Name the sport of an activity whose file gave none (or only an inferred one) from Strava's
+/// activity list, and keep the gear.
+fn apply_strava(s: &mut ActivitySummary, entry: Option<&StravaEntry>) {
+    let Some(entry) = entry else {
+        return;
+    };
+    s.gear.clone_from(&entry.gear);
+    let unknown = s.sport == Sport::Other("unknown".to_string())
+        || s.warnings.iter().any(|w| w.contains("sport inferred"));
+    if let (true, Some(t)) = (unknown, &entry.activity_type) {
+        s.sport = Sport::from_names(t, None);
+        s.warnings
+            .push(format!("sport '{t}' from Strava activities.csv"));
+    }
+}
+
+/// Write the report files into `dir`.
+pub fn write_report(dir: &Path, analysis: &Analysis) -> std::io::Result<()> {
+    report::write_activities(&dir.join("activities.csv"), &analysis.activities)?;
+    report::folder::fault_point("after-activities");
+    report::write_errors(&dir.join("errors.csv"), &analysis.errors)?;
+    Ok(())
+}
+
+/// Run `calfguard analyze`. Errors returned here are usage, configuration or output errors
+/// (exit 2); per-file problems never are.
+pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
+    let started = Instant::now();
+    for p in &config.paths {
+        if fs::symlink_metadata(p).is_err() {
+            anyhow::bail!("input '{}' does not exist", p.display());
+        }
+    }
+    let folder = ReportFolder::prepare(&config.out)
+        .with_context(|| format!("cannot write the report folder '{}'", config.out.display()))?;
+
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&interrupted);
+        // Only one handler per process; a second registration (tests) is harmless to skip.
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+
+    let progress = if !config.quiet && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} files",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let ctx = Context {
+        now: config.now,
+        tz: config.tz,
+    };
+    let analysis = pool.install(|| {
+        analyse(
+            &config.paths,
+            &ctx,
+            &Limits::default(),
+            &progress,
+            &interrupted,
+        )
+    });
+
+    if interrupted.load(Ordering::SeqCst) {
+        progress.abandon();
+        drop(folder);
+        let _ = writeln!(
+            std::io::stderr(),
+            "calfguard: interrupted; the previous report was left as it was"
+        );
+        return Ok(Exit::Interrupted);
+    }
+    progress.finish_and_clear();
+
+    write_report(folder.staging(), &analysis).with_context(|| {
+        format!(
+            "cannot write the report in '{}'",
+            folder.staging().display()
+        )
+    })?;
+    let target = folder.target().to_path_buf();
+    folder
+        .commit()
+        .with_context(|| format!("cannot replace the report folder '{}'", target.display()))?;
+
+    let c = &analysis.counts;
+    if !config.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        let mb_s = if secs > 0.0 {
+            c.bytes as f64 / 1e6 / secs
+        } else {
+            0.0
+        };
+        let _ = writeln!(
+            std::io::stderr(),
+            "calfguard: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; \
+             {} activities in {:.2} s ({:.1} MB/s); report in {}",
+            c.found,
+            c.analysed,
+            c.salvaged,
+            c.skipped,
+            c.failed,
+            c.duplicate,
+            c.activities,
+            secs,
+            mb_s,
+            target.display()
+        );
+    }
+    Ok(if c.failed > 0 {
+        Exit::Partial
+    } else {
+        Exit::Done
+    })
+}

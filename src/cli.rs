@@ -1,0 +1,133 @@
+//! Command-line interface: clap definitions and their validation into a plain [`Config`].
+//!
+//! No clap type goes past this module (the `fd` pattern): the pipeline only sees `Config`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    done, no file failed
+  1    some files failed (the report is still written; skipped or salvaged files alone do not make it 1)
+  2    usage, configuration or output error (nothing analysed)
+  3    reserved for --fail-on (a flag of that severity in the reported week)
+  130  interrupted (the previous report is left as it was)";
+
+/// calfguard: reads a whole sports-watch export and tells, week by week, which training
+/// patterns put your calves at risk.
+#[derive(Debug, Parser)]
+#[command(name = "calfguard", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse files and folders (searched recursively) and write the report folder.
+    #[command(after_help = EXIT_CODES)]
+    Analyze(AnalyzeArgs),
+}
+
+/// Arguments of `calfguard analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Files and folders to analyse (FIT, GPX, TCX; folders are searched recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Report folder; replaced as a whole when the run completes.
+    #[arg(long, short, value_name = "DIR", default_value = "calfguard-report")]
+    pub out: PathBuf,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// No progress bar and no summary line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// What "now" is, for dates in the future and the current week: RFC 3339
+    /// (2026-11-23T08:00:00Z) or a date (2026-11-23, taken as 00:00 UTC). Default: the clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+
+    /// Time zone for activities whose file and start position give none (treadmill runs,
+    /// files without positions): an IANA name such as Europe/Berlin.
+    #[arg(long, value_name = "ZONE", value_parser = crate::localtime::parse_zone)]
+    pub tz: Option<chrono_tz::Tz>,
+}
+
+/// Parse `--now`: an RFC 3339 time or a plain date (midnight UTC).
+pub fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        if let Some(t) = d.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc());
+        }
+    }
+    Err(format!(
+        "'{s}' is not a time: use RFC 3339 (2026-11-23T08:00:00Z) or a date (2026-11-23)"
+    ))
+}
+
+/// Everything `analyze` needs, validated.
+#[derive(Clone, Debug)]
+pub struct AnalyzeConfig {
+    /// Inputs as given.
+    pub paths: Vec<PathBuf>,
+    /// Report folder.
+    pub out: PathBuf,
+    /// Worker threads; `None` means one per core.
+    pub threads: Option<usize>,
+    /// Progress bar and summary line off.
+    pub quiet: bool,
+    /// The run's "now".
+    pub now: DateTime<Utc>,
+    /// The configured time zone.
+    pub tz: Option<chrono_tz::Tz>,
+}
+
+impl From<AnalyzeArgs> for AnalyzeConfig {
+    fn from(a: AnalyzeArgs) -> AnalyzeConfig {
+        AnalyzeConfig {
+            paths: a.paths,
+            out: a.out,
+            threads: a.threads.map(NonZeroUsize::get),
+            quiet: a.quiet,
+            now: a.now.unwrap_or_else(Utc::now),
+            tz: a.tz,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn now_parses_both_forms() {
+        assert_eq!(
+            parse_now("2026-11-23").unwrap().to_rfc3339(),
+            "2026-11-23T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_now("2026-11-23T08:00:00+01:00").unwrap().to_rfc3339(),
+            "2026-11-23T07:00:00+00:00"
+        );
+        assert!(parse_now("yesterday").is_err());
+    }
+}

@@ -1,0 +1,84 @@
+//! Strava's `activities.csv`: sport names for files that lack one, and the gear column.
+
+use std::collections::HashMap;
+
+/// What `activities.csv` says about one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StravaEntry {
+    /// `Activity Type` (e.g. `Run`, `Trail Run`, `Ride`, `Weight Training`).
+    pub activity_type: Option<String>,
+    /// `Activity Gear` (e.g. `Pegasus 40`).
+    pub gear: Option<String>,
+}
+
+/// Parse an `activities.csv` found at `list_source` (a path or `archive.zip!activities.csv`).
+///
+/// Returns the entries keyed by the source the activity file has in this run: the `Filename`
+/// column (`activities/123.fit.gz`) resolved against the list's folder or archive. Rows without
+/// a file name are ignored; an unreadable list gives an error message.
+pub fn parse_activity_list(
+    list_source: &str,
+    bytes: &[u8],
+) -> Result<HashMap<String, StravaEntry>, String> {
+    let base = list_source
+        .get(..list_source.len().saturating_sub("activities.csv".len()))
+        .unwrap_or("");
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("not a readable activities.csv: {e}"))?
+        .clone();
+    let col = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let Some(file_col) = col(&["Filename"]) else {
+        return Err("activities.csv has no Filename column".to_string());
+    };
+    let type_col = col(&["Activity Type", "Type"]);
+    let gear_col = col(&["Activity Gear", "Gear"]);
+    let mut out = HashMap::new();
+    for row in reader.records().flatten() {
+        let Some(file) = row.get(file_col).map(str::trim).filter(|f| !f.is_empty()) else {
+            continue;
+        };
+        let field = |c: Option<usize>| {
+            c.and_then(|c| row.get(c))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        out.insert(
+            format!("{base}{file}"),
+            StravaEntry {
+                activity_type: field(type_col),
+                gear: field(gear_col),
+            },
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_file_names_against_the_list() {
+        let csv = "\u{feff}Activity ID,Activity Date,Activity Name,Activity Type,Activity Gear,Filename\n\
+                   1,\"Jan 1, 2026\",Morning Run,Run,Pegasus 40,activities/1.fit.gz\n\
+                   2,\"Jan 2, 2026\",Lift,Weight Training,,\n\
+                   3,\"Jan 3, 2026\",Hills,Trail Run,,activities/3.gpx\n";
+        let m = parse_activity_list("export.zip!activities.csv", csv.as_bytes()).unwrap();
+        assert_eq!(m.len(), 2);
+        let e = &m["export.zip!activities/1.fit.gz"];
+        assert_eq!(e.activity_type.as_deref(), Some("Run"));
+        assert_eq!(e.gear.as_deref(), Some("Pegasus 40"));
+        assert_eq!(m["export.zip!activities/3.gpx"].gear, None);
+        let folder = parse_activity_list("/x/export/activities.csv", csv.as_bytes()).unwrap();
+        assert!(folder.contains_key("/x/export/activities/3.gpx"));
+        assert!(parse_activity_list("activities.csv", b"a,b\n1,2\n").is_err());
+    }
+}

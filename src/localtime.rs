@@ -1,0 +1,140 @@
+//! Local time, one rule for all formats.
+//!
+//! The offset of an activity's local time from UTC comes, best first, from:
+//! 1. the file (`tz_source = file`): FIT `activity.local_timestamp`, an ISO time with an offset;
+//! 2. the time zone at the activity's start position (`position`), looked up in the time-zone
+//!    boundaries that `tzf-rs` embeds, with the offset in force at the start from `chrono-tz`
+//!    (so a run abroad lands on its local date and daylight-saving changes are honoured);
+//! 3. the configured zone (`config`: `--tz` or the config file's `time_zone`), e.g. for
+//!    treadmill runs without positions;
+//! 4. UTC (`utc`).
+
+use crate::model::TzSource;
+use chrono::{DateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+use std::sync::OnceLock;
+
+/// The boundary finder, built on first use. `EmbeddedFinder` queries the embedded data in place:
+/// it starts in microseconds (the expanding `DefaultFinder` takes about a second in a debug
+/// build) and answers in microseconds, which is plenty for one query per activity.
+fn finder() -> &'static tzf_rs::EmbeddedFinder {
+    static FINDER: OnceLock<tzf_rs::EmbeddedFinder> = OnceLock::new();
+    FINDER.get_or_init(tzf_rs::EmbeddedFinder::new)
+}
+
+/// The IANA zone at a position, if the boundaries know one (oceans give `None` unless they map
+/// to an `Etc/GMT±N` zone).
+pub fn zone_at(lat_deg: f64, lon_deg: f64) -> Option<Tz> {
+    let valid = (-90.0..=90.0).contains(&lat_deg) && (-180.0..=180.0).contains(&lon_deg);
+    if !valid {
+        return None;
+    }
+    let name = finder().get_tz_name(lon_deg, lat_deg);
+    name.parse::<Tz>().ok()
+}
+
+/// The offset of `zone` from UTC at `at`, in seconds.
+pub fn offset_in(zone: Tz, at: DateTime<Utc>) -> i32 {
+    zone.offset_from_utc_datetime(&at.naive_utc())
+        .fix()
+        .local_minus_utc()
+}
+
+/// Parse a configured zone name (`Europe/Berlin`, `UTC`).
+pub fn parse_zone(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>().map_err(|_| {
+        format!(
+            "'{name}' is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)"
+        )
+    })
+}
+
+/// Apply the rule: keep a file-stated offset, else the position's zone, else the configured
+/// zone, else UTC. Returns the offset in seconds and its source.
+pub fn resolve(
+    file_offset_s: Option<i32>,
+    file_source: TzSource,
+    start_utc: DateTime<Utc>,
+    start_position: Option<(f64, f64)>,
+    configured: Option<Tz>,
+) -> (i32, TzSource) {
+    if let (Some(o), TzSource::File) = (file_offset_s, file_source) {
+        return (o, TzSource::File);
+    }
+    if let Some(zone) = start_position.and_then(|(lat, lon)| zone_at(lat, lon)) {
+        return (offset_in(zone, start_utc), TzSource::Position);
+    }
+    if let Some(zone) = configured {
+        return (offset_in(zone, start_utc), TzSource::Config);
+    }
+    (0, TzSource::Utc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn position_gives_local_offset_with_daylight_saving() {
+        // Berlin: CET (+1 h) before 2026-03-29 01:00 UTC, CEST (+2 h) after.
+        let berlin = Some((52.52, 13.405));
+        let before = resolve(
+            None,
+            TzSource::Utc,
+            at("2026-03-29T00:30:00Z"),
+            berlin,
+            None,
+        );
+        let after = resolve(
+            None,
+            TzSource::Utc,
+            at("2026-03-29T01:30:00Z"),
+            berlin,
+            None,
+        );
+        assert_eq!(before, (3600, TzSource::Position));
+        assert_eq!(after, (7200, TzSource::Position));
+    }
+
+    #[test]
+    fn run_abroad_and_config_fallbacks() {
+        let ny = parse_zone("America/New_York").unwrap();
+        // A run in Tokyo by a New York athlete: the position wins over the configured zone.
+        let tokyo = resolve(
+            None,
+            TzSource::Utc,
+            at("2026-07-01T22:00:00Z"),
+            Some((35.68, 139.69)),
+            Some(ny),
+        );
+        assert_eq!(tokyo, (9 * 3600, TzSource::Position));
+        // A treadmill run (no position): the configured zone, with its summer offset.
+        let treadmill = resolve(
+            None,
+            TzSource::Utc,
+            at("2026-07-01T22:00:00Z"),
+            None,
+            Some(ny),
+        );
+        assert_eq!(treadmill, (-4 * 3600, TzSource::Config));
+        // The file's own offset beats everything.
+        let file = resolve(
+            Some(3600),
+            TzSource::File,
+            at("2026-07-01T22:00:00Z"),
+            Some((35.68, 139.69)),
+            Some(ny),
+        );
+        assert_eq!(file, (3600, TzSource::File));
+        assert_eq!(
+            resolve(None, TzSource::Utc, at("2026-07-01T22:00:00Z"), None, None),
+            (0, TzSource::Utc)
+        );
+        assert!(parse_zone("Mars/Olympus").is_err());
+        assert_eq!(zone_at(f64::NAN, 0.0), None);
+    }
+}

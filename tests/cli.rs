@@ -1,0 +1,218 @@
+//! End-to-end tests of the `calfguard` binary: exit codes, the report contract, the whole-folder
+//! replacement, determinism across thread counts.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
+}
+
+fn calfguard() -> Command {
+    let mut cmd = Command::cargo_bin("calfguard").unwrap();
+    cmd.env_remove("CALFGUARD_FAULT").env("TZ", "UTC");
+    cmd
+}
+
+/// Copy the named real fixtures into a fresh folder.
+fn input_dir(names: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for n in names {
+        fs::copy(fixtures().join(n), dir.path().join(n)).unwrap();
+    }
+    dir
+}
+
+fn read(p: &Path) -> String {
+    fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn help_lists_exit_codes() {
+    let out = calfguard().args(["analyze", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for code in ["0 ", "1 ", "2 ", "3 ", "130"] {
+        assert!(text.contains(code), "help lacks exit code {code}: {text}");
+    }
+}
+
+#[test]
+fn missing_input_and_unwritable_out_exit_2_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    calfguard()
+        .args(["analyze", "/no/such/path", "--out"])
+        .arg(dir.path().join("r"))
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("r").exists());
+
+    // --out under a regular file cannot be created.
+    let blocker = dir.path().join("file");
+    fs::write(&blocker, "x").unwrap();
+    let input = input_dir(&["pyfitparse_fenix5_run_short.fit"]);
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(blocker.join("report"))
+        .assert()
+        .code(2);
+    // No usage at all.
+    calfguard().arg("analyze").assert().code(2);
+}
+
+#[test]
+fn report_contract_columns() {
+    let input = input_dir(&["pyfitparse_fenix5_run_short.fit"]);
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report");
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(&report)
+        .arg("--quiet")
+        .assert()
+        .code(0)
+        .stderr("");
+    let activities = read(&report.join("activities.csv"));
+    assert_eq!(
+        activities.lines().next().unwrap(),
+        "source,format,sport,sub_sport,start_utc,start_local,utc_offset_s,tz_source,date_ok,\
+         device,elapsed_s,timer_s,distance_m,samples,has_hr,has_position,has_altitude,\
+         has_temperature,salvaged,warnings,gear"
+    );
+    assert_eq!(
+        read(&report.join("errors.csv")).lines().next().unwrap(),
+        "source,kind,reason,position,duplicate_of"
+    );
+}
+
+#[test]
+fn failed_file_makes_exit_1_and_one_error_row() {
+    let input = input_dir(&["pyfitparse_fenix5_run_short.fit"]);
+    fs::write(input.path().join("empty.fit"), b"").unwrap();
+    fs::write(input.path().join("notes.txt"), b"hello").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r");
+    let assert = calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(&report)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("3 found, 1 analysed (0 salvaged), 1 skipped, 1 failed, 0 duplicate"),
+        "{stderr}"
+    );
+    let errors = read(&report.join("errors.csv"));
+    let rows: Vec<&str> = errors.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{errors}");
+    assert!(
+        rows[0].contains("empty.fit,failed,empty file (0 bytes)"),
+        "{errors}"
+    );
+    assert!(
+        rows[1].contains("notes.txt,skipped,\"not an activity file"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn report_folder_is_replaced_whole_and_kill_safe() {
+    let input = input_dir(&["pyfitparse_fenix5_run_short.fit"]);
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r");
+    fs::create_dir(&report).unwrap();
+    fs::write(report.join("stale.txt"), "from an old run").unwrap();
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(&report)
+        .assert()
+        .code(0);
+    assert!(!report.join("stale.txt").exists());
+    let good = read(&report.join("activities.csv"));
+
+    // Killed at each point of the write and swap: the previous report stays whole.
+    fs::copy(
+        fixtures().join("pyfitparse_edge810_ride_power.fit"),
+        input.path().join("more.fit"),
+    )
+    .unwrap();
+    for point in ["after-activities", "before-swap"] {
+        let status = calfguard()
+            .arg("analyze")
+            .arg(input.path())
+            .arg("--out")
+            .arg(&report)
+            .env("CALFGUARD_FAULT", point)
+            .output()
+            .unwrap()
+            .status;
+        assert!(!status.success(), "fault point {point} did not fire");
+        assert_eq!(read(&report.join("activities.csv")), good, "{point}");
+        assert!(report.join("errors.csv").exists(), "{point}");
+    }
+    // Killed right after the atomic exchange: the new report is in place.
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(&report)
+        .env("CALFGUARD_FAULT", "after-exchange")
+        .output()
+        .unwrap();
+    let new = read(&report.join("activities.csv"));
+    assert_ne!(new, good);
+    // The next run cleans up whatever was left beside the report.
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(&report)
+        .assert()
+        .code(0);
+    assert_eq!(read(&report.join("activities.csv")), new);
+    let names: Vec<String> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["r".to_string()]);
+}
+
+#[test]
+fn same_output_for_any_thread_count() {
+    let mut reports = Vec::new();
+    let out = tempfile::tempdir().unwrap();
+    for threads in ["1", "2", "4"] {
+        let report = out.path().join(format!("r{threads}"));
+        calfguard()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "analyze",
+                "fixtures",
+                "--quiet",
+                "--threads",
+                threads,
+                "--now",
+            ])
+            .arg("2026-11-23")
+            .arg("--out")
+            .arg(&report)
+            .output()
+            .unwrap();
+        reports.push((
+            read(&report.join("activities.csv")),
+            read(&report.join("errors.csv")),
+        ));
+    }
+    assert!(reports[0].0.lines().count() > 1);
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(reports[0], reports[2]);
+}
