@@ -472,6 +472,28 @@ mod tests {
     }
 
     #[test]
+    fn random_corruption_never_panics() {
+        // Deterministic LCG: overwrite 1..8 bytes of the real file at random places.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) as usize
+        };
+        for _ in 0..200 {
+            let mut bytes = REAL.to_vec();
+            for _ in 0..1 + next() % 8 {
+                let i = next() % bytes.len();
+                bytes[i] = (next() % 256) as u8;
+            }
+            if let Ok(acts) = read_gpx("fuzz.gpx", &bytes) {
+                assert!(acts[0].samples.len() <= 988);
+            }
+        }
+    }
+
+    #[test]
     fn ill_formed_middle_keeps_points_before() {
         let text = doc(
             "version=\"1.1\"",
