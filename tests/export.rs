@@ -150,7 +150,7 @@ fn garmin_export_with_nested_zips_matches_loose_files() {
         fs::write(export.join(f), bytes(f)).unwrap();
     }
 
-    let a = run(&[export.clone()]);
+    let a = run(std::slice::from_ref(&export));
     assert_eq!(keys(&a), keys(&reference));
     assert_accounting(&a);
     assert_eq!(a.counts.analysed, FILES.len());
@@ -212,7 +212,7 @@ fn strava_export_with_gz_members_and_copies() {
     let export = tmp.path().join("export_123.zip");
     fs::write(&export, zip_of(&members)).unwrap();
 
-    let a = run(&[export.clone()]);
+    let a = run(std::slice::from_ref(&export));
     assert_eq!(keys(&a), keys(&reference));
     assert_accounting(&a);
     assert_eq!(a.counts.duplicate, 1);

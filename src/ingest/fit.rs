@@ -132,7 +132,11 @@ fn fit_crc(mut crc: u16, data: &[u8]) -> u16 {
             let mut c = i as u16;
             let mut k = 0;
             while k < 8 {
-                c = if c & 1 != 0 { (c >> 1) ^ 0xA001 } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    (c >> 1) ^ 0xA001
+                } else {
+                    c >> 1
+                };
                 k += 1;
             }
             t[i] = c;
