@@ -2,6 +2,7 @@
 //! account for every file, write the report folder, decide the exit code.
 
 use crate::cli::AnalyzeConfig;
+use crate::dedup::{dedup, DedupRules};
 use crate::ingest;
 use crate::ingest::export::{Leaf, LeafRecord, Limits, Walker};
 use crate::ingest::strava::{parse_activity_list, StravaEntry};
@@ -60,8 +61,10 @@ pub struct Counts {
     pub skipped: usize,
     /// Files with nothing usable.
     pub failed: usize,
-    /// Files with the same content as another.
+    /// Files with the same content as another, or recordings of a run kept from another file.
     pub duplicate: usize,
+    /// Pairs of overlapping recordings that are not the same run (both kept).
+    pub conflicts: usize,
     /// Activities (one file may hold several sessions).
     pub activities: usize,
     /// Bytes read.
@@ -169,18 +172,27 @@ fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
     Ok((summaries, broken))
 }
 
+/// How to analyse, beyond the run's context.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Resource limits for archives and compressed files.
+    pub limits: Limits,
+    /// The same-run rule; `None` keeps every recording (`--keep-duplicates`).
+    pub dedup: Option<DedupRules>,
+}
+
 /// Read and reduce every input. `interrupted` is polled between files.
 pub fn analyse(
     paths: &[PathBuf],
     ctx: &Context,
-    limits: &Limits,
+    options: &Options,
     progress: &ProgressBar,
     interrupted: &AtomicBool,
 ) -> Analysis {
     let (files, walk_errors) = discover(paths);
     progress.set_length(files.len() as u64);
     let reader = |source: &str, bytes: &[u8]| parse_leaf(source, bytes, ctx);
-    let walker = Walker::new(limits.clone(), &reader);
+    let walker = Walker::new(options.limits.clone(), &reader);
     let records: Vec<LeafRecord<Parsed>> = files
         .par_iter()
         .flat_map_iter(|f| {
@@ -192,7 +204,58 @@ pub fn analyse(
             r
         })
         .collect();
-    account(records, walk_errors)
+    let mut analysis = account(records, walk_errors);
+    if let Some(rules) = &options.dedup {
+        drop_same_runs(&mut analysis, rules);
+    }
+    analysis
+}
+
+/// Apply the same-run rule ([`crate::dedup`]): keep the richest recording of each run, list the
+/// others as `duplicate` rows with the evidence, and overlapping different recordings as
+/// `conflict` rows. A file counts as a duplicate when none of its activities is kept.
+fn drop_same_runs(analysis: &mut Analysis, rules: &DedupRules) {
+    let activities = std::mem::take(&mut analysis.activities);
+    let out = dedup(activities, rules);
+    let kept_sources: HashSet<&str> = out.kept.iter().map(|a| a.source.as_str()).collect();
+    let mut dropped_files: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    for d in &out.duplicates {
+        if !kept_sources.contains(d.copy.source.as_str()) {
+            dropped_files
+                .entry(d.copy.source.as_str())
+                .or_insert((d.kept.as_str(), d.evidence.as_str()));
+        }
+    }
+    for (source, (kept, evidence)) in &dropped_files {
+        analysis.counts.analysed = analysis.counts.analysed.saturating_sub(1);
+        analysis.counts.duplicate += 1;
+        analysis.errors.push(ErrorRow {
+            duplicate_of: kept.to_string(),
+            ..error_row(
+                source,
+                ErrorKind::Duplicate,
+                format!("same run as {kept}: {evidence}"),
+                None,
+            )
+        });
+    }
+    // A salvaged file that turned out to be a copy is counted as a duplicate only.
+    let dropped: HashSet<&str> = dropped_files.keys().copied().collect();
+    let salvaged_dropped = analysis
+        .errors
+        .iter()
+        .filter(|e| e.kind == ErrorKind::Salvaged && dropped.contains(e.source.as_str()))
+        .count();
+    analysis.counts.salvaged = analysis.counts.salvaged.saturating_sub(salvaged_dropped);
+    for c in &out.conflicts {
+        analysis.counts.conflicts += 1;
+        analysis
+            .errors
+            .push(error_row(&c.a, ErrorKind::Conflict, c.reason.clone(), None));
+    }
+    analysis.activities = out.kept;
+    analysis.counts.activities = analysis.activities.len();
+    analysis.errors.sort();
 }
 
 fn error_row(source: &str, kind: ErrorKind, reason: String, position: Option<String>) -> ErrorRow {
@@ -419,7 +482,10 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
         analyse(
             &config.paths,
             &ctx,
-            &Limits::default(),
+            &Options {
+                limits: Limits::default(),
+                dedup: (!config.keep_duplicates).then(DedupRules::default),
+            },
             &progress,
             &interrupted,
         )
@@ -458,7 +524,7 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
         let _ = writeln!(
             std::io::stderr(),
             "calfguard: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; \
-             {} activities in {:.2} s ({:.1} MB/s); report in {}",
+             {} activities, {} conflicts, in {:.2} s ({:.1} MB/s); report in {}",
             c.found,
             c.analysed,
             c.salvaged,
@@ -466,6 +532,7 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
             c.failed,
             c.duplicate,
             c.activities,
+            c.conflicts,
             secs,
             mb_s,
             target.display()

@@ -61,6 +61,11 @@ pub struct AnalyzeArgs {
     /// files without positions): an IANA name such as Europe/Berlin.
     #[arg(long, value_name = "ZONE", value_parser = crate::localtime::parse_zone)]
     pub tz: Option<chrono_tz::Tz>,
+
+    /// Keep every recording of a run found in several files (by default the richest is kept
+    /// and the others are listed as duplicates).
+    #[arg(long)]
+    pub keep_duplicates: bool,
 }
 
 /// Parse `--now`: an RFC 3339 time or a plain date (midnight UTC).
@@ -93,6 +98,8 @@ pub struct AnalyzeConfig {
     pub now: DateTime<Utc>,
     /// The configured time zone.
     pub tz: Option<chrono_tz::Tz>,
+    /// Do not drop recordings of the same run.
+    pub keep_duplicates: bool,
 }
 
 impl From<AnalyzeArgs> for AnalyzeConfig {
@@ -104,6 +111,7 @@ impl From<AnalyzeArgs> for AnalyzeConfig {
             quiet: a.quiet,
             now: a.now.unwrap_or_else(Utc::now),
             tz: a.tz,
+            keep_duplicates: a.keep_duplicates,
         }
     }
 }

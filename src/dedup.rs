@@ -8,9 +8,12 @@
 //! 1. the same sport family (running of any kind; cycling; walking and hiking; swimming;
 //!    anything else by its name);
 //! 2. their starts are at most `max_start_diff_s` apart (60 s);
-//! 3. their time spans overlap by at least `min_overlap` (90 %) of the shorter one;
-//! 4. their elapsed times differ by at most `max_duration_diff` (5 %) of the longer one;
-//! 5. where both state a distance, the distances differ by at most `max_distance_diff` (5 %);
+//! 3. their time spans overlap by at least `min_overlap` (90 %) of the shorter one, or all but
+//!    at most `max_start_diff_s` of it (short activities);
+//! 4. their elapsed times differ by at most `max_duration_diff` (5 %) of the longer one, or by
+//!    at most `duration_slack_s` (60 s) (short activities: a transition, a warm-up);
+//! 5. where both state a distance, the distances differ by at most `max_distance_diff` (5 %)
+//!    of the longer one, or by at most `distance_slack_m` (100 m);
 //! 6. where both have positions, their track fingerprints (start, 25/50/75 %, end) lie within
 //!    `max_track_diff_m` (250 m) of each other, point by point.
 //!
@@ -38,6 +41,10 @@ pub struct DedupRules {
     pub max_duration_diff: f64,
     /// Largest difference of distances, as a fraction of the longer one.
     pub max_distance_diff: f64,
+    /// Elapsed times this close (seconds) always agree, whatever the fraction.
+    pub duration_slack_s: f64,
+    /// Distances this close (metres) always agree, whatever the fraction.
+    pub distance_slack_m: f64,
     /// Largest distance between corresponding track fingerprint points, metres.
     pub max_track_diff_m: f64,
     /// Overlap (fraction of the shorter span) from which two different activities conflict.
@@ -51,6 +58,8 @@ impl Default for DedupRules {
             min_overlap: 0.9,
             max_duration_diff: 0.05,
             max_distance_diff: 0.05,
+            duration_slack_s: 60.0,
+            distance_slack_m: 100.0,
             max_track_diff_m: 250.0,
             conflict_overlap: 0.5,
         }
@@ -162,11 +171,14 @@ pub fn same_run(
         return Err(format!("starts {:.0} s apart", start_diff_s.abs()));
     }
     let overlap = overlap_fraction(a, b);
-    if overlap < rules.min_overlap {
+    let uncovered_s = (1.0 - overlap) * span_s(a).min(span_s(b));
+    if overlap < rules.min_overlap && uncovered_s > rules.max_start_diff_s {
         return Err(format!("time spans overlap {:.0}%", overlap * 100.0));
     }
     let duration_diff = rel_diff(span_s(a), span_s(b));
-    if duration_diff > rules.max_duration_diff {
+    if duration_diff > rules.max_duration_diff
+        && (span_s(a) - span_s(b)).abs() > rules.duration_slack_s
+    {
         return Err(format!("durations differ {:.1}%", duration_diff * 100.0));
     }
     let mut evidence = format!(
@@ -175,10 +187,13 @@ pub fn same_run(
     );
     if let (Some(da), Some(db)) = (a.distance_m, b.distance_m) {
         let d = rel_diff(da, db);
-        if d > rules.max_distance_diff {
+        if d > rules.max_distance_diff && (da - db).abs() > rules.distance_slack_m {
             return Err(format!("distances differ {:.1}%", d * 100.0));
         }
-        evidence.push_str(&format!(", distance differs {:.1}% ({da:.0} m vs {db:.0} m)", d * 100.0));
+        evidence.push_str(&format!(
+            ", distance differs {:.1}% ({da:.0} m vs {db:.0} m)",
+            d * 100.0
+        ));
     }
     if !a.track.is_empty() && !b.track.is_empty() {
         let n = a.track.len().min(b.track.len());
@@ -202,8 +217,12 @@ pub fn same_run(
 
 /// Find the same run recorded more than once and keep the richest recording of each.
 ///
-/// `activities` must be sorted by start; only `date_ok` activities are compared.
-pub fn dedup(activities: Vec<ActivitySummary>, rules: &DedupRules) -> Deduped {
+/// Any input order gives the same result (activities are sorted by start, source and sport
+/// first, and the output keeps that order); only `date_ok` activities are compared.
+pub fn dedup(mut activities: Vec<ActivitySummary>, rules: &DedupRules) -> Deduped {
+    activities.sort_by(|a, b| {
+        (a.start_utc, &a.source, a.sport.as_str()).cmp(&(b.start_utc, &b.source, b.sport.as_str()))
+    });
     let n = activities.len();
     // Union-find over same-run pairs.
     let mut parent: Vec<usize> = (0..n).collect();
@@ -222,11 +241,14 @@ pub fn dedup(activities: Vec<ActivitySummary>, rules: &DedupRules) -> Deduped {
         if !a.date_ok {
             continue;
         }
-        for j in i + 1..n {
-            let b = &activities[j];
+        for (j, b) in activities.iter().enumerate().skip(i + 1) {
             // Sorted by start: nothing later can overlap `a` once b starts after a's span.
             let gap_s = (b.start_utc - a.start_utc).num_milliseconds() as f64 / 1000.0;
-            if gap_s > span_s(a).max(rules.max_start_diff_s).min(max_span_s + rules.max_start_diff_s) {
+            if gap_s
+                > span_s(a)
+                    .max(rules.max_start_diff_s)
+                    .min(max_span_s + rules.max_start_diff_s)
+            {
                 break;
             }
             if !b.date_ok || a.source == b.source {
@@ -289,4 +311,207 @@ pub fn dedup(activities: Vec<ActivitySummary>, rules: &DedupRules) -> Deduped {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TzSource;
+    use crate::summary::TrackPoint;
+    use chrono::{DateTime, Utc};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn run(
+        source: &str,
+        format: Format,
+        start: &str,
+        elapsed_s: f64,
+        distance_m: f64,
+    ) -> ActivitySummary {
+        let start_utc = at(start);
+        let t0 = start_utc.timestamp_millis();
+        let track = (0..5)
+            .map(|k| TrackPoint {
+                time_utc_ms: t0 + (elapsed_s * 1000.0) as i64 * k / 4,
+                lat_deg: 52.0 + 0.01 * k as f64,
+                lon_deg: 13.0,
+            })
+            .collect();
+        ActivitySummary {
+            source: source.into(),
+            format,
+            sport: Sport::Running,
+            sub_sport: None,
+            start_utc,
+            utc_offset_s: Some(0),
+            tz_source: TzSource::Utc,
+            gear: None,
+            date_ok: true,
+            device: None,
+            elapsed_s: Some(elapsed_s),
+            timer_s: None,
+            distance_m: Some(distance_m),
+            samples: 3600,
+            has_hr: false,
+            has_position: true,
+            has_altitude: false,
+            has_temperature: false,
+            has_power: false,
+            track,
+            salvaged: false,
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn same_run_in_two_formats_keeps_the_richest() {
+        let mut fit = run(
+            "b/watch.fit",
+            Format::Fit,
+            "2026-03-01T08:00:00Z",
+            3600.0,
+            10_000.0,
+        );
+        fit.has_hr = true;
+        let gpx = run(
+            "a/strava.gpx",
+            Format::Gpx,
+            "2026-03-01T08:00:03Z",
+            3590.0,
+            9_900.0,
+        );
+        let out = dedup(vec![gpx.clone(), fit.clone()], &DedupRules::default());
+        assert_eq!(out.kept.len(), 1);
+        assert_eq!(
+            out.kept[0].source, "b/watch.fit",
+            "more channels wins over source order"
+        );
+        assert_eq!(out.duplicates.len(), 1);
+        let d = &out.duplicates[0];
+        assert_eq!(
+            (d.copy.source.as_str(), d.kept.as_str()),
+            ("a/strava.gpx", "b/watch.fit")
+        );
+        assert!(d.evidence.contains("starts +3 s apart"), "{}", d.evidence);
+        assert!(
+            d.evidence.contains("distance differs 1.0%"),
+            "{}",
+            d.evidence
+        );
+        // Equal channels: FIT over GPX.
+        let plain_fit = run(
+            "z.fit",
+            Format::Fit,
+            "2026-03-01T08:00:00Z",
+            3600.0,
+            10_000.0,
+        );
+        let out = dedup(vec![gpx, plain_fit], &DedupRules::default());
+        assert_eq!(out.kept[0].source, "z.fit");
+    }
+
+    #[test]
+    fn two_runs_hours_apart_are_both_kept() {
+        let a = run(
+            "a.fit",
+            Format::Fit,
+            "2026-03-01T07:00:00Z",
+            3600.0,
+            10_000.0,
+        );
+        let b = run(
+            "b.fit",
+            Format::Fit,
+            "2026-03-01T18:00:00Z",
+            3600.0,
+            10_000.0,
+        );
+        let out = dedup(vec![a, b], &DedupRules::default());
+        assert_eq!(out.kept.len(), 2);
+        assert!(out.duplicates.is_empty() && out.conflicts.is_empty());
+    }
+
+    #[test]
+    fn treadmill_and_outdoor_at_the_same_time_conflict() {
+        let outdoor = run(
+            "outdoor.fit",
+            Format::Fit,
+            "2026-03-01T07:00:00Z",
+            3600.0,
+            10_000.0,
+        );
+        let mut treadmill = run(
+            "treadmill.fit",
+            Format::Fit,
+            "2026-03-01T07:00:20Z",
+            3500.0,
+            9_000.0,
+        );
+        treadmill.sport = Sport::TreadmillRunning;
+        treadmill.track.clear();
+        let out = dedup(vec![outdoor, treadmill], &DedupRules::default());
+        assert_eq!(out.kept.len(), 2);
+        assert_eq!(out.conflicts.len(), 1);
+        assert!(
+            out.conflicts[0].reason.contains("distances differ 10.0%"),
+            "{}",
+            out.conflicts[0].reason
+        );
+        // A different track at the same time is not the same run either.
+        let a = run(
+            "a.fit",
+            Format::Fit,
+            "2026-03-01T07:00:00Z",
+            3600.0,
+            10_000.0,
+        );
+        let mut b = run(
+            "b.gpx",
+            Format::Gpx,
+            "2026-03-01T07:00:05Z",
+            3600.0,
+            10_000.0,
+        );
+        for p in &mut b.track {
+            p.lon_deg += 0.05;
+        }
+        let out = dedup(vec![a, b], &DedupRules::default());
+        assert_eq!(out.kept.len(), 2);
+        assert!(out.conflicts[0].reason.contains("tracks differ"));
+    }
+
+    #[test]
+    fn tolerances_are_configurable_and_dates_must_be_ok() {
+        let a = run(
+            "a.fit",
+            Format::Fit,
+            "2026-03-01T07:00:00Z",
+            3600.0,
+            10_000.0,
+        );
+        let b = run(
+            "b.gpx",
+            Format::Gpx,
+            "2026-03-01T07:01:30Z",
+            3600.0,
+            10_000.0,
+        );
+        assert_eq!(
+            dedup(vec![a.clone(), b.clone()], &DedupRules::default())
+                .kept
+                .len(),
+            2
+        );
+        let loose = DedupRules {
+            max_start_diff_s: 120.0,
+            ..DedupRules::default()
+        };
+        assert_eq!(dedup(vec![a.clone(), b.clone()], &loose).kept.len(), 1);
+        let mut old = b;
+        old.date_ok = false;
+        assert_eq!(dedup(vec![a, old], &loose).kept.len(), 2);
+    }
 }

@@ -13,7 +13,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod dedup;
 pub mod geo;
+pub mod gpxwrite;
 pub mod ingest;
 pub mod localtime;
 pub mod model;

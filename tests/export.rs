@@ -1,7 +1,7 @@
 //! Whole exports: Garmin- and Strava-style zips built from the real fixtures must give exactly
 //! the activities of the loose files, with every file accounted for.
 
-use calfguard::app::{analyse, Analysis};
+use calfguard::app::{analyse, Analysis, Options};
 use calfguard::ingest::export::Limits;
 use calfguard::summary::Context;
 use chrono::{DateTime, Utc};
@@ -39,7 +39,10 @@ fn run(paths: &[PathBuf]) -> Analysis {
     analyse(
         paths,
         &ctx(),
-        &Limits::default(),
+        &Options {
+            limits: Limits::default(),
+            dedup: None,
+        },
         &ProgressBar::hidden(),
         &AtomicBool::new(false),
     )

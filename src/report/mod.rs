@@ -44,8 +44,10 @@ pub enum ErrorKind {
     Skipped,
     /// Kept what came before a break (also in activities.csv).
     Salvaged,
-    /// Same content as another file, analysed once.
+    /// Same content as another file, or the same run as a richer recording: analysed once.
     Duplicate,
+    /// Overlaps another recording in time but is not the same run: both kept.
+    Conflict,
 }
 
 impl ErrorKind {
@@ -56,6 +58,7 @@ impl ErrorKind {
             ErrorKind::Skipped => "skipped",
             ErrorKind::Salvaged => "salvaged",
             ErrorKind::Duplicate => "duplicate",
+            ErrorKind::Conflict => "conflict",
         }
     }
 }
