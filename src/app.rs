@@ -483,8 +483,14 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
             &config.paths,
             &ctx,
             &Options {
-                limits: Limits::default(),
-                dedup: (!config.keep_duplicates).then(DedupRules::default),
+                limits: Limits {
+                    max_file_bytes: config
+                        .file
+                        .max_file_bytes
+                        .unwrap_or(Limits::default().max_file_bytes),
+                    ..Limits::default()
+                },
+                dedup: (!config.keep_duplicates).then(|| config.file.duplicates.clone()),
             },
             &progress,
             &interrupted,
@@ -543,4 +549,24 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
     } else {
         Exit::Done
     })
+}
+
+/// Run `calfguard init`: write the commented default configuration, never over an existing file
+/// unless `force`.
+pub fn run_init(path: Option<&Path>, force: bool) -> Result<Exit> {
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => crate::config::default_path()
+            .context("no configuration folder is known on this platform: use --config FILE")?,
+    };
+    if path.exists() && !force {
+        anyhow::bail!("'{}' exists; use --force to replace it", path.display());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
+    }
+    fs::write(&path, crate::config::DEFAULT_CONFIG)
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
+    let _ = writeln!(std::io::stderr(), "calfguard: wrote {}", path.display());
+    Ok(Exit::Done)
 }

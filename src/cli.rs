@@ -2,6 +2,7 @@
 //!
 //! No clap type goes past this module (the `fd` pattern): the pipeline only sees `Config`.
 
+use crate::config::{Config, ConfigError};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use std::num::NonZeroUsize;
@@ -31,6 +32,20 @@ pub enum Command {
     /// Analyse files and folders (searched recursively) and write the report folder.
     #[command(after_help = EXIT_CODES)]
     Analyze(AnalyzeArgs),
+    /// Write a commented default configuration file (calfguard.toml).
+    Init(InitArgs),
+}
+
+/// Arguments of `calfguard init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it (default: the platform's configuration folder, e.g.
+    /// ~/.config/calfguard/calfguard.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `calfguard analyze`.
@@ -61,6 +76,11 @@ pub struct AnalyzeArgs {
     /// files without positions): an IANA name such as Europe/Berlin.
     #[arg(long, value_name = "ZONE", value_parser = crate::localtime::parse_zone)]
     pub tz: Option<chrono_tz::Tz>,
+
+    /// Configuration file (default: the platform's configuration folder, e.g.
+    /// ~/.config/calfguard/calfguard.toml, if it exists). `calfguard init` writes one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Keep every recording of a run found in several files (by default the richest is kept
     /// and the others are listed as duplicates).
@@ -100,19 +120,25 @@ pub struct AnalyzeConfig {
     pub tz: Option<chrono_tz::Tz>,
     /// Do not drop recordings of the same run.
     pub keep_duplicates: bool,
+    /// The configuration file's settings (defaults when there is none).
+    pub file: Config,
 }
 
-impl From<AnalyzeArgs> for AnalyzeConfig {
-    fn from(a: AnalyzeArgs) -> AnalyzeConfig {
-        AnalyzeConfig {
+impl AnalyzeConfig {
+    /// Validate the arguments and load the configuration file (`--tz` wins over its
+    /// `time_zone`).
+    pub fn from_args(a: AnalyzeArgs) -> Result<AnalyzeConfig, ConfigError> {
+        let file = crate::config::load(a.config.as_deref())?;
+        Ok(AnalyzeConfig {
             paths: a.paths,
             out: a.out,
             threads: a.threads.map(NonZeroUsize::get),
             quiet: a.quiet,
             now: a.now.unwrap_or_else(Utc::now),
-            tz: a.tz,
+            tz: a.tz.or(file.athlete.time_zone),
             keep_duplicates: a.keep_duplicates,
-        }
+            file,
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `calfguard` binary: parse the command line, run, map the outcome to an exit code.
-use calfguard::app::{run_analyze, Exit};
-use calfguard::cli::{Cli, Command};
+use calfguard::app::{run_analyze, run_init, Exit};
+use calfguard::cli::{AnalyzeConfig, Cli, Command};
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,7 +19,11 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Analyze(args) => run_analyze(&args.into()),
+        Command::Analyze(args) => match AnalyzeConfig::from_args(args) {
+            Ok(config) => run_analyze(&config),
+            Err(e) => Err(e.into()),
+        },
+        Command::Init(args) => run_init(args.config.as_deref(), args.force),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),

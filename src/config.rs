@@ -1,0 +1,471 @@
+//! The configuration file, `calfguard.toml`: the athlete profile and the tunable thresholds.
+//!
+//! Looked up at `--config FILE`, else at the platform's configuration folder
+//! (`$XDG_CONFIG_HOME/calfguard/calfguard.toml`, usually `~/.config/calfguard/calfguard.toml` on
+//! Linux; `~/Library/Application Support/calfguard/` on macOS; `%APPDATA%\calfguard\` on Windows).
+//! `calfguard init` writes a commented default. Every key is optional. A bad value is an error
+//! naming the key, the value and what is allowed (exit code 2); so is an unknown key, since a
+//! typo would otherwise silently fall back to a default.
+
+use crate::dedup::DedupRules;
+use crate::localtime::parse_zone;
+use chrono::Datelike;
+use chrono_tz::Tz;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Sex, as the Banister TRIMP constants need it.
+pub use crate::model::Sex;
+
+/// Units for the summary and charts (CSV columns stay SI).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Units {
+    /// km, min/km, °C.
+    #[default]
+    Metric,
+    /// mi, min/mi, °F.
+    Imperial,
+}
+
+/// The athlete profile as configured; every value optional.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AthleteConfig {
+    /// Name, for the summary.
+    pub name: Option<String>,
+    /// Maximum heart rate, bpm.
+    pub hr_max_bpm: Option<f64>,
+    /// Resting heart rate, bpm.
+    pub hr_rest_bpm: Option<f64>,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Year of birth.
+    pub birth_year: Option<i32>,
+    /// Body mass, kg.
+    pub weight_kg: Option<f64>,
+    /// Height, cm.
+    pub height_cm: Option<f64>,
+    /// Threshold pace, seconds per km.
+    pub threshold_pace_s_per_km: Option<f64>,
+    /// Time zone for activities without one.
+    pub time_zone: Option<Tz>,
+    /// Units of the summary.
+    pub units: Option<Units>,
+}
+
+/// Heat and fluid settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeatConfig {
+    /// Subtracted from wrist-sensor temperatures (they read high when worn), °C.
+    pub wrist_temp_offset_c: f64,
+    /// Fluid the athlete drinks per hour of running, litres (reduces the estimated net loss).
+    pub fluid_intake_l_per_h: f64,
+}
+
+impl Default for HeatConfig {
+    fn default() -> HeatConfig {
+        HeatConfig {
+            wrist_temp_offset_c: 0.0,
+            fluid_intake_l_per_h: 0.0,
+        }
+    }
+}
+
+/// Everything the configuration file can set.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// Where it was read from, if anywhere.
+    pub path: Option<PathBuf>,
+    /// The athlete profile.
+    pub athlete: AthleteConfig,
+    /// Heat and fluid settings.
+    pub heat: HeatConfig,
+    /// Tolerances of the same-run rule.
+    pub duplicates: DedupRules,
+    /// Largest decompressed size of one file or archive member, bytes.
+    pub max_file_bytes: Option<u64>,
+}
+
+/// A configuration error: which key, which value, what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// The message.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The platform's default configuration file path.
+pub fn default_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("calfguard").join("calfguard.toml"))
+}
+
+/// The commented default written by `calfguard init`.
+pub const DEFAULT_CONFIG: &str = r#"# calfguard configuration. Every key is optional: remove the leading '#' to set one.
+# Values missing here come from the files (FIT user profile, heart-rate zones), else are
+# estimated from your history; the report says which.
+
+[athlete]
+# name = "Alex Runner"
+# hr_max_bpm = 188            # maximum heart rate, 100-230 bpm
+# hr_rest_bpm = 52            # resting heart rate, 25-120 bpm
+# sex = "female"              # "female" or "male" (Banister TRIMP constants)
+# birth_year = 1988
+# weight_kg = 62.0            # body mass, 25-250 kg (sweat loss as % of body mass)
+# height_cm = 170             # 100-250 cm (body surface area for sweat loss)
+# threshold_pace = "4:30"     # min:s per km at lactate threshold (pace-based load without HR)
+# time_zone = "Europe/Berlin" # for activities whose file and position give no zone
+# units = "metric"            # "metric" or "imperial" (summary only; CSV columns stay SI)
+
+[heat]
+# wrist_temp_offset_c = 0.0   # subtracted from wrist-sensor temperatures, which read high when worn
+# fluid_intake_l_per_h = 0.0  # what you drink per hour of running, litres
+
+[duplicates]
+# The same run recorded in two files (watch FIT + Strava GPX) counts once; see docs/design.md.
+# max_start_diff_s = 60
+# min_overlap = 0.9
+# max_duration_diff = 0.05
+# max_distance_diff = 0.05
+# duration_slack_s = 60
+# distance_slack_m = 100
+# max_track_diff_m = 250
+# conflict_overlap = 0.5
+
+[limits]
+# max_file_mb = 1024          # largest decompressed file or archive member
+"#;
+
+struct Reader<'a> {
+    path: &'a str,
+    table: toml::Table,
+}
+
+impl Reader<'_> {
+    fn err(&self, message: String) -> ConfigError {
+        ConfigError {
+            path: self.path.to_string(),
+            message,
+        }
+    }
+
+    fn section(&self, name: &str, allowed: &[&str]) -> Result<Option<&toml::Table>, ConfigError> {
+        let Some(v) = self.table.get(name) else {
+            return Ok(None);
+        };
+        let t = v
+            .as_table()
+            .ok_or_else(|| self.err(format!("`{name}` must be a section ([{name}])")))?;
+        for key in t.keys() {
+            if !allowed.contains(&key.as_str()) {
+                return Err(self.err(format!(
+                    "unknown key `{name}.{key}`; allowed: {}",
+                    allowed.join(", ")
+                )));
+            }
+        }
+        Ok(Some(t))
+    }
+
+    fn number(
+        &self,
+        t: Option<&toml::Table>,
+        section: &str,
+        key: &str,
+        range: (f64, f64),
+        unit: &str,
+    ) -> Result<Option<f64>, ConfigError> {
+        let Some(v) = t.and_then(|t| t.get(key)) else {
+            return Ok(None);
+        };
+        let x = match v {
+            toml::Value::Integer(i) => *i as f64,
+            toml::Value::Float(f) => *f,
+            other => {
+                return Err(self.err(format!(
+                    "`{section}.{key}` = {other}: must be a number from {} to {} {unit}",
+                    range.0, range.1
+                )))
+            }
+        };
+        if !(x.is_finite() && x >= range.0 && x <= range.1) {
+            return Err(self.err(format!(
+                "`{section}.{key}` = {x}: must be a number from {} to {} {unit}",
+                range.0, range.1
+            )));
+        }
+        Ok(Some(x))
+    }
+
+    fn string(
+        &self,
+        t: Option<&toml::Table>,
+        section: &str,
+        key: &str,
+    ) -> Result<Option<String>, ConfigError> {
+        match t.and_then(|t| t.get(key)) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(self.err(format!("`{section}.{key}` = {other}: must be a string"))),
+        }
+    }
+}
+
+/// Parse a pace `m:ss` (per km) or a number of seconds per km.
+pub fn parse_pace_s_per_km(s: &str) -> Option<f64> {
+    let s = s.trim().trim_end_matches("/km").trim();
+    let secs = match s.split_once(':') {
+        Some((m, sec)) => {
+            m.trim().parse::<u32>().ok()? as f64 * 60.0 + sec.trim().parse::<f64>().ok()?
+        }
+        None => s.parse::<f64>().ok()?,
+    };
+    secs.is_finite().then_some(secs)
+}
+
+/// Parse the text of a configuration file. `path` names it in error messages.
+pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
+        path: path.to_string(),
+        message: format!("not valid TOML: {}", e.message()),
+    })?;
+    let r = Reader { path, table };
+    for key in r.table.keys() {
+        if !["athlete", "heat", "duplicates", "limits"].contains(&key.as_str()) {
+            return Err(r.err(format!(
+                "unknown section `{key}`; allowed: athlete, heat, duplicates, limits"
+            )));
+        }
+    }
+    let a = r.section(
+        "athlete",
+        &[
+            "name",
+            "hr_max_bpm",
+            "hr_rest_bpm",
+            "sex",
+            "birth_year",
+            "weight_kg",
+            "height_cm",
+            "threshold_pace",
+            "time_zone",
+            "units",
+        ],
+    )?;
+    let this_year = chrono::Utc::now().year() as f64;
+    let mut athlete = AthleteConfig {
+        name: r.string(a, "athlete", "name")?,
+        hr_max_bpm: r.number(a, "athlete", "hr_max_bpm", (100.0, 230.0), "bpm")?,
+        hr_rest_bpm: r.number(a, "athlete", "hr_rest_bpm", (25.0, 120.0), "bpm")?,
+        birth_year: r
+            .number(a, "athlete", "birth_year", (1900.0, this_year), "")?
+            .map(|y| y as i32),
+        weight_kg: r.number(a, "athlete", "weight_kg", (25.0, 250.0), "kg")?,
+        height_cm: r.number(a, "athlete", "height_cm", (100.0, 250.0), "cm")?,
+        ..AthleteConfig::default()
+    };
+    if let (Some(max), Some(rest)) = (athlete.hr_max_bpm, athlete.hr_rest_bpm) {
+        if rest >= max {
+            return Err(r.err(format!(
+                "`athlete.hr_rest_bpm` = {rest}: must be below `athlete.hr_max_bpm` = {max}"
+            )));
+        }
+    }
+    if let Some(s) = r.string(a, "athlete", "sex")? {
+        athlete.sex = Some(match s.to_ascii_lowercase().as_str() {
+            "female" | "f" => Sex::Female,
+            "male" | "m" => Sex::Male,
+            _ => return Err(r.err(format!(
+                "`athlete.sex` = \"{s}\": must be \"female\" or \"male\" (leave it out if unknown)"
+            ))),
+        });
+    }
+    if let Some(p) = a.and_then(|t| t.get("threshold_pace")) {
+        let text = match p {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        match parse_pace_s_per_km(&text) {
+            Some(s) if (120.0..=900.0).contains(&s) => athlete.threshold_pace_s_per_km = Some(s),
+            _ => {
+                return Err(r.err(format!(
+                    "`athlete.threshold_pace` = {p}: must be a pace per km from \"2:00\" to \"15:00\" (min:s)"
+                )))
+            }
+        }
+    }
+    if let Some(z) = r.string(a, "athlete", "time_zone")? {
+        athlete.time_zone =
+            Some(parse_zone(&z).map_err(|e| r.err(format!("`athlete.time_zone` = \"{z}\": {e}")))?);
+    }
+    if let Some(u) = r.string(a, "athlete", "units")? {
+        athlete.units = Some(match u.as_str() {
+            "metric" => Units::Metric,
+            "imperial" => Units::Imperial,
+            _ => {
+                return Err(r.err(format!(
+                    "`athlete.units` = \"{u}\": must be \"metric\" or \"imperial\""
+                )))
+            }
+        });
+    }
+
+    let h = r.section("heat", &["wrist_temp_offset_c", "fluid_intake_l_per_h"])?;
+    let heat = HeatConfig {
+        wrist_temp_offset_c: r
+            .number(h, "heat", "wrist_temp_offset_c", (-10.0, 20.0), "°C")?
+            .unwrap_or(0.0),
+        fluid_intake_l_per_h: r
+            .number(
+                h,
+                "heat",
+                "fluid_intake_l_per_h",
+                (0.0, 3.0),
+                "litres per hour",
+            )?
+            .unwrap_or(0.0),
+    };
+
+    let d = r.section(
+        "duplicates",
+        &[
+            "max_start_diff_s",
+            "min_overlap",
+            "max_duration_diff",
+            "max_distance_diff",
+            "duration_slack_s",
+            "distance_slack_m",
+            "max_track_diff_m",
+            "conflict_overlap",
+        ],
+    )?;
+    let def = DedupRules::default();
+    let frac = (0.0, 1.0);
+    let duplicates = DedupRules {
+        max_start_diff_s: r
+            .number(d, "duplicates", "max_start_diff_s", (0.0, 3600.0), "s")?
+            .unwrap_or(def.max_start_diff_s),
+        min_overlap: r
+            .number(d, "duplicates", "min_overlap", frac, "(a fraction)")?
+            .unwrap_or(def.min_overlap),
+        max_duration_diff: r
+            .number(d, "duplicates", "max_duration_diff", frac, "(a fraction)")?
+            .unwrap_or(def.max_duration_diff),
+        max_distance_diff: r
+            .number(d, "duplicates", "max_distance_diff", frac, "(a fraction)")?
+            .unwrap_or(def.max_distance_diff),
+        duration_slack_s: r
+            .number(d, "duplicates", "duration_slack_s", (0.0, 3600.0), "s")?
+            .unwrap_or(def.duration_slack_s),
+        distance_slack_m: r
+            .number(d, "duplicates", "distance_slack_m", (0.0, 10_000.0), "m")?
+            .unwrap_or(def.distance_slack_m),
+        max_track_diff_m: r
+            .number(d, "duplicates", "max_track_diff_m", (0.0, 100_000.0), "m")?
+            .unwrap_or(def.max_track_diff_m),
+        conflict_overlap: r
+            .number(d, "duplicates", "conflict_overlap", frac, "(a fraction)")?
+            .unwrap_or(def.conflict_overlap),
+    };
+
+    let l = r.section("limits", &["max_file_mb"])?;
+    let max_file_bytes = r
+        .number(l, "limits", "max_file_mb", (1.0, 65_536.0), "MB")?
+        .map(|mb| (mb * 1_048_576.0) as u64);
+
+    Ok(Config {
+        path: Some(PathBuf::from(path)),
+        athlete,
+        heat,
+        duplicates,
+        max_file_bytes,
+    })
+}
+
+/// Load the configuration: `explicit` must exist; otherwise the platform default is read if it
+/// exists, else the defaults apply.
+pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => match default_path() {
+            Some(p) if p.is_file() => p,
+            _ => return Ok(Config::default()),
+        },
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+        path: shown.clone(),
+        message: format!("cannot read the configuration file: {e}"),
+    })?;
+    parse(&shown, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_parses_to_the_defaults() {
+        let c = parse("calfguard.toml", DEFAULT_CONFIG).unwrap();
+        assert_eq!(c.athlete, AthleteConfig::default());
+        assert_eq!(c.duplicates, DedupRules::default());
+        assert_eq!(c.heat, HeatConfig::default());
+    }
+
+    #[test]
+    fn values_are_read_and_checked() {
+        let c = parse(
+            "c.toml",
+            "[athlete]\nname = \"Ana\"\nhr_max_bpm = 188\nhr_rest_bpm = 50.5\nsex = \"female\"\n\
+             threshold_pace = \"4:30\"\ntime_zone = \"Europe/Berlin\"\nunits = \"imperial\"\n\
+             [duplicates]\nmax_start_diff_s = 90\n",
+        )
+        .unwrap();
+        assert_eq!(c.athlete.hr_max_bpm, Some(188.0));
+        assert_eq!(c.athlete.hr_rest_bpm, Some(50.5));
+        assert_eq!(c.athlete.sex, Some(Sex::Female));
+        assert_eq!(c.athlete.threshold_pace_s_per_km, Some(270.0));
+        assert_eq!(c.athlete.units, Some(Units::Imperial));
+        assert_eq!(c.duplicates.max_start_diff_s, 90.0);
+    }
+
+    #[test]
+    fn errors_name_key_value_and_what_is_allowed() {
+        let e = parse("c.toml", "[athlete]\nhr_max_bpm = 260\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.toml: `athlete.hr_max_bpm` = 260: must be a number from 100 to 230 bpm"
+        );
+        let e = parse("c.toml", "[athlete]\nhrmax = 180\n").unwrap_err();
+        assert!(e
+            .message
+            .starts_with("unknown key `athlete.hrmax`; allowed: name, hr_max_bpm"));
+        let e = parse("c.toml", "[athlete]\nsex = \"x\"\n").unwrap_err();
+        assert!(e.message.contains("must be \"female\" or \"male\""));
+        let e = parse("c.toml", "[athlete]\nhr_max_bpm = 105\nhr_rest_bpm = 110\n").unwrap_err();
+        assert!(e.message.contains("must be below `athlete.hr_max_bpm`"));
+        let e = parse("c.toml", "[athlete]\nthreshold_pace = \"fast\"\n").unwrap_err();
+        assert!(e.message.contains("`athlete.threshold_pace` = \"fast\""));
+        let e = parse("c.toml", "[athlete]\ntime_zone = \"Mars/Base\"\n").unwrap_err();
+        assert!(e.message.contains("not an IANA time zone"));
+        let e = parse("c.toml", "[athletes]\n").unwrap_err();
+        assert!(e.message.contains("unknown section `athletes`"));
+        let e = parse("c.toml", "[athlete\n").unwrap_err();
+        assert!(e.message.starts_with("not valid TOML"));
+    }
+
+    #[test]
+    fn paces_parse() {
+        assert_eq!(parse_pace_s_per_km("4:30"), Some(270.0));
+        assert_eq!(parse_pace_s_per_km("5:05/km"), Some(305.0));
+        assert_eq!(parse_pace_s_per_km("300"), Some(300.0));
+        assert_eq!(parse_pace_s_per_km("x"), None);
+    }
+}
