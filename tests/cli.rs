@@ -216,3 +216,48 @@ fn same_output_for_any_thread_count() {
     assert_eq!(reports[0], reports[1]);
     assert_eq!(reports[0], reports[2]);
 }
+
+#[test]
+fn init_writes_a_default_that_analyze_accepts_and_bad_values_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cfg/calfguard.toml");
+    calfguard()
+        .args(["init", "--config"])
+        .arg(&config)
+        .assert()
+        .code(0);
+    assert!(read(&config).contains("[athlete]"));
+    // Never over an existing file without --force.
+    calfguard()
+        .args(["init", "--config"])
+        .arg(&config)
+        .assert()
+        .code(2);
+    let input = input_dir(&["pyfitparse_fenix5_run_short.fit"]);
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("r"))
+        .assert()
+        .code(0);
+    fs::write(&config, "[athlete]\nweight_kg = 900\n").unwrap();
+    let out = calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("r2"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`athlete.weight_kg` = 900: must be a number from 25 to 250 kg"),
+        "{err}"
+    );
+    assert!(!dir.path().join("r2").exists(), "nothing written on a config error");
+}
