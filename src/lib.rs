@@ -13,8 +13,10 @@
 
 pub mod app;
 pub mod cli;
+pub mod flags;
 pub mod ingest;
 pub mod localtime;
 pub mod model;
+pub mod periods;
 pub mod report;
 pub mod summary;
