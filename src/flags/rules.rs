@@ -462,7 +462,7 @@ fn warmup(cx: &Ctx, out: &mut Out) {
                 hr
             ),
             (Code::WuShort, None) => format!("This hard run began with a short warm-up{hr}."),
-            _ => format!("This hard run began hard with no warm-up{hr}."),
+            _ => format!("This hard run started at hard effort with no warm-up{hr}."),
         };
         out.flags.push(f);
     }
@@ -653,6 +653,15 @@ fn downhill(cx: &Ctx, out: &mut Out) {
         let known = runs.iter().filter(|r| r.steep_descent_m.is_some()).count();
         let cov = fraction(known, runs.len());
         if mean <= 0.0 {
+            let before = cx.runs_in(prev[0].start_date, prev[n - 1].end_date());
+            if !before.iter().any(|r| r.steep_descent_m.is_some()) {
+                out.skip(
+                    w.start_date,
+                    Code::DhNew,
+                    &format!("no descent data on any run of the previous {n} weeks"),
+                );
+                continue;
+            }
             let mut f = cx.week_flag(w, Code::DhNew, Severity::Medium);
             f.value = Some(now);
             f.threshold = Some(th.downhill_min_m);
