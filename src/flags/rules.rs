@@ -108,11 +108,9 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Activities with a local date in `from..=to` (facts are sorted by local date).
     fn in_range(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &ActivityFacts> {
-        self.p
-            .facts
-            .iter()
-            .filter(move |f| f.local_date >= from && f.local_date <= to)
+        crate::periods::build::facts_between(&self.p.facts, from, to).iter()
     }
 
     fn runs_in(&self, from: NaiveDate, to: NaiveDate) -> Vec<&ActivityFacts> {
@@ -419,8 +417,8 @@ fn warmup(cx: &Ctx, out: &mut Out) {
             Some(WarmupStatus::Adequate) | None => continue,
             Some(s) => s,
         };
-        let linked = facts
-            .iter()
+        let linked = cx
+            .in_range(h.local_date - Duration::days(1), h.local_date)
             .filter(|a| {
                 a.source != h.source
                     && !a.hard

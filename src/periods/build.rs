@@ -200,6 +200,14 @@ pub fn sort_facts(facts: &mut [ActivityFacts]) {
     });
 }
 
+/// The facts with a local date in `from..=to`; `facts` must be sorted by local date
+/// ([`sort_facts`]).
+pub fn facts_between(facts: &[ActivityFacts], from: NaiveDate, to: NaiveDate) -> &[ActivityFacts] {
+    let a = facts.partition_point(|f| f.local_date < from);
+    let b = facts.partition_point(|f| f.local_date <= to);
+    &facts[a..b.max(a)]
+}
+
 /// Build the daily series, weeks and months (week `flags` are left empty; the flag rules fill
 /// them). Activities with `date_ok = false` are left out and counted.
 pub fn build(facts: &[ActivityFacts], th: &Thresholds) -> Periods {
@@ -252,10 +260,7 @@ fn build_weeks(kept: &[ActivityFacts], daily: &Daily, th: &Thresholds) -> Vec<We
     for w in 0..n_weeks {
         let start_date = daily.start + Duration::days(7 * w as i64);
         let end_date = start_date + Duration::days(6);
-        let acts: Vec<&ActivityFacts> = kept
-            .iter()
-            .filter(|f| f.local_date >= start_date && f.local_date <= end_date)
-            .collect();
+        let acts: Vec<&ActivityFacts> = facts_between(kept, start_date, end_date).iter().collect();
         let days = &daily.load[7 * w..7 * w + 7];
         let last = 7 * w + 6;
         let dist = |k: usize| weeks.get(k).map(|x: &Week| x.totals.distance_m);
@@ -314,9 +319,8 @@ fn build_months(kept: &[ActivityFacts], th: &Thresholds) -> Vec<Month> {
     let mut start = first.local_date.with_day(1).expect("day 1");
     while start <= last.local_date {
         let next = next_month(start);
-        let acts: Vec<&ActivityFacts> = kept
+        let acts: Vec<&ActivityFacts> = facts_between(kept, start, next - Duration::days(1))
             .iter()
-            .filter(|f| f.local_date >= start && f.local_date < next)
             .collect();
         let days = (next - start).num_days() as u32;
         let totals = Totals::of(&acts, days, th);
