@@ -550,6 +550,37 @@ fn heat_acclim_not_raised_when_heat_is_regular() {
 }
 
 #[test]
+fn heat_acclim_after_a_gap_between_hot_days() {
+    // A hot run on day 20, then hot again on day 40: 19 days without heat ≥ 14, flagged with
+    // value 19. Hot again on day 50 after day 40 (9 days): same block, hot day 2, flagged;
+    // a hot day 30 instead of 40 (9 days after day 20) would continue the first block.
+    let mut f = baseline(8);
+    f.push(run(day(20), 5.0, 30.0).hot(25.0, "red"));
+    f.push(run(day(40), 5.0, 30.0).hot(25.0, "red"));
+    let a = go(&f);
+    let r: Vec<_> = a
+        .flags
+        .iter()
+        .filter(|x| x.code == Code::HeatAcclim)
+        .collect();
+    // Day 20 is hot day 1 after 20 heat-free days of data; day 40 starts a new block.
+    assert_eq!(r.len(), 2);
+    assert_eq!((r[1].date, r[1].value), (day(40), Some(19.0)));
+    let mut f = baseline(8);
+    for k in [20, 24, 28, 32] {
+        f.push(run(day(k), 5.0, 30.0).hot(25.0, "red"));
+    }
+    let dates: Vec<_> = go(&f)
+        .flags
+        .iter()
+        .filter(|x| x.code == Code::HeatAcclim)
+        .map(|x| x.date)
+        .collect();
+    // Hot days 1..3 of the block are flagged, the 4th (day 32) is not.
+    assert_eq!(dates, [day(20), day(24), day(28)]);
+}
+
+#[test]
 fn el_long_raised_and_not() {
     let a = go(&[run(day(0), 16.0, 95.0).hot(24.0, "red")]);
     assert_eq!(count(&a, Code::ElLong), 1);
@@ -696,6 +727,37 @@ fn not_judged_in_first_28_days() {
 }
 
 #[test]
+fn not_judged_notes_for_spike_without_reference_and_strain_without_history() {
+    // Cycling only for five weeks, then a first run: no run in the previous 30 days.
+    let mut f: Vec<_> = (0..35)
+        .map(|k| ActivityFacts::new(&format!("ride{k}.fit"), day(k)).load(30.0, LoadSource::Hr))
+        .collect();
+    f.push(run(day(35), 10.0, 60.0));
+    let a = go(&f);
+    assert!(!has(&a, Code::OtSpike));
+    assert!(a
+        .not_judged
+        .iter()
+        .any(|n| n.what == "OT-SPIKE" && n.why.contains("no run in the 30 days")));
+    // The same load every day has SD 0, so the earlier weeks have no strain value and the
+    // week of the first run (strain defined) has nothing to compare with.
+    assert!(a.not_judged.iter().any(|n| n.period == "2026-W07"
+        && n.what == "OT-STRAIN"
+        && n.why.contains("fewer than 4 of the previous 12 weeks")));
+}
+
+#[test]
+fn downhill_not_judged_in_first_28_days() {
+    let f = with_descent(baseline(8), 1, 200.0);
+    let a = go(&f);
+    assert!(!has(&a, Code::DhNew) && !has(&a, Code::DhSpike));
+    assert!(a
+        .not_judged
+        .iter()
+        .any(|n| n.period == "2026-W03" && n.what == "DH-SPIKE, DH-NEW"));
+}
+
+#[test]
 fn not_judged_after_a_21_day_break() {
     // Six steady weeks (days 0..41), no activity on days 42..65 (24 days), then steady
     // running again from day 66 (a Monday? 66 = 9·7 + 3: Thursday) with a 20 km run on day 70.
@@ -774,6 +836,8 @@ fn shuffled_input_gives_identical_csv_bytes() {
     );
     assert_eq!(first, csv_bytes(&mixed));
     assert!(!first.2.is_empty());
+    assert_eq!(go(&f).not_judged, go(&mixed).not_judged);
+    assert_eq!(go(&f).flags, go(&rev).flags);
 }
 
 #[test]
