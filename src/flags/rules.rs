@@ -239,7 +239,7 @@ fn spike(cx: &Ctx, out: &mut Out) {
     }
 }
 
-/// Fraction of runs in weeks `from..=to` (indices) with a distance.
+/// Fraction of the runs in `weeks` (consecutive) that have a distance.
 fn distance_coverage(cx: &Ctx, weeks: &[Week]) -> Option<f64> {
     let (Some(a), Some(b)) = (weeks.first(), weeks.last()) else {
         return None;

@@ -158,7 +158,8 @@ impl ActivityFacts {
         self
     }
 
-    /// Builder: hot by the metric's rule, with a WBGT estimate and band.
+    /// Builder: hot by the metric's rule, with a WBGT estimate and band; the heat minutes are
+    /// the moving minutes, so call it after [`Self::run`].
     pub fn hot(mut self, wbgt_c: f64, band: &str) -> Self {
         self.hot = true;
         self.wbgt_c = Some(wbgt_c);
