@@ -1,6 +1,6 @@
 //! Calf-risk flag rules over periods.
 //!
-//! [`analyse`] builds the periods ([`crate::periods::build`]), runs every rule and returns the
+//! [`analyse`] builds the periods ([`crate::periods::build()`]), runs every rule and returns the
 //! flags (one [`Flag`] per raised rule), the weeks with their `flags` column filled, and the
 //! [`NotJudged`] notes that say which rules could not be judged and why. Every rule, its
 //! formula, threshold, evidence and source is documented in `docs/flags.md`.

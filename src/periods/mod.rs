@@ -1,11 +1,11 @@
 //! Weekly and monthly periods and the load model.
 //!
 //! Input is one [`ActivityFacts`] per activity, a plain data struct the per-activity metrics are
-//! mapped to. [`build`] turns them into a continuous [`Daily`] series (days without activity
+//! mapped to. [`build()`] turns them into a continuous [`Daily`] series (days without activity
 //! are 0), ISO weeks ([`Week`], Monday to Sunday) and calendar months ([`Month`]), both by each
 //! activity's local date. The load model itself (EWMA, rolling sums, acute:chronic ratios,
 //! Foster monotony and strain, Banister CTL/ATL/TSB) is in [`series`] as pure functions over a
-//! daily series. [`write`] renders weeks, months and flags as CSV.
+//! daily series. [`mod@write`] renders weeks, months and flags as CSV.
 //!
 //! Formulas and columns are documented in `docs/periods.md`.
 

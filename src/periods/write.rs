@@ -145,7 +145,7 @@ pub fn flag_record(f: &Flag) -> Vec<String> {
     ]
 }
 
-/// Write `weeks.csv`; `weeks` in period order as [`super::build`] makes them.
+/// Write `weeks.csv`; `weeks` in period order as [`super::build()`] makes them.
 pub fn write_weeks(path: &Path, weeks: &[Week]) -> io::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(WEEK_COLUMNS)?;
