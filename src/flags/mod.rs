@@ -1,0 +1,409 @@
+//! Calf-risk flag rules over periods.
+//!
+//! [`analyse`] builds the periods ([`crate::periods::build()`]), runs every rule and returns the
+//! flags (one [`Flag`] per raised rule), the weeks with their `flags` column filled, and the
+//! [`NotJudged`] notes that say which rules could not be judged and why. Every rule, its
+//! formula, threshold, evidence and source is documented in `docs/flags.md`.
+//!
+//! Output is deterministic: facts are sorted before use, and flags and notes are sorted.
+
+mod rules;
+mod text;
+
+use crate::periods::{self, ActivityFacts, Periods};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A stable flag code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// `OT-SPIKE`: a run longer than the longest run of the previous 30 days.
+    OtSpike,
+    /// `OT-RAMP10`: weekly running distance up more than 10 %.
+    OtRamp10,
+    /// `OT-RAMP2W`: two-week running distance up more than 30 %.
+    OtRamp2w,
+    /// `OT-ACWR`: EWMA acute:chronic load ratio over 1.5.
+    OtAcwr,
+    /// `OT-MONOTONY`: Foster monotony over 2.0.
+    OtMonotony,
+    /// `OT-STRAIN`: Foster strain above the athlete's own 90th percentile.
+    OtStrain,
+    /// `WU-NONE`: a hard run started without warm-up.
+    WuNone,
+    /// `WU-SHORT`: a hard run started after a too-short warm-up.
+    WuShort,
+    /// `HEAT-LONG`: a long run in the heat.
+    HeatLong,
+    /// `HEAT-SWEAT`: estimated sweat loss over 2 % of body mass.
+    HeatSweat,
+    /// `HEAT-ACCLIM`: one of the first hot runs after two weeks or more without heat.
+    HeatAcclim,
+    /// `EL-LONG`: a hot run of 90 minutes or more.
+    ElLong,
+    /// `DH-SPIKE`: weekly steep descent over 1.5 × its 4-week mean.
+    DhSpike,
+    /// `DH-NEW`: steep descent after 4 weeks with none.
+    DhNew,
+    /// `ST-LOW`: fewer than one strength session a week over 4 weeks.
+    StLow,
+    /// `FW-SINGLE`: every run of the last 4 weeks in the same pair of shoes.
+    FwSingle,
+    /// `FW-KM`: a shoe passed its replacement distance.
+    FwKm,
+}
+
+impl Code {
+    /// Every code, in documentation order.
+    pub const ALL: [Code; 17] = [
+        Code::OtSpike,
+        Code::OtRamp10,
+        Code::OtRamp2w,
+        Code::OtAcwr,
+        Code::OtMonotony,
+        Code::OtStrain,
+        Code::WuNone,
+        Code::WuShort,
+        Code::HeatLong,
+        Code::HeatSweat,
+        Code::HeatAcclim,
+        Code::ElLong,
+        Code::DhSpike,
+        Code::DhNew,
+        Code::StLow,
+        Code::FwSingle,
+        Code::FwKm,
+    ];
+
+    /// The code as written in CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::OtSpike => "OT-SPIKE",
+            Code::OtRamp10 => "OT-RAMP10",
+            Code::OtRamp2w => "OT-RAMP2W",
+            Code::OtAcwr => "OT-ACWR",
+            Code::OtMonotony => "OT-MONOTONY",
+            Code::OtStrain => "OT-STRAIN",
+            Code::WuNone => "WU-NONE",
+            Code::WuShort => "WU-SHORT",
+            Code::HeatLong => "HEAT-LONG",
+            Code::HeatSweat => "HEAT-SWEAT",
+            Code::HeatAcclim => "HEAT-ACCLIM",
+            Code::ElLong => "EL-LONG",
+            Code::DhSpike => "DH-SPIKE",
+            Code::DhNew => "DH-NEW",
+            Code::StLow => "ST-LOW",
+            Code::FwSingle => "FW-SINGLE",
+            Code::FwKm => "FW-KM",
+        }
+    }
+
+    /// The code's category.
+    pub fn category(self) -> Category {
+        match self {
+            Code::OtSpike
+            | Code::OtRamp10
+            | Code::OtRamp2w
+            | Code::OtAcwr
+            | Code::OtMonotony
+            | Code::OtStrain => Category::Overtraining,
+            Code::WuNone | Code::WuShort => Category::Warmup,
+            Code::HeatLong | Code::HeatSweat | Code::HeatAcclim => Category::Heat,
+            Code::ElLong => Category::Electrolytes,
+            Code::DhSpike | Code::DhNew => Category::Downhill,
+            Code::StLow => Category::Strength,
+            Code::FwSingle | Code::FwKm => Category::Footwear,
+        }
+    }
+
+    /// What the studies behind the rule show (an evidence grade).
+    pub fn evidence(self) -> &'static str {
+        text::evidence(self)
+    }
+
+    /// The citation.
+    pub fn source(self) -> &'static str {
+        text::source(self)
+    }
+
+    /// What to do, paraphrased from the seed article's tips.
+    pub fn advice(self) -> &'static str {
+        text::advice(self)
+    }
+}
+
+/// A flag's category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// Load and its changes.
+    Overtraining,
+    /// Warm-up before hard runs.
+    Warmup,
+    /// Heat and dehydration.
+    Heat,
+    /// Electrolyte loss.
+    Electrolytes,
+    /// Eccentric downhill load.
+    Downhill,
+    /// Strength training.
+    Strength,
+    /// Shoes.
+    Footwear,
+}
+
+impl Category {
+    /// The category as written in CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Overtraining => "overtraining",
+            Category::Warmup => "warmup",
+            Category::Heat => "heat",
+            Category::Electrolytes => "electrolytes",
+            Category::Downhill => "downhill",
+            Category::Strength => "strength",
+            Category::Footwear => "footwear",
+        }
+    }
+}
+
+/// How much a flag matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing.
+    Low,
+    /// Worth changing.
+    Medium,
+    /// Change it.
+    High,
+}
+
+impl Severity {
+    /// The severity as written in CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// One raised flag; one row of `flags.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flag {
+    /// ISO week of `date` (`2026-W07`).
+    pub period: String,
+    /// The triggering run's local date, or the week's Sunday for weekly rules (the day of the
+    /// highest ratio for `OT-ACWR`).
+    pub date: NaiveDate,
+    /// The code (category, evidence, source and advice follow from it).
+    pub code: Code,
+    /// Severity.
+    pub severity: Severity,
+    /// The measured number (unit in `docs/flags.md`).
+    pub value: Option<f64>,
+    /// The threshold it was compared with.
+    pub threshold: Option<f64>,
+    /// The window the value covers.
+    pub window: String,
+    /// Fraction of the window's activities that had the data the rule needs.
+    pub coverage: Option<f64>,
+    /// The triggering activity's source, where there is one.
+    pub activity: String,
+    /// One plain sentence with the numbers.
+    pub message: String,
+}
+
+/// A rule that was not judged for a period, and why; written in the summary.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NotJudged {
+    /// ISO week (`2026-W07`), or `all` for the whole history.
+    pub period: String,
+    /// The codes not judged, `, `-joined.
+    pub what: String,
+    /// Why, in plain words.
+    pub why: String,
+}
+
+/// Rule thresholds; the defaults are documented in `docs/flags.md`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thresholds {
+    /// OT-SPIKE: days before a run searched for the longest run (30, Frandsen 2025).
+    pub spike_window_days: i64,
+    /// OT-SPIKE low tier: run over the longest by more than this fraction (0.10).
+    pub spike_low: f64,
+    /// OT-SPIKE medium tier (0.30).
+    pub spike_medium: f64,
+    /// OT-SPIKE high tier (1.00).
+    pub spike_high: f64,
+    /// OT-RAMP10: weekly running distance increase, % (10).
+    pub ramp_weekly_pct: f64,
+    /// Ramps are judged only when the previous week ran at least this many metres (10,000);
+    /// the two-week ramp needs twice this in the two earlier weeks.
+    pub ramp_min_base_m: f64,
+    /// OT-RAMP2W: two-week running distance increase, % (30, Nielsen 2014).
+    pub ramp_two_week_pct: f64,
+    /// OT-ACWR: EWMA acute:chronic ratio (1.5).
+    pub acwr_max: f64,
+    /// OT-MONOTONY: Foster monotony (2.0).
+    pub monotony_max: f64,
+    /// OT-STRAIN: percentile of the athlete's own previous weekly strain (90).
+    pub strain_percentile: f64,
+    /// OT-STRAIN: weeks of strain history looked at (12).
+    pub strain_history_weeks: usize,
+    /// OT-STRAIN: fewest weeks with a strain value needed to judge (4).
+    pub strain_min_weeks: usize,
+    /// Ramps and ratios need this many days of data since the start or a break (28).
+    pub history_days: i64,
+    /// Days without any activity that make a break (21).
+    pub break_days: i64,
+    /// WU: an easy activity that ended at most this many minutes before a hard run is its
+    /// warm-up (15).
+    pub warmup_link_max_gap_min: f64,
+    /// WU: a separately saved warm-up counts as adequate from this many minutes (5, Bishop 2003).
+    pub warmup_separate_min_min: f64,
+    /// Long run: moving time in minutes (60).
+    pub long_run_min: f64,
+    /// Hot: WBGT at or above this, °C (23, ACSM red flag), or the metric's own `hot`.
+    pub hot_wbgt_c: f64,
+    /// Hot: heat index at or above this, °C (32.2 = 90 °F, NWS "extreme caution").
+    pub hot_heat_index_c: f64,
+    /// HEAT-LONG is high from this WBGT, °C (28, ACSM black flag).
+    pub very_hot_wbgt_c: f64,
+    /// HEAT-SWEAT: estimated sweat loss, % body mass (2.0, Sawka 2007).
+    pub sweat_loss_max_pct: f64,
+    /// HEAT-ACCLIM: days without heat that undo acclimatisation (14).
+    pub heat_gap_days: i64,
+    /// HEAT-ACCLIM: hot days flagged at the start of a heat block (3).
+    pub heat_acclim_days: usize,
+    /// EL-LONG: hot run moving time, minutes (90).
+    pub electrolytes_min: f64,
+    /// DH-SPIKE: weekly steep descent over this × the 4-week mean (1.5).
+    pub downhill_ratio: f64,
+    /// DH-SPIKE and DH-NEW: at least this many metres of steep descent in the week (50).
+    pub downhill_min_m: f64,
+    /// DH-SPIKE mean window and DH-NEW quiet weeks (4).
+    pub downhill_weeks: usize,
+    /// ST-LOW: strength sessions per week (1.0).
+    pub strength_per_week: f64,
+    /// ST-LOW and FW-SINGLE: weeks looked at (4).
+    pub strength_weeks: usize,
+    /// FW-SINGLE: fewest runs with known shoes in the 4 weeks (8).
+    pub single_shoe_min_runs: usize,
+    /// FW-KM: running distance of a shoe in this history, km (700).
+    pub shoe_max_km: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            spike_window_days: 30,
+            spike_low: 0.10,
+            spike_medium: 0.30,
+            spike_high: 1.00,
+            ramp_weekly_pct: 10.0,
+            ramp_min_base_m: 10_000.0,
+            ramp_two_week_pct: 30.0,
+            acwr_max: 1.5,
+            monotony_max: 2.0,
+            strain_percentile: 90.0,
+            strain_history_weeks: 12,
+            strain_min_weeks: 4,
+            history_days: 28,
+            break_days: 21,
+            warmup_link_max_gap_min: 15.0,
+            warmup_separate_min_min: 5.0,
+            long_run_min: 60.0,
+            hot_wbgt_c: 23.0,
+            hot_heat_index_c: 32.2,
+            very_hot_wbgt_c: 28.0,
+            sweat_loss_max_pct: 2.0,
+            heat_gap_days: 14,
+            heat_acclim_days: 3,
+            electrolytes_min: 90.0,
+            downhill_ratio: 1.5,
+            downhill_min_m: 50.0,
+            downhill_weeks: 4,
+            strength_per_week: 1.0,
+            strength_weeks: 4,
+            single_shoe_min_runs: 8,
+            shoe_max_km: 700.0,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Hot: the metric's own `hot`, a WBGT band of `red` or `black`, WBGT at or above
+    /// [`Self::hot_wbgt_c`], or heat index at or above [`Self::hot_heat_index_c`].
+    pub fn is_hot(&self, f: &ActivityFacts) -> bool {
+        let band = f
+            .heat_band
+            .as_deref()
+            .is_some_and(|b| b.eq_ignore_ascii_case("red") || b.eq_ignore_ascii_case("black"));
+        f.hot
+            || band
+            || f.wbgt_c.is_some_and(|w| w >= self.hot_wbgt_c)
+            || f.heat_index_c.is_some_and(|h| h >= self.hot_heat_index_c)
+    }
+
+    /// Long: moving time of at least [`Self::long_run_min`].
+    pub fn is_long(&self, f: &ActivityFacts) -> bool {
+        f.duration_s() >= self.long_run_min * 60.0
+    }
+}
+
+/// Everything [`analyse`] makes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    /// Daily series, weeks (with their `flags` filled) and months.
+    pub periods: Periods,
+    /// Raised flags, sorted by (date, code, activity).
+    pub flags: Vec<Flag>,
+    /// Rules not judged, sorted by (period, why).
+    pub not_judged: Vec<NotJudged>,
+}
+
+/// Build the periods and run every rule.
+pub fn analyse(facts: &[ActivityFacts], th: &Thresholds) -> Analysis {
+    let mut periods = periods::build(facts, th);
+    let mut out = rules::Out::default();
+    rules::run_all(&periods, th, &mut out);
+    let mut flags = out.flags;
+    flags.sort_by(|a, b| {
+        (a.date, a.code.as_str(), &a.activity, &a.message).cmp(&(
+            b.date,
+            b.code.as_str(),
+            &b.activity,
+            &b.message,
+        ))
+    });
+    for w in &mut periods.weeks {
+        let codes: BTreeSet<&str> = flags
+            .iter()
+            .filter(|f| f.period == w.period)
+            .map(|f| f.code.as_str())
+            .collect();
+        w.flags = codes.into_iter().map(str::to_string).collect();
+    }
+    let mut grouped: BTreeMap<(String, String), BTreeSet<Code>> = BTreeMap::new();
+    for (period, code, why) in out.skipped {
+        grouped.entry((period, why)).or_default().insert(code);
+    }
+    let not_judged = grouped
+        .into_iter()
+        .map(|((period, why), codes)| NotJudged {
+            period,
+            what: codes
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            why,
+        })
+        .collect();
+    Analysis {
+        periods,
+        flags,
+        not_judged,
+    }
+}
