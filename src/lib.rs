@@ -24,3 +24,4 @@ pub mod model;
 pub mod periods;
 pub mod report;
 pub mod summary;
+pub mod weather;
