@@ -3,4 +3,5 @@
 #![warn(missing_docs)]
 
 pub mod ingest;
+pub mod metrics;
 pub mod model;

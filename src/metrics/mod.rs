@@ -1,0 +1,164 @@
+//! Per-activity metrics: pure functions over an activity's samples.
+//!
+//! One module per family. Every function here:
+//! - takes SI inputs and returns SI outputs, with the unit in the name (`_m`, `_s`, `_bpm`, `_c`);
+//! - never panics, whatever the input (empty slices, one sample, `None` everywhere, time going
+//!   backwards, NaN or infinite values);
+//! - never returns NaN or an infinity: where a value cannot be computed it returns `None` (or 0
+//!   for sums over nothing, as documented per function).
+//!
+//! The formulas, thresholds and citations are in `docs/metrics.md`; the source for each one is
+//! `ANCHORS.md` section 3.
+//!
+//! # Time policy shared by all time-weighted metrics
+//! Samples without a time are ignored. The time series is walked in file order keeping a clock
+//! (the latest time seen so far). A sample whose time is later than the clock closes an
+//! *interval* of `dt = time − clock`; the clock then moves to its time. Intervals longer than
+//! [`MAX_GAP_S`] are pauses (auto-pause, lost signal) and are not counted. Samples whose time is
+//! not later than the clock (duplicate or backwards time) close no interval. Each counted interval
+//! takes its values (speed, HR, cadence, temperature) from the sample that closes it. With this
+//! rule the counted time can never exceed the elapsed time `max(time) − min(time)`, and cutting a
+//! series at sample `k` into `samples[..=k]` and `samples[k..]` (sample `k` in both) splits every
+//! time-weighted sum exactly in two.
+
+pub mod distance;
+pub mod elevation;
+
+use crate::model::Sample;
+
+/// Longest interval between two samples that still counts as recorded time, in seconds.
+///
+/// Longer intervals are pauses (auto-pause, stopped watch, lost signal) and contribute nothing to
+/// moving time, time in zones, TRIMP, heat minutes or cadence.
+pub const MAX_GAP_S: f64 = 10.0;
+
+/// One counted interval of the time series (see the module's time policy).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interval {
+    /// Index of the sample that closes the interval (its values describe the interval).
+    pub end: usize,
+    /// Duration of the interval in seconds, in `(0, MAX_GAP_S]`.
+    pub dt_s: f64,
+}
+
+/// The counted intervals of a series: time advancing by at most [`MAX_GAP_S`] seconds.
+///
+/// # Units
+/// `dt_s` in seconds.
+pub fn counted_intervals(samples: &[Sample]) -> Vec<Interval> {
+    let mut out = Vec::with_capacity(samples.len());
+    let mut clock: Option<i64> = None;
+    for (i, s) in samples.iter().enumerate() {
+        let Some(t) = s.time_utc_ms else { continue };
+        match clock {
+            None => clock = Some(t),
+            Some(c) if t > c => {
+                // i128 so that absurd times (i64::MIN .. i64::MAX) cannot overflow.
+                let dt_s = (i128::from(t) - i128::from(c)) as f64 / 1000.0;
+                if dt_s <= MAX_GAP_S {
+                    out.push(Interval { end: i, dt_s });
+                }
+                clock = Some(t);
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// Elapsed (wall-clock) time of a series: latest minus earliest sample time, pauses included.
+///
+/// Returns 0 when fewer than two samples have a time.
+///
+/// # Units
+/// Seconds.
+pub fn elapsed_s(samples: &[Sample]) -> f64 {
+    let mut times = samples.iter().filter_map(|s| s.time_utc_ms);
+    let Some(first) = times.next() else {
+        return 0.0;
+    };
+    let (lo, hi) = times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    (i128::from(hi) - i128::from(lo)) as f64 / 1000.0
+}
+
+/// A value if it is present and finite.
+pub(crate) fn finite(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite())
+}
+
+/// A finite result, or `None`.
+pub(crate) fn check(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Builders for test series.
+    use crate::model::Sample;
+
+    /// A sample at `t_s` seconds after a fixed epoch.
+    pub fn at(t_s: f64) -> Sample {
+        Sample {
+            time_utc_ms: Some(1_700_000_000_000 + (t_s * 1000.0).round() as i64),
+            ..Sample::default()
+        }
+    }
+
+    /// Samples every `dt_s` seconds, `n` of them, with a function filling each one.
+    pub fn series(n: usize, dt_s: f64, mut f: impl FnMut(usize, &mut Sample)) -> Vec<Sample> {
+        (0..n)
+            .map(|i| {
+                let mut s = at(i as f64 * dt_s);
+                f(i, &mut s);
+                s
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+
+    #[test]
+    fn intervals_skip_gaps_and_backwards_time() {
+        // times 0, 1, 2, 20 (gap 18 s: pause), 21, 19 (backwards: ignored), 22
+        let s: Vec<Sample> = [0.0, 1.0, 2.0, 20.0, 21.0, 19.0, 22.0]
+            .iter()
+            .map(|&t| at(t))
+            .collect();
+        let iv = counted_intervals(&s);
+        let ends: Vec<usize> = iv.iter().map(|i| i.end).collect();
+        assert_eq!(ends, vec![1, 2, 4, 6]);
+        let total: f64 = iv.iter().map(|i| i.dt_s).sum();
+        // 1 + 1 + 1 + 1 = 4 counted seconds; elapsed 22 − 0 = 22
+        assert_eq!(total, 4.0);
+        assert_eq!(elapsed_s(&s), 22.0);
+    }
+
+    #[test]
+    fn intervals_of_nothing() {
+        assert!(counted_intervals(&[]).is_empty());
+        assert!(counted_intervals(&[at(0.0)]).is_empty());
+        assert!(counted_intervals(&[Sample::default(), Sample::default()]).is_empty());
+        assert_eq!(elapsed_s(&[]), 0.0);
+        assert_eq!(elapsed_s(&[at(5.0)]), 0.0);
+    }
+
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        let s = vec![
+            Sample {
+                time_utc_ms: Some(i64::MIN),
+                ..Sample::default()
+            },
+            Sample {
+                time_utc_ms: Some(i64::MAX),
+                ..Sample::default()
+            },
+        ];
+        assert!(counted_intervals(&s).is_empty());
+        assert!(elapsed_s(&s).is_finite());
+    }
+}
