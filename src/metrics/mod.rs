@@ -18,11 +18,12 @@
 //! not later than the clock (duplicate or backwards time) close no interval. Each counted interval
 //! takes its values (speed, HR, cadence, temperature) from the sample that closes it. With this
 //! rule the counted time can never exceed the elapsed time `max(time) − min(time)`, and cutting a
-//! series at sample `k` into `samples[..=k]` and `samples[k..]` (sample `k` in both) splits every
-//! time-weighted sum exactly in two.
+//! series at a sample `k` whose time is the latest so far into `samples[..=k]` and `samples[k..]`
+//! (sample `k` in both) splits every time-weighted sum exactly in two.
 
 pub mod distance;
 pub mod elevation;
+pub mod hr;
 
 use crate::model::Sample;
 
@@ -89,6 +90,22 @@ pub(crate) fn finite(x: Option<f64>) -> Option<f64> {
 /// A finite result, or `None`.
 pub(crate) fn check(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
+}
+
+/// Median of finite values (sorted copy); `None` when empty.
+pub(crate) fn median(values: &[f64]) -> Option<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let m = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    check(m)
 }
 
 #[cfg(test)]
@@ -160,5 +177,13 @@ mod tests {
         ];
         assert!(counted_intervals(&s).is_empty());
         assert!(elapsed_s(&s).is_finite());
+    }
+
+    #[test]
+    fn median_works() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&[f64::NAN, 1.0]), Some(1.0));
     }
 }
