@@ -21,8 +21,10 @@
 //! series at a sample `k` whose time is the latest so far into `samples[..=k]` and `samples[k..]`
 //! (sample `k` in both) splits every time-weighted sum exactly in two.
 
+pub mod cadence;
 pub mod distance;
 pub mod elevation;
+pub mod heat;
 pub mod hr;
 
 use crate::model::Sample;
