@@ -26,6 +26,7 @@ pub mod distance;
 pub mod elevation;
 pub mod heat;
 pub mod hr;
+pub mod intensity;
 pub mod load;
 
 use crate::model::Sample;
