@@ -21,6 +21,9 @@ pub const GRID_STEP_M: f64 = 5.0;
 /// Width of the centred moving-average window that smooths the altitude profile, in metres.
 pub const SMOOTH_WINDOW_M: f64 = 50.0;
 
+/// Altitudes beyond ±this are treated as missing, in metres (keeps sums finite).
+const MAX_ABS_ALTITUDE_M: f64 = 1.0e6;
+
 /// Most grid steps a profile may have (5 000 km at 5 m); longer profiles are not analysed.
 const MAX_GRID_STEPS: usize = 1_000_000;
 
@@ -107,8 +110,8 @@ impl SteepDescent {
 /// 1. **Profile.** Horizontal distance `x` is the device distance `distance_m` when any sample has
 ///    one (samples without it are skipped), otherwise the jitter-filtered GPS track
 ///    ([`cumulative_track_m`] with the on-foot spike limit, 12 m/s). Samples with a finite
-///    altitude and an `x` are kept in order; a sample whose `x` is below the previous kept one is
-///    skipped, one with the same `x` replaces it.
+///    altitude (|altitude| ≤ 10⁶ m) and an `x` are kept in order; a sample whose `x` is below
+///    the previous kept one is skipped, one with the same `x` replaces it.
 /// 2. **Grid.** The profile is resampled by linear interpolation on a regular grid every
 ///    [`GRID_STEP_M`] (5 m) from the first `x` (a trailing partial step is dropped); times are
 ///    interpolated the same way.
@@ -164,7 +167,8 @@ pub fn steep_descent(
     let (alt, time) = resample(&profile, first.0, steps);
     let smooth = smooth(&alt);
 
-    let grade = |k: usize| (smooth[k + 1] - smooth[k]) / GRID_STEP_M;
+    // a NaN grade is never steep, so the walk below always advances
+    let steep = |k: usize| (smooth[k + 1] - smooth[k]) / GRID_STEP_M <= grade_thr;
     let mut out = SteepDescent::ZERO;
     out.profile_descent_m = (0..steps)
         .map(|k| (smooth[k] - smooth[k + 1]).max(0.0))
@@ -172,12 +176,12 @@ pub fn steep_descent(
     let mut duration = 0.0;
     let mut j = 0;
     while j < steps {
-        if grade(j) > grade_thr {
+        if !steep(j) {
             j += 1;
             continue;
         }
         let start = j;
-        while j < steps && grade(j) <= grade_thr {
+        while j < steps && steep(j) {
             j += 1;
         }
         let len = (j - start) as f64 * GRID_STEP_M;
@@ -213,7 +217,8 @@ fn profile(samples: &[Sample]) -> Vec<(f64, f64, Option<f64>)> {
     let t0 = samples.iter().find_map(|s| s.time_utc_ms);
     let mut out: Vec<(f64, f64, Option<f64>)> = Vec::new();
     for (s, x) in samples.iter().zip(xs) {
-        let (Some(x), Some(a)) = (x, finite(s.altitude_m)) else {
+        let alt = finite(s.altitude_m).filter(|a| a.abs() <= MAX_ABS_ALTITUDE_M);
+        let (Some(x), Some(a)) = (x, alt) else {
             continue;
         };
         let t = match (s.time_utc_ms, t0) {
