@@ -142,6 +142,7 @@ pub(crate) mod testutil {
 mod tests {
     use super::testutil::*;
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn intervals_skip_gaps_and_backwards_time() {
@@ -190,5 +191,93 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
         assert_eq!(median(&[f64::NAN, 1.0]), Some(1.0));
+    }
+
+    fn wild() -> impl Strategy<Value = Option<f64>> {
+        prop::option::of(prop_oneof![
+            4 => -100.0f64..300.0,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(f64::NEG_INFINITY),
+            1 => Just(f64::MAX),
+            1 => Just(0.0),
+        ])
+    }
+
+    fn wild_sample() -> impl Strategy<Value = Sample> {
+        (
+            prop::option::of(-5_000i64..15_000),
+            (wild(), wild(), wild(), wild()),
+            (wild(), wild(), wild(), wild()),
+        )
+            .prop_map(|(dt, (lat, lon, alt, dist), (v, hr, cad, temp))| Sample {
+                time_utc_ms: dt,
+                lat_deg: lat.map(|x| x / 3.0),
+                lon_deg: lon,
+                altitude_m: alt,
+                distance_m: dist,
+                speed_mps: v.map(|x| x / 20.0),
+                hr_bpm: hr,
+                cadence_spm: cad,
+                temp_c: temp.map(|x| x / 5.0),
+                power_w: None,
+            })
+    }
+
+    fn fin(x: f64) -> bool {
+        x.is_finite()
+    }
+
+    fn fin_opt(x: Option<f64>) -> bool {
+        x.is_none_or(f64::is_finite)
+    }
+
+    proptest! {
+        /// Whatever the input, no metric panics or returns NaN or an infinity.
+        #[test]
+        fn no_metric_returns_nan(raw in prop::collection::vec(wild_sample(), 0..60)) {
+            // make times cumulative (with backwards steps) where present
+            let mut t = 0i64;
+            let s: Vec<Sample> = raw
+                .into_iter()
+                .map(|mut x| {
+                    if let Some(dt) = x.time_utc_ms {
+                        t += dt;
+                        x.time_utc_ms = Some(t);
+                    }
+                    x
+                })
+                .collect();
+            prop_assert!(fin(elapsed_s(&s)));
+            prop_assert!(fin(distance::moving_s(&s, 0.5)));
+            prop_assert!(fin_opt(distance::track_length_m(&s, 12.0)));
+            prop_assert!(distance::speed_estimates_mps(&s).into_iter().all(fin_opt));
+            let (a, d) = elevation::ascent_descent_m(&s, 3.0);
+            prop_assert!(fin(a) && fin(d));
+            let sd = elevation::steep_descent(&s, -0.1, 50.0);
+            prop_assert!(fin(sd.descent_m) && fin(sd.dist_m) && fin_opt(sd.duration_s));
+            prop_assert!(fin(sd.profile_descent_m));
+            let z = hr::Zones::reserve(50.0, 190.0).unwrap();
+            prop_assert!(hr::time_in_zones_s(&s, &z).iter().all(|x| fin(*x)));
+            prop_assert!(fin_opt(hr::trimp_banister(&s, 50.0, 190.0, None)));
+            prop_assert!(fin_opt(hr::trimp_edwards(&s, 190.0)));
+            prop_assert!(fin_opt(hr::hr_max_estimate_bpm([s.as_slice()])));
+            let p = load::LoadParams {
+                hr_rest_bpm: Some(50.0),
+                hr_max_bpm: Some(190.0),
+                threshold_speed_mps: Some(4.0),
+                ..load::LoadParams::default()
+            };
+            prop_assert!(fin(load::load(&s, &p).0));
+            prop_assert!(fin(load::load(&s, &load::LoadParams::default()).0));
+            let h = intensity::hardness(&s, Some(190.0));
+            prop_assert!(fin_opt(h.z45_minutes));
+            let w = intensity::warmup(&s, Some(190.0), 600.0);
+            prop_assert!(fin_opt(w.warmup_hr_pct) && fin_opt(w.z45_minutes));
+            prop_assert!(fin_opt(w.pace_ratio) && fin(w.easy_s));
+            prop_assert!(fin_opt(heat::heat_minutes(&s, Some(60.0), 2.0)));
+            prop_assert!(fin_opt(heat::mean_temp_c(&s, 0.0)));
+            prop_assert!(fin_opt(cadence::mean_cadence_spm(&s, 0.5)));
+        }
     }
 }
