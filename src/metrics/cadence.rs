@@ -20,6 +20,9 @@ pub const MAX_CADENCE_SPM: f64 = 400.0;
 /// # Units
 /// Steps per minute for foot sports (readers double FIT strides), revolutions per minute for
 /// cycling; `stationary_speed_mps` in metres per second (default 0.5).
+///
+/// # References
+/// Definition ours (time-weighted, moving only); see `docs/metrics.md` "Cadence".
 pub fn mean_cadence_spm(samples: &[Sample], stationary_speed_mps: f64) -> Option<f64> {
     let moving = moving_mask(samples, stationary_speed_mps);
     let (mut sum, mut secs) = (0.0, 0.0);

@@ -57,6 +57,10 @@ pub fn haversine_m(lat1_deg: f64, lon1_deg: f64, lat2_deg: f64, lon2_deg: f64) -
 ///
 /// # Units
 /// Metres per second.
+///
+/// # References
+/// Limits ours: 12 m/s (43 km/h) is about the fastest sprint ever timed (≈ 12.3 m/s), far above
+/// any runner's pace between two samples; 30 m/s (108 km/h) is above road-cycling descents.
 pub fn max_speed_mps(sport: &Sport) -> f64 {
     if sport.has_steps() {
         MAX_FOOT_SPEED_MPS
@@ -88,6 +92,9 @@ pub(crate) fn position(s: &Sample) -> Option<(f64, f64)> {
 ///
 /// # Units
 /// Metres per second.
+///
+/// # References
+/// Window and order of preference ours; see `docs/metrics.md` "Speed estimate".
 pub fn speed_estimates_mps(samples: &[Sample]) -> Vec<Option<f64>> {
     (0..samples.len())
         .map(|i| speed_estimate_at(samples, i))
@@ -170,6 +177,9 @@ fn speed_estimate_at(samples: &[Sample], i: usize) -> Option<f64> {
 ///
 /// # Units
 /// Metres; `max_speed_mps` in metres per second (see [`max_speed_mps`]).
+///
+/// # References
+/// Haversine: see [`haversine_m`]. Spike, drift and step rules are ours (`docs/metrics.md`).
 pub fn cumulative_track_m(samples: &[Sample], max_speed_mps: f64) -> Vec<Option<f64>> {
     let max_speed = if max_speed_mps.is_finite() && max_speed_mps > 0.0 {
         max_speed_mps
@@ -239,6 +249,12 @@ pub fn track_length_m(samples: &[Sample], max_speed_mps: f64) -> Option<f64> {
 /// A sample with no speed information at all (treadmill without a foot pod, HR-only files) counts
 /// as moving: only pauses (gaps) can then be detected. A non-finite or negative threshold falls
 /// back to [`DEFAULT_STATIONARY_SPEED_MPS`].
+///
+/// # Units
+/// `stationary_speed_mps` in metres per second.
+///
+/// # References
+/// Threshold ours (0.5 m/s ≈ 1.8 km/h, slower than any walk).
 pub fn moving_mask(samples: &[Sample], stationary_speed_mps: f64) -> Vec<bool> {
     let thr = if stationary_speed_mps.is_finite() && stationary_speed_mps >= 0.0 {
         stationary_speed_mps
@@ -259,6 +275,9 @@ pub fn moving_mask(samples: &[Sample], stationary_speed_mps: f64) -> Vec<bool> {
 /// # Units
 /// Seconds; `stationary_speed_mps` in metres per second (default
 /// [`DEFAULT_STATIONARY_SPEED_MPS`]).
+///
+/// # References
+/// Gap and speed rules ours; see `docs/metrics.md` "Moving time".
 pub fn moving_s(samples: &[Sample], stationary_speed_mps: f64) -> f64 {
     let moving = moving_mask(samples, stationary_speed_mps);
     counted_intervals(samples)

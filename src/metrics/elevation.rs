@@ -77,6 +77,9 @@ pub fn hysteresis_gain_loss(alts: &[Option<f64>], threshold_m: f64) -> (f64, f64
 ///
 /// # Units
 /// Metres.
+///
+/// # References
+/// GoldenCheetah `BasicRideMetrics.cpp`; see [`hysteresis_gain_loss`].
 pub fn ascent_descent_m(samples: &[Sample], threshold_m: f64) -> (f64, f64) {
     let alts: Vec<Option<f64>> = samples.iter().map(|s| s.altitude_m).collect();
     hysteresis_gain_loss(&alts, threshold_m)

@@ -83,6 +83,9 @@ pub fn heat_index_c(temp_c: f64, rh_pct: f64) -> Option<f64> {
 ///
 /// # Units
 /// °C and % in, hPa out.
+///
+/// # References
+/// Australian Bureau of Meteorology, "Thermal Comfort observations"; ANCHORS 3.7.
 pub fn vapour_pressure_hpa(temp_c: f64, rh_pct: f64) -> Option<f64> {
     let rh = valid_rh(rh_pct)?;
     check(rh / 100.0 * 6.105 * (17.27 * temp_c / (237.7 + temp_c)).exp())
@@ -171,6 +174,9 @@ pub fn heat_band(wbgt_c: f64) -> Option<HeatBand> {
 ///
 /// # Units
 /// °C and %.
+///
+/// # References
+/// NWS heat-index "caution" band from 80 °F (27 °C); thresholds ours; ANCHORS 3.7.
 pub fn is_hot(temp_c: f64, rh_pct: Option<f64>) -> Option<bool> {
     if !temp_c.is_finite() {
         return None;
@@ -202,6 +208,9 @@ fn corrected_temp_c(s: &Sample, wrist_offset_c: f64) -> Option<f64> {
 ///
 /// # Units
 /// °C and % in, minutes out.
+///
+/// # References
+/// Wrist-temperature caveat: ANCHORS 3.7. Rule: [`is_hot`].
 pub fn heat_minutes(samples: &[Sample], rh_pct: Option<f64>, wrist_offset_c: f64) -> Option<f64> {
     let mut any = false;
     let mut hot_s = 0.0;
@@ -230,6 +239,9 @@ pub fn heat_minutes(samples: &[Sample], rh_pct: Option<f64>, wrist_offset_c: f64
 ///
 /// # Units
 /// °C.
+///
+/// # References
+/// Time policy: [`super::counted_intervals`].
 pub fn mean_temp_c(samples: &[Sample], wrist_offset_c: f64) -> Option<f64> {
     let (mut sum, mut secs) = (0.0, 0.0);
     for iv in counted_intervals(samples) {

@@ -50,6 +50,9 @@ impl Zones {
     ///
     /// # References
     /// Edwards S 1993, *The Heart Rate Monitor Book* (zones of 10 % HRmax).
+    ///
+    /// # Units
+    /// bpm.
     pub fn percent_max(hr_max_bpm: f64) -> Option<Zones> {
         Zones::from_fractions(0.0, hr_max_bpm, DEFAULT_ZONE_FRACTIONS)
     }
@@ -61,6 +64,9 @@ impl Zones {
     ///
     /// # References
     /// Karvonen MJ, Kentala E, Mustala O 1957, Ann Med Exp Biol Fenn 35:307–315.
+    ///
+    /// # Units
+    /// bpm.
     pub fn reserve(hr_rest_bpm: f64, hr_max_bpm: f64) -> Option<Zones> {
         Zones::from_fractions(hr_rest_bpm, hr_max_bpm, DEFAULT_ZONE_FRACTIONS)
     }
@@ -70,6 +76,12 @@ impl Zones {
     ///
     /// `None` unless 0 ≤ HRrest < HRmax ≤ 250 bpm and the fractions are finite, in `[0, 1.5]` and
     /// strictly increasing.
+    ///
+    /// # Units
+    /// bpm; fractions dimensionless.
+    ///
+    /// # References
+    /// Karvonen et al. 1957; Edwards 1993 (see [`Zones::reserve`], [`Zones::percent_max`]).
     pub fn from_fractions(hr_rest_bpm: f64, hr_max_bpm: f64, fractions: [f64; 5]) -> Option<Zones> {
         let (rest, max) = valid_rest_max(hr_rest_bpm, hr_max_bpm)?;
         let ok = fractions
@@ -103,6 +115,9 @@ impl Zones {
 ///
 /// # Units
 /// Seconds.
+///
+/// # References
+/// Edwards 1993; Karvonen et al. 1957; ANCHORS 3.6.
 pub fn time_in_zones_s(samples: &[Sample], zones: &Zones) -> [f64; 6] {
     let mut out = [0.0; 6];
     for iv in counted_intervals(samples) {
@@ -121,6 +136,9 @@ pub fn time_in_zones_s(samples: &[Sample], zones: &Zones) -> [f64; 6] {
 ///
 /// # Units
 /// Seconds.
+///
+/// # References
+/// Time policy: [`super::counted_intervals`].
 pub fn hr_time_s(samples: &[Sample]) -> f64 {
     counted_intervals(samples)
         .iter()
@@ -237,6 +255,9 @@ pub fn trimp_edwards(samples: &[Sample], hr_max_bpm: f64) -> Option<f64> {
 ///
 /// # Units
 /// bpm.
+///
+/// # References
+/// ANCHORS 3.6 (5-s smoothing against optical spikes); thresholds ours.
 pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
     let mut kept: Vec<f64> = Vec::new();
     let mut last: Option<(Option<i64>, f64)> = None;

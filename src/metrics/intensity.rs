@@ -62,6 +62,9 @@ pub struct Hardness {
 ///
 /// # Units
 /// bpm in, minutes out.
+///
+/// # References
+/// Edwards 1993 zones (4–5 = ≥ 80 % HRmax).
 pub fn z45_minutes(samples: &[Sample], hr_max_bpm: f64) -> Option<f64> {
     let zones = Zones::percent_max(hr_max_bpm)?;
     let t = time_in_zones_s(samples, &zones);
@@ -102,6 +105,12 @@ fn median_speed(iv: &[(Interval, f64, f64)]) -> Option<f64> {
 /// median pace). Fast intervals form a bout; slow intervals, stops and gaps are recovery. A
 /// recovery shorter than [`SURGE_MIN_RECOVERY_S`] (10 s) does not end a bout (GPS noise), a
 /// longer one does. A bout with at least [`SURGE_MIN_S`] (30 s) of fast time is a surge.
+///
+/// # Units
+/// A count.
+///
+/// # References
+/// Definition and thresholds ours; see `docs/metrics.md` "Hard run".
 pub fn surges(samples: &[Sample]) -> usize {
     let iv = speed_intervals(samples);
     let Some(med) = median_speed(&iv) else {
@@ -142,6 +151,12 @@ pub fn surges(samples: &[Sample]) -> usize {
 ///
 /// The HR rule catches tempo runs and races; the surge rule catches interval sessions and runs
 /// without heart rate.
+///
+/// # Units
+/// HRmax in bpm.
+///
+/// # References
+/// Definition ours; zones from Edwards 1993.
 pub fn hardness(samples: &[Sample], hr_max_bpm: Option<f64>) -> Hardness {
     let z45 = hr_max_bpm.and_then(|m| z45_minutes(samples, m));
     let n = surges(samples);

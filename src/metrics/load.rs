@@ -76,6 +76,12 @@ impl Default for LoadParams {
 ///
 /// Men `60 · 0.88 · 0.64 · e^(1.92·0.88) / 100 = 1.8306`; women `60 · 0.88 · 0.86 ·
 /// e^(1.67·0.88) / 100 = 1.9741`; unknown sex (mean curve) `1.9024`.
+///
+/// # Units
+/// TRIMP units per rTSS point.
+///
+/// # References
+/// Banister constants: Morton et al. 1990; TSS: Allen & Coggan. Anchor at 88 % HRR ours.
 pub fn pace_scale(sex: Option<Sex>) -> f64 {
     60.0 * banister_rate_per_min(THRESHOLD_HRR, sex) / 100.0
 }
@@ -84,6 +90,12 @@ pub fn pace_scale(sex: Option<Sex>) -> f64 {
 ///
 /// Men `0.65 · 0.64 · e^(1.92·0.65) = 1.4491`; women `0.65 · 0.86 · e^(1.67·0.65) = 1.6552`;
 /// unknown sex `1.5521` (about 93 per hour).
+///
+/// # Units
+/// TRIMP units per minute.
+///
+/// # References
+/// Banister constants: Morton et al. 1990. Anchor at 65 % HRR ours.
 pub fn easy_rate_per_min(sex: Option<Sex>) -> f64 {
     banister_rate_per_min(EASY_HRR, sex)
 }
@@ -91,6 +103,12 @@ pub fn easy_rate_per_min(sex: Option<Sex>) -> f64 {
 /// Heart-rate coverage: seconds of moving intervals with a valid heart rate / moving seconds.
 ///
 /// `None` when there is no moving time.
+///
+/// # Units
+/// A fraction in [0, 1].
+///
+/// # References
+/// Threshold use in [`load`] ours (50 %).
 pub fn hr_coverage(samples: &[Sample], stationary_speed_mps: f64) -> Option<f64> {
     let moving = moving_intervals(samples, stationary_speed_mps);
     let total: f64 = moving.iter().map(|iv| iv.dt_s).sum();

@@ -51,6 +51,9 @@ pub struct Interval {
 ///
 /// # Units
 /// `dt_s` in seconds.
+///
+/// # References
+/// Policy ours; see the module documentation and `docs/metrics.md` "Time policy".
 pub fn counted_intervals(samples: &[Sample]) -> Vec<Interval> {
     let mut out = Vec::with_capacity(samples.len());
     let mut clock: Option<i64> = None;
@@ -78,6 +81,9 @@ pub fn counted_intervals(samples: &[Sample]) -> Vec<Interval> {
 ///
 /// # Units
 /// Seconds.
+///
+/// # References
+/// Same as the device's elapsed (wall-clock) time, FIT `total_elapsed_time`.
 pub fn elapsed_s(samples: &[Sample]) -> f64 {
     let mut times = samples.iter().filter_map(|s| s.time_utc_ms);
     let Some(first) = times.next() else {
