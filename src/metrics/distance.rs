@@ -2,7 +2,7 @@
 //!
 //! See `docs/metrics.md` sections "Track length", "Speed estimate" and "Moving time".
 
-use super::{check, counted_intervals, finite};
+use super::{check, counted_intervals, finite, span_s};
 use crate::model::{Sample, Sport};
 
 /// Mean Earth radius of the GRS80 ellipsoid, in metres (Moritz 2000), as `geo` uses.
@@ -141,7 +141,6 @@ fn speed_estimate_at(samples: &[Sample], i: usize) -> Option<f64> {
             });
         }
     }
-    let span_s = |a: i64, b: i64| (b - a) as f64 / 1000.0;
     if let Some(((ta, da), (tb, db))) = dist {
         let dt = span_s(ta, tb);
         if dt >= 1.0 && db >= da {
@@ -204,7 +203,7 @@ pub fn cumulative_track_m(samples: &[Sample], max_speed_mps: f64) -> Vec<Option<
             if tp <= ta {
                 continue;
             }
-            let dt = (i128::from(tp) - i128::from(ta)) as f64 / 1000.0;
+            let dt = span_s(ta, tp);
             if d / dt > max_speed {
                 continue;
             }
@@ -256,15 +255,17 @@ pub fn track_length_m(samples: &[Sample], max_speed_mps: f64) -> Option<f64> {
 /// # References
 /// Threshold ours (0.5 m/s ≈ 1.8 km/h, slower than any walk).
 pub fn moving_mask(samples: &[Sample], stationary_speed_mps: f64) -> Vec<bool> {
+    moving_from_speeds(&speed_estimates_mps(samples), stationary_speed_mps)
+}
+
+/// [`moving_mask`] from speed estimates already computed with [`speed_estimates_mps`].
+pub(crate) fn moving_from_speeds(speeds: &[Option<f64>], stationary_speed_mps: f64) -> Vec<bool> {
     let thr = if stationary_speed_mps.is_finite() && stationary_speed_mps >= 0.0 {
         stationary_speed_mps
     } else {
         DEFAULT_STATIONARY_SPEED_MPS
     };
-    speed_estimates_mps(samples)
-        .into_iter()
-        .map(|v| v.is_none_or(|v| v >= thr))
-        .collect()
+    speeds.iter().map(|v| v.is_none_or(|v| v >= thr)).collect()
 }
 
 /// Moving time: the counted intervals (gaps ≤ [`super::MAX_GAP_S`], time advancing) whose closing

@@ -3,7 +3,7 @@
 //! See `docs/metrics.md` sections "Ascent and descent" and "Steep descent".
 
 use super::distance::{cumulative_track_m, MAX_FOOT_SPEED_MPS};
-use super::{finite, MAX_GAP_S};
+use super::{finite, span_s, MAX_GAP_S};
 use crate::model::Sample;
 
 /// Default hysteresis for ascent and descent, in metres (GoldenCheetah `GC_ELEVATION_HYSTERESIS`).
@@ -225,7 +225,7 @@ fn profile(samples: &[Sample]) -> Vec<(f64, f64, Option<f64>)> {
             continue;
         };
         let t = match (s.time_utc_ms, t0) {
-            (Some(t), Some(t0)) => Some((i128::from(t) - i128::from(t0)) as f64 / 1000.0),
+            (Some(t), Some(t0)) => Some(span_s(t0, t)),
             _ => None,
         };
         match out.last_mut() {

@@ -3,7 +3,7 @@
 //! See `docs/metrics.md` sections "Heart-rate zones", "Banister TRIMP", "Edwards TRIMP" and
 //! "HRmax estimate".
 
-use super::{check, counted_intervals, finite, median};
+use super::{check, counted_intervals, finite, median, span_s};
 use crate::model::{Sample, Sex};
 
 /// Default lower bounds of zones 1–5 as fractions of HRmax (or of the heart-rate reserve):
@@ -25,7 +25,7 @@ pub(crate) fn valid_hr(x: Option<f64>) -> Option<f64> {
 }
 
 /// `(hr_rest, hr_max)` if usable: finite, 0 ≤ rest < max ≤ 250 bpm.
-fn valid_rest_max(hr_rest_bpm: f64, hr_max_bpm: f64) -> Option<(f64, f64)> {
+pub(crate) fn valid_rest_max(hr_rest_bpm: f64, hr_max_bpm: f64) -> Option<(f64, f64)> {
     (hr_rest_bpm.is_finite()
         && hr_max_bpm.is_finite()
         && hr_rest_bpm >= 0.0
@@ -268,7 +268,7 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
         };
         if let Some((lt, lhr)) = last {
             let dt_s = match (lt, s.time_utc_ms) {
-                (Some(a), Some(b)) => ((i128::from(b) - i128::from(a)) as f64 / 1000.0).max(1.0),
+                (Some(a), Some(b)) => span_s(a, b).max(1.0),
                 _ => 1.0,
             };
             if (hr - lhr).abs() > HR_MAX_JUMP_BPM_PER_S * dt_s {

@@ -3,10 +3,10 @@
 //! See `docs/metrics.md` sections "Hard run" and "Warm-up".
 
 use super::distance::{
-    moving_mask, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
+    moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
 };
 use super::hr::{time_in_zones_s, valid_hr, Zones};
-use super::{check, counted_intervals, median, Interval};
+use super::{check, counted_intervals, median, span_s, Interval};
 use crate::model::Sample;
 
 /// Minutes at ≥ 80 % HRmax (zones 4–5) that make a run hard.
@@ -77,8 +77,8 @@ pub fn z45_minutes(samples: &[Sample], hr_max_bpm: f64) -> Option<f64> {
 /// One moving interval with a plausible speed: `(interval, end time in s from the first sample,
 /// speed in m/s)`.
 fn speed_intervals(samples: &[Sample]) -> Vec<(Interval, f64, f64)> {
-    let moving = moving_mask(samples, DEFAULT_STATIONARY_SPEED_MPS);
     let speeds = speed_estimates_mps(samples);
+    let moving = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
     let t0 = samples.iter().find_map(|s| s.time_utc_ms);
     counted_intervals(samples)
         .into_iter()
@@ -86,7 +86,7 @@ fn speed_intervals(samples: &[Sample]) -> Vec<(Interval, f64, f64)> {
         .filter_map(|iv| {
             let v = speeds.get(iv.end).copied().flatten()?;
             let t = samples.get(iv.end)?.time_utc_ms?;
-            let rel = (i128::from(t) - i128::from(t0?)) as f64 / 1000.0;
+            let rel = span_s(t0?, t);
             (v <= MAX_FOOT_SPEED_MPS).then_some((iv, rel, v))
         })
         .collect()
@@ -250,7 +250,7 @@ pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> War
     let t0 = samples.iter().find_map(|s| s.time_utc_ms);
     let rel = |i: usize| -> Option<f64> {
         let t = samples.get(i)?.time_utc_ms?;
-        Some((i128::from(t) - i128::from(t0?)) as f64 / 1000.0)
+        Some(span_s(t0?, t))
     };
     let in_window: Vec<Interval> = counted_intervals(samples)
         .into_iter()

@@ -3,9 +3,9 @@
 //! See `docs/metrics.md` section "Load".
 
 use super::distance::{
-    moving_mask, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
+    moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
 };
-use super::hr::{banister_rate_per_min, valid_hr};
+use super::hr::{banister_rate_per_min, valid_hr, valid_rest_max};
 use super::{check, counted_intervals, Interval};
 use crate::model::{Sample, Sex};
 
@@ -110,7 +110,7 @@ pub fn easy_rate_per_min(sex: Option<Sex>) -> f64 {
 /// # References
 /// Threshold use in [`load`] ours (50 %).
 pub fn hr_coverage(samples: &[Sample], stationary_speed_mps: f64) -> Option<f64> {
-    let moving = moving_intervals(samples, stationary_speed_mps);
+    let moving = moving_intervals(samples, &speed_estimates_mps(samples), stationary_speed_mps);
     let total: f64 = moving.iter().map(|iv| iv.dt_s).sum();
     let with_hr: f64 = moving
         .iter()
@@ -125,8 +125,12 @@ pub fn hr_coverage(samples: &[Sample], stationary_speed_mps: f64) -> Option<f64>
     (total > 0.0).then(|| with_hr / total).and_then(check)
 }
 
-fn moving_intervals(samples: &[Sample], stationary_speed_mps: f64) -> Vec<Interval> {
-    let moving = moving_mask(samples, stationary_speed_mps);
+fn moving_intervals(
+    samples: &[Sample],
+    speeds: &[Option<f64>],
+    stationary_speed_mps: f64,
+) -> Vec<Interval> {
+    let moving = moving_from_speeds(speeds, stationary_speed_mps);
     counted_intervals(samples)
         .into_iter()
         .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))
@@ -156,7 +160,8 @@ fn moving_intervals(samples: &[Sample], stationary_speed_mps: f64) -> Vec<Interv
 /// Banister 1991 and Morton et al. 1990 (TRIMP, ANCHORS 3.5); rTSS after TrainingPeaks' running
 /// TSS (Allen & Coggan's TSS = hours × IF² × 100). The 88 % and 65 % HRR anchors are ours.
 pub fn load(samples: &[Sample], params: &LoadParams) -> (f64, LoadSource) {
-    let moving = moving_intervals(samples, params.stationary_speed_mps);
+    let speeds = speed_estimates_mps(samples);
+    let moving = moving_intervals(samples, &speeds, params.stationary_speed_mps);
     let moving_s: f64 = moving.iter().map(|iv| iv.dt_s).sum();
     if !(moving_s > 0.0 && moving_s.is_finite()) {
         return (0.0, LoadSource::Duration);
@@ -164,7 +169,7 @@ pub fn load(samples: &[Sample], params: &LoadParams) -> (f64, LoadSource) {
     if let Some(l) = hr_load(samples, &moving, moving_s, params) {
         return (l, LoadSource::Hr);
     }
-    if let Some(l) = pace_load(samples, &moving, moving_s, params) {
+    if let Some(l) = pace_load(&speeds, &moving, moving_s, params) {
         return (l, LoadSource::Pace);
     }
     let l = moving_s / 60.0 * easy_rate_per_min(params.sex);
@@ -172,10 +177,7 @@ pub fn load(samples: &[Sample], params: &LoadParams) -> (f64, LoadSource) {
 }
 
 fn hr_load(samples: &[Sample], moving: &[Interval], moving_s: f64, p: &LoadParams) -> Option<f64> {
-    let (rest, max) = (p.hr_rest_bpm?, p.hr_max_bpm?);
-    if !(rest.is_finite() && max.is_finite() && rest >= 0.0 && rest < max && max <= 250.0) {
-        return None;
-    }
+    let (rest, max) = valid_rest_max(p.hr_rest_bpm?, p.hr_max_bpm?)?;
     let (mut trimp, mut hr_s) = (0.0, 0.0);
     for iv in moving {
         if let Some(hr) = samples.get(iv.end).and_then(|s| valid_hr(s.hr_bpm)) {
@@ -190,7 +192,7 @@ fn hr_load(samples: &[Sample], moving: &[Interval], moving_s: f64, p: &LoadParam
 }
 
 fn pace_load(
-    samples: &[Sample],
+    speeds: &[Option<f64>],
     moving: &[Interval],
     moving_s: f64,
     p: &LoadParams,
@@ -203,7 +205,6 @@ fn pace_load(
     } else {
         MAX_FOOT_SPEED_MPS
     };
-    let speeds = speed_estimates_mps(samples);
     let (mut points, mut speed_s) = (0.0, 0.0);
     for iv in moving {
         let Some(v) = speeds.get(iv.end).copied().flatten() else {

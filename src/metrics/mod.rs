@@ -63,7 +63,7 @@ pub fn counted_intervals(samples: &[Sample]) -> Vec<Interval> {
             None => clock = Some(t),
             Some(c) if t > c => {
                 // i128 so that absurd times (i64::MIN .. i64::MAX) cannot overflow.
-                let dt_s = (i128::from(t) - i128::from(c)) as f64 / 1000.0;
+                let dt_s = span_s(c, t);
                 if dt_s <= MAX_GAP_S {
                     out.push(Interval { end: i, dt_s });
                 }
@@ -90,7 +90,12 @@ pub fn elapsed_s(samples: &[Sample]) -> f64 {
         return 0.0;
     };
     let (lo, hi) = times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t)));
-    (i128::from(hi) - i128::from(lo)) as f64 / 1000.0
+    span_s(lo, hi)
+}
+
+/// Seconds from `a_ms` to `b_ms` (negative if `b` is earlier); never overflows.
+pub(crate) fn span_s(a_ms: i64, b_ms: i64) -> f64 {
+    (i128::from(b_ms) - i128::from(a_ms)) as f64 / 1000.0
 }
 
 /// A value if it is present and finite.
