@@ -3,7 +3,7 @@
 //! See `docs/metrics.md` section "Cadence".
 
 use super::distance::moving_mask;
-use super::{check, counted_intervals, finite};
+use super::{counted_intervals, finite, time_weighted_mean};
 use crate::model::Sample;
 
 /// Largest cadence accepted as a measurement, in steps (or revolutions) per minute.
@@ -25,25 +25,15 @@ pub const MAX_CADENCE_SPM: f64 = 400.0;
 /// Definition ours (time-weighted, moving only); see `docs/metrics.md` "Cadence".
 pub fn mean_cadence_spm(samples: &[Sample], stationary_speed_mps: f64) -> Option<f64> {
     let moving = moving_mask(samples, stationary_speed_mps);
-    let (mut sum, mut secs) = (0.0, 0.0);
-    for iv in counted_intervals(samples) {
-        if !moving.get(iv.end).copied().unwrap_or(false) {
-            continue;
-        }
-        let cad = samples
-            .get(iv.end)
-            .and_then(|s| finite(s.cadence_spm))
-            .filter(|c| *c > 0.0 && *c <= MAX_CADENCE_SPM);
-        if let Some(c) = cad {
-            sum += c * iv.dt_s;
-            secs += iv.dt_s;
-        }
-    }
-    if secs > 0.0 {
-        check(sum / secs)
-    } else {
-        None
-    }
+    time_weighted_mean(
+        counted_intervals(samples)
+            .into_iter()
+            .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))
+            .filter_map(|iv| {
+                let cad = finite(samples.get(iv.end)?.cadence_spm)?;
+                (cad > 0.0 && cad <= MAX_CADENCE_SPM).then_some((cad, iv.dt_s))
+            }),
+    )
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! See `docs/metrics.md` sections "Heat index", "Simplified WBGT", "Heat band" and "Heat minutes".
 
-use super::{check, counted_intervals, finite};
+use super::{check, counted_intervals, finite, time_weighted_mean};
 use crate::model::Sample;
 
 /// Heat index at or above which conditions are hot when humidity is known, in °C.
@@ -243,21 +243,10 @@ pub fn heat_minutes(samples: &[Sample], rh_pct: Option<f64>, wrist_offset_c: f64
 /// # References
 /// Time policy: [`super::counted_intervals`].
 pub fn mean_temp_c(samples: &[Sample], wrist_offset_c: f64) -> Option<f64> {
-    let (mut sum, mut secs) = (0.0, 0.0);
-    for iv in counted_intervals(samples) {
-        if let Some(t) = samples
-            .get(iv.end)
-            .and_then(|s| corrected_temp_c(s, wrist_offset_c))
-        {
-            sum += t * iv.dt_s;
-            secs += iv.dt_s;
-        }
-    }
-    if secs > 0.0 {
-        check(sum / secs)
-    } else {
-        None
-    }
+    time_weighted_mean(counted_intervals(samples).into_iter().filter_map(|iv| {
+        let t = corrected_temp_c(samples.get(iv.end)?, wrist_offset_c)?;
+        Some((t, iv.dt_s))
+    }))
 }
 
 #[cfg(test)]

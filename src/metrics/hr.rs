@@ -3,7 +3,7 @@
 //! See `docs/metrics.md` sections "Heart-rate zones", "Banister TRIMP", "Edwards TRIMP" and
 //! "HRmax estimate".
 
-use super::{check, counted_intervals, finite, median, span_s};
+use super::{check, counted_intervals, finite, median, span_s, Interval};
 use crate::model::{Sample, Sex};
 
 /// Default lower bounds of zones 1–5 as fractions of HRmax (or of the heart-rate reserve):
@@ -22,6 +22,11 @@ pub const HR_MAX_PERCENTILE: f64 = 99.5;
 /// Heart rate accepted as a measurement: finite and within 25..=250 bpm.
 pub(crate) fn valid_hr(x: Option<f64>) -> Option<f64> {
     finite(x).filter(|v| (25.0..=250.0).contains(v))
+}
+
+/// The valid heart rate of sample `i`, if any.
+pub(crate) fn hr_at(samples: &[Sample], i: usize) -> Option<f64> {
+    samples.get(i).and_then(|s| valid_hr(s.hr_bpm))
 }
 
 /// `(hr_rest, hr_max)` if usable: finite, 0 ≤ rest < max ≤ 250 bpm.
@@ -121,10 +126,7 @@ impl Zones {
 pub fn time_in_zones_s(samples: &[Sample], zones: &Zones) -> [f64; 6] {
     let mut out = [0.0; 6];
     for iv in counted_intervals(samples) {
-        let zone = samples
-            .get(iv.end)
-            .and_then(|s| valid_hr(s.hr_bpm))
-            .and_then(|hr| zones.zone_of(hr));
+        let zone = hr_at(samples, iv.end).and_then(|hr| zones.zone_of(hr));
         if let Some(z) = zone {
             out[z.min(5)] += iv.dt_s;
         }
@@ -140,14 +142,14 @@ pub fn time_in_zones_s(samples: &[Sample], zones: &Zones) -> [f64; 6] {
 /// # References
 /// Time policy: [`super::counted_intervals`].
 pub fn hr_time_s(samples: &[Sample]) -> f64 {
-    counted_intervals(samples)
+    hr_covered_s(samples, &counted_intervals(samples))
+}
+
+/// Seconds of the given intervals whose closing sample has a valid heart rate.
+pub(crate) fn hr_covered_s(samples: &[Sample], intervals: &[Interval]) -> f64 {
+    intervals
         .iter()
-        .filter(|iv| {
-            samples
-                .get(iv.end)
-                .and_then(|s| valid_hr(s.hr_bpm))
-                .is_some()
-        })
+        .filter(|iv| hr_at(samples, iv.end).is_some())
         .map(|iv| iv.dt_s)
         .sum()
 }
@@ -212,7 +214,7 @@ pub fn trimp_banister(
     let mut any = false;
     let mut total = 0.0;
     for iv in counted_intervals(samples) {
-        let Some(hr) = samples.get(iv.end).and_then(|s| valid_hr(s.hr_bpm)) else {
+        let Some(hr) = hr_at(samples, iv.end) else {
             continue;
         };
         any = true;

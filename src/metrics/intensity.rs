@@ -5,7 +5,7 @@
 use super::distance::{
     moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
 };
-use super::hr::{time_in_zones_s, valid_hr, Zones};
+use super::hr::{hr_at, time_in_zones_s, Zones};
 use super::{check, counted_intervals, median, span_s, Interval};
 use crate::model::Sample;
 
@@ -263,7 +263,7 @@ pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> War
     let mut hr_s = 0.0;
     let mut z45_s = 0.0;
     for iv in &in_window {
-        if let Some(hr) = samples.get(iv.end).and_then(|s| valid_hr(s.hr_bpm)) {
+        if let Some(hr) = hr_at(samples, iv.end) {
             hr_sum += hr * iv.dt_s;
             hr_s += iv.dt_s;
             if hr_max.is_some_and(|m| hr >= COLD_START_HR_FRACTION * m) {
@@ -311,7 +311,7 @@ pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> War
         let Some(t) = rel(iv.end) else { continue };
         let b = bin_of(t);
         bin_t[b] += iv.dt_s;
-        if let Some(hr) = samples.get(iv.end).and_then(|s| valid_hr(s.hr_bpm)) {
+        if let Some(hr) = hr_at(samples, iv.end) {
             bin_hr[b].0 += hr * iv.dt_s;
             bin_hr[b].1 += iv.dt_s;
         }

@@ -5,7 +5,7 @@
 use super::distance::{
     moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
 };
-use super::hr::{banister_rate_per_min, valid_hr, valid_rest_max};
+use super::hr::{banister_rate_per_min, hr_at, hr_covered_s, valid_rest_max};
 use super::{check, counted_intervals, Interval};
 use crate::model::{Sample, Sex};
 
@@ -112,17 +112,9 @@ pub fn easy_rate_per_min(sex: Option<Sex>) -> f64 {
 pub fn hr_coverage(samples: &[Sample], stationary_speed_mps: f64) -> Option<f64> {
     let moving = moving_intervals(samples, &speed_estimates_mps(samples), stationary_speed_mps);
     let total: f64 = moving.iter().map(|iv| iv.dt_s).sum();
-    let with_hr: f64 = moving
-        .iter()
-        .filter(|iv| {
-            samples
-                .get(iv.end)
-                .and_then(|s| valid_hr(s.hr_bpm))
-                .is_some()
-        })
-        .map(|iv| iv.dt_s)
-        .sum();
-    (total > 0.0).then(|| with_hr / total).and_then(check)
+    (total > 0.0)
+        .then(|| hr_covered_s(samples, &moving) / total)
+        .and_then(check)
 }
 
 fn moving_intervals(
@@ -180,7 +172,7 @@ fn hr_load(samples: &[Sample], moving: &[Interval], moving_s: f64, p: &LoadParam
     let (rest, max) = valid_rest_max(p.hr_rest_bpm?, p.hr_max_bpm?)?;
     let (mut trimp, mut hr_s) = (0.0, 0.0);
     for iv in moving {
-        if let Some(hr) = samples.get(iv.end).and_then(|s| valid_hr(s.hr_bpm)) {
+        if let Some(hr) = hr_at(samples, iv.end) {
             trimp += iv.dt_s / 60.0 * banister_rate_per_min((hr - rest) / (max - rest), p.sex);
             hr_s += iv.dt_s;
         }

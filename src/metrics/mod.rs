@@ -98,6 +98,18 @@ pub(crate) fn span_s(a_ms: i64, b_ms: i64) -> f64 {
     (i128::from(b_ms) - i128::from(a_ms)) as f64 / 1000.0
 }
 
+/// Time-weighted mean `Σ v·dt / Σ dt` of `(value, dt_s)` pairs; `None` when `Σ dt` is 0.
+pub(crate) fn time_weighted_mean(pairs: impl IntoIterator<Item = (f64, f64)>) -> Option<f64> {
+    let (sum, secs) = pairs
+        .into_iter()
+        .fold((0.0, 0.0), |(s, t), (v, dt)| (s + v * dt, t + dt));
+    if secs > 0.0 {
+        check(sum / secs)
+    } else {
+        None
+    }
+}
+
 /// A value if it is present and finite.
 pub(crate) fn finite(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite())
