@@ -20,6 +20,7 @@ pub mod geo;
 pub mod gpxwrite;
 pub mod ingest;
 pub mod localtime;
+pub mod metrics;
 pub mod model;
 pub mod periods;
 pub mod report;

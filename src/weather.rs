@@ -61,7 +61,12 @@ fn parse_time(s: &str, offset_s: i64) -> Option<i64> {
         Some(naive) => (naive, 0),
         None => (s, offset_s),
     };
-    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(t.and_utc().timestamp_millis() - offset_s * 1000);
         }
@@ -95,7 +100,11 @@ impl Weather {
         if let (Some(h), Some(v)) = (lines.first(), lines.get(1)) {
             let names: Vec<String> = h.split(',').map(name_of).collect();
             if let Some(i) = names.iter().position(|n| n == "utc_offset_seconds") {
-                if let Some(x) = v.split(',').nth(i).and_then(|x| x.trim().parse::<i64>().ok()) {
+                if let Some(x) = v
+                    .split(',')
+                    .nth(i)
+                    .and_then(|x| x.trim().parse::<i64>().ok())
+                {
                     offset_s = x;
                 }
             }
@@ -106,15 +115,29 @@ impl Weather {
                 let first = name_of(l.split(',').next().unwrap_or(""));
                 matches!(first.as_str(), "time" | "timestamp" | "date_time")
             })
-            .ok_or("no header line starting with `time` (expected time,temp_c,rh_pct[,wind_mps])")?;
+            .ok_or(
+                "no header line starting with `time` (expected time,temp_c,rh_pct[,wind_mps])",
+            )?;
         let headers: Vec<&str> = lines[header_at].split(',').collect();
         let find = |names: &[&str]| {
             headers
                 .iter()
                 .position(|h| names.contains(&name_of(h).as_str()))
         };
-        let temp_col = find(&["temp_c", "temperature", "temperature_2m", "temp", "air_temperature"]);
-        let rh_col = find(&["rh_pct", "relative_humidity", "relative_humidity_2m", "humidity", "rh"]);
+        let temp_col = find(&[
+            "temp_c",
+            "temperature",
+            "temperature_2m",
+            "temp",
+            "air_temperature",
+        ]);
+        let rh_col = find(&[
+            "rh_pct",
+            "relative_humidity",
+            "relative_humidity_2m",
+            "humidity",
+            "rh",
+        ]);
         let wind_col = find(&["wind_mps", "wind_speed", "wind_speed_10m", "wind"]);
         if temp_col.is_none() {
             return Err(format!(
@@ -138,7 +161,13 @@ impl Weather {
             let time = cells
                 .first()
                 .and_then(|t| parse_time(t, offset_s))
-                .ok_or_else(|| format!("line {}: not a time: '{}'", i + 1, cells.first().unwrap_or(&"")))?;
+                .ok_or_else(|| {
+                    format!(
+                        "line {}: not a time: '{}'",
+                        i + 1,
+                        cells.first().unwrap_or(&"")
+                    )
+                })?;
             let num = |c: Option<usize>| -> Result<Option<f64>, String> {
                 let Some(cell) = c.and_then(|c| cells.get(c)).map(|s| s.trim()) else {
                     return Ok(None);
@@ -159,12 +188,18 @@ impl Weather {
             let rh_pct = num(rh_col)?;
             if let Some(rh) = rh_pct {
                 if !(0.0..=100.0).contains(&rh) {
-                    return Err(format!("line {}: relative humidity {rh} is not 0-100 %", i + 1));
+                    return Err(format!(
+                        "line {}: relative humidity {rh} is not 0-100 %",
+                        i + 1
+                    ));
                 }
             }
             if let Some(t) = temp_c {
                 if !(-60.0..=60.0).contains(&t) {
-                    return Err(format!("line {}: temperature {t} °C is out of range", i + 1));
+                    return Err(format!(
+                        "line {}: temperature {t} °C is out of range",
+                        i + 1
+                    ));
                 }
             }
             rows.push(WeatherRow {
@@ -254,7 +289,10 @@ mod tests {
     fn plain_header_and_interpolation() {
         let w = Weather::parse("time,temp_c,rh_pct,wind_mps\n2026-07-01T10:00:00Z,20,50,2\n2026-07-01T11:00:00Z,30,70,4\n").unwrap();
         let c = w.at(ms("2026-07-01T10:30:00Z")).unwrap();
-        assert_eq!((c.temp_c, c.rh_pct, c.wind_mps), (Some(25.0), Some(60.0), Some(3.0)));
+        assert_eq!(
+            (c.temp_c, c.rh_pct, c.wind_mps),
+            (Some(25.0), Some(60.0), Some(3.0))
+        );
         // Near the ends: the nearest row within 90 minutes.
         assert_eq!(w.at(ms("2026-07-01T12:20:00Z")).unwrap().temp_c, Some(30.0));
         assert_eq!(w.at(ms("2026-07-01T13:00:00Z")), None);
@@ -263,7 +301,8 @@ mod tests {
 
     #[test]
     fn open_meteo_export_with_preamble_units_and_offset() {
-        let text = "latitude,longitude,elevation,utc_offset_seconds,timezone,timezone_abbreviation\n\
+        let text =
+            "latitude,longitude,elevation,utc_offset_seconds,timezone,timezone_abbreviation\n\
                     52.52,13.41,38.0,7200,Europe/Berlin,CEST\n\
                     \n\
                     time,temperature_2m (°C),relative_humidity_2m (%),wind_speed_10m (km/h)\n\
@@ -280,7 +319,9 @@ mod tests {
 
     #[test]
     fn bad_files_name_the_line() {
-        assert!(Weather::parse("a,b\n1,2\n").unwrap_err().contains("no header"));
+        assert!(Weather::parse("a,b\n1,2\n")
+            .unwrap_err()
+            .contains("no header"));
         let e = Weather::parse("time,temp_c,rh_pct\n2026-07-01T10:00Z,hot,50\n").unwrap_err();
         assert_eq!(e, "line 2: not a number: 'hot'");
         let e = Weather::parse("time,temp_c,rh_pct\n2026-07-01T10:00Z,20,150\n").unwrap_err();

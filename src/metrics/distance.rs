@@ -1,0 +1,459 @@
+//! Distance along the track, speed estimates and moving time.
+//!
+//! See `docs/metrics.md` sections "Track length", "Speed estimate" and "Moving time".
+
+use super::{check, counted_intervals, finite, span_s};
+use crate::model::{Sample, Sport};
+
+/// Mean Earth radius of the GRS80 ellipsoid, in metres (Moritz 2000), as `geo` uses.
+pub const EARTH_MEAN_RADIUS_M: f64 = 6_371_008.8;
+
+/// Below this speed a sample counts as stationary, in metres per second.
+pub const DEFAULT_STATIONARY_SPEED_MPS: f64 = 0.5;
+
+/// Fastest plausible speed on foot; faster steps are GPS spikes. Metres per second.
+pub const MAX_FOOT_SPEED_MPS: f64 = 12.0;
+
+/// Fastest plausible speed for other sports; faster steps are GPS spikes. Metres per second.
+pub const MAX_OTHER_SPEED_MPS: f64 = 30.0;
+
+/// Smallest displacement from the last accepted point that adds to the track length, in metres.
+pub const MIN_STEP_M: f64 = 1.0;
+
+/// Half-width of the centred window used to estimate speed from distances or positions, in seconds.
+pub const SPEED_HALF_WINDOW_S: f64 = 5.0;
+
+/// Most samples scanned on each side of a sample for its speed window (bounds the cost).
+const SPEED_WINDOW_MAX_SAMPLES: usize = 64;
+
+/// Great-circle distance between two points on a sphere of radius [`EARTH_MEAN_RADIUS_M`].
+///
+/// `d = 2R·atan2(√a, √(1−a))`, `a = sin²(Δφ/2) + cos φ1·cos φ2·sin²(Δλ/2)`.
+///
+/// Returns `None` when a coordinate is not finite or out of range (|lat| > 90°, |lon| > 180°).
+///
+/// # Units
+/// Degrees in (WGS84 latitude and longitude), metres out.
+///
+/// # References
+/// Sinnott RW 1984, "Virtues of the Haversine", Sky and Telescope 68(2):159. Radius: Moritz H 2000,
+/// "Geodetic Reference System 1980", Journal of Geodesy 74:128–133.
+pub fn haversine_m(lat1_deg: f64, lon1_deg: f64, lat2_deg: f64, lon2_deg: f64) -> Option<f64> {
+    let ok_lat = |x: f64| x.is_finite() && x.abs() <= 90.0;
+    let ok_lon = |x: f64| x.is_finite() && x.abs() <= 180.0;
+    if !(ok_lat(lat1_deg) && ok_lat(lat2_deg) && ok_lon(lon1_deg) && ok_lon(lon2_deg)) {
+        return None;
+    }
+    let (p1, p2) = (lat1_deg.to_radians(), lat2_deg.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2_deg - lon1_deg).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    let a = a.clamp(0.0, 1.0);
+    check(2.0 * EARTH_MEAN_RADIUS_M * a.sqrt().atan2((1.0 - a).sqrt()))
+}
+
+/// The spike limit for a sport: [`MAX_FOOT_SPEED_MPS`] for sports on foot, else
+/// [`MAX_OTHER_SPEED_MPS`].
+///
+/// # Units
+/// Metres per second.
+///
+/// # References
+/// Limits ours: 12 m/s (43 km/h) is about the fastest sprint ever timed (≈ 12.3 m/s), far above
+/// any runner's pace between two samples; 30 m/s (108 km/h) is above road-cycling descents.
+pub fn max_speed_mps(sport: &Sport) -> f64 {
+    if sport.has_steps() {
+        MAX_FOOT_SPEED_MPS
+    } else {
+        MAX_OTHER_SPEED_MPS
+    }
+}
+
+/// A sample's position, if both coordinates are finite and in range.
+pub(crate) fn position(s: &Sample) -> Option<(f64, f64)> {
+    let lat = finite(s.lat_deg)?;
+    let lon = finite(s.lon_deg)?;
+    (lat.abs() <= 90.0 && lon.abs() <= 180.0).then_some((lat, lon))
+}
+
+/// Speed estimate for every sample.
+///
+/// For each sample, in order of preference:
+/// 1. the device speed `speed_mps`, if finite and ≥ 0;
+/// 2. the device distance covered across a centred window of ±[`SPEED_HALF_WINDOW_S`] s:
+///    `(d_last − d_first) / (t_last − t_first)` over the earliest and latest samples in the window
+///    that have `distance_m` (needs a span ≥ 1 s and a non-decreasing distance);
+/// 3. the straight-line displacement between the earliest and latest positioned samples in the
+///    same window, divided by their time difference (span ≥ 1 s).
+///
+/// `None` where the sample has no time and no device speed, or nothing above applies. The window
+/// smooths GPS jitter: a watch standing still wanders a few metres, which over 10 s is well below
+/// 0.5 m/s, whereas per-second steps would look like walking.
+///
+/// # Units
+/// Metres per second.
+///
+/// # References
+/// Window and order of preference ours; see `docs/metrics.md` "Speed estimate".
+pub fn speed_estimates_mps(samples: &[Sample]) -> Vec<Option<f64>> {
+    (0..samples.len())
+        .map(|i| speed_estimate_at(samples, i))
+        .collect()
+}
+
+/// Earliest and latest `(time_ms, value)` seen in a window.
+type Span<T> = ((i64, T), (i64, T));
+
+fn speed_estimate_at(samples: &[Sample], i: usize) -> Option<f64> {
+    let s = samples.get(i)?;
+    if let Some(v) = finite(s.speed_mps).filter(|v| *v >= 0.0) {
+        return Some(v);
+    }
+    let t0 = s.time_utc_ms?;
+    let half_ms = (SPEED_HALF_WINDOW_S * 1000.0) as i64;
+    let (lo_t, hi_t) = (t0.saturating_sub(half_ms), t0.saturating_add(half_ms));
+    let lo = i.saturating_sub(SPEED_WINDOW_MAX_SAMPLES);
+    let hi = (i + SPEED_WINDOW_MAX_SAMPLES).min(samples.len() - 1);
+    // Earliest and latest (by time) samples in the window with distance, and with position.
+    let mut dist: Option<Span<f64>> = None;
+    let mut pos: Option<Span<(f64, f64)>> = None;
+    for w in samples.get(lo..=hi)? {
+        let Some(t) = w.time_utc_ms else { continue };
+        if t < lo_t || t > hi_t {
+            continue;
+        }
+        if let Some(d) = finite(w.distance_m) {
+            dist = Some(match dist {
+                None => ((t, d), (t, d)),
+                Some((a, b)) => (
+                    if t < a.0 { (t, d) } else { a },
+                    if t > b.0 { (t, d) } else { b },
+                ),
+            });
+        }
+        if let Some(p) = position(w) {
+            pos = Some(match pos {
+                None => ((t, p), (t, p)),
+                Some((a, b)) => (
+                    if t < a.0 { (t, p) } else { a },
+                    if t > b.0 { (t, p) } else { b },
+                ),
+            });
+        }
+    }
+    if let Some(((ta, da), (tb, db))) = dist {
+        let dt = span_s(ta, tb);
+        if dt >= 1.0 && db >= da {
+            return check((db - da) / dt);
+        }
+    }
+    if let Some(((ta, pa), (tb, pb))) = pos {
+        let dt = span_s(ta, tb);
+        if dt >= 1.0 {
+            return check(haversine_m(pa.0, pa.1, pb.0, pb.1)? / dt);
+        }
+    }
+    None
+}
+
+/// Cumulative jitter-filtered track distance at every sample.
+///
+/// Walks the positioned samples keeping an *anchor* (the last accepted point). For each next
+/// point `p` at distance `d` from the anchor:
+/// 1. if both have times and `p` is not later than the anchor (duplicate or backwards time), `p` is
+///    skipped;
+/// 2. if `d / dt > max_speed_mps` the step is a GPS spike and `p` is skipped (the anchor stays, so
+///    a genuine relocation is accepted once enough time has passed);
+/// 3. if `p` is stationary (its [speed estimate](speed_estimates_mps) is below
+///    [`DEFAULT_STATIONARY_SPEED_MPS`]), the anchor moves to `p` and nothing is added (drift);
+/// 4. if `d` < [`MIN_STEP_M`], `p` is skipped (jitter smaller than a step);
+/// 5. otherwise `d` is added and the anchor moves to `p`.
+///
+/// Without times the speed tests are skipped and every step of at least 1 m counts.
+///
+/// Returns, per sample, the distance so far where the sample has a valid position and was not
+/// skipped as a spike or out of order, else `None`.
+///
+/// # Units
+/// Metres; `max_speed_mps` in metres per second (see [`max_speed_mps`]).
+///
+/// # References
+/// Haversine: see [`haversine_m`]. Spike, drift and step rules are ours (`docs/metrics.md`).
+pub fn cumulative_track_m(samples: &[Sample], max_speed_mps: f64) -> Vec<Option<f64>> {
+    let max_speed = if max_speed_mps.is_finite() && max_speed_mps > 0.0 {
+        max_speed_mps
+    } else {
+        MAX_OTHER_SPEED_MPS
+    };
+    let speeds = speed_estimates_mps(samples);
+    let mut out = vec![None; samples.len()];
+    let mut total = 0.0_f64;
+    let mut anchor: Option<(Option<i64>, (f64, f64))> = None;
+    for (i, s) in samples.iter().enumerate() {
+        let Some(p) = position(s) else { continue };
+        let Some((at, ap)) = anchor else {
+            anchor = Some((s.time_utc_ms, p));
+            out[i] = Some(total);
+            continue;
+        };
+        let Some(d) = haversine_m(ap.0, ap.1, p.0, p.1) else {
+            continue;
+        };
+        if let (Some(ta), Some(tp)) = (at, s.time_utc_ms) {
+            if tp <= ta {
+                continue;
+            }
+            let dt = span_s(ta, tp);
+            if d / dt > max_speed {
+                continue;
+            }
+        }
+        let stationary = speeds
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|v| v < DEFAULT_STATIONARY_SPEED_MPS);
+        if stationary {
+            anchor = Some((s.time_utc_ms, p));
+        } else if d >= MIN_STEP_M {
+            total += d;
+            anchor = Some((s.time_utc_ms, p));
+        } else {
+            continue;
+        }
+        out[i] = Some(total);
+    }
+    out
+}
+
+/// Length of the recorded track with GPS spikes and stationary drift removed.
+///
+/// The last value of [`cumulative_track_m`]. `None` when no sample has a valid position.
+///
+/// # Units
+/// Metres; `max_speed_mps` in metres per second.
+///
+/// # References
+/// Haversine: see [`haversine_m`]. The filter is ours (documented heuristics).
+pub fn track_length_m(samples: &[Sample], max_speed_mps: f64) -> Option<f64> {
+    cumulative_track_m(samples, max_speed_mps)
+        .into_iter()
+        .flatten()
+        .last()
+        .and_then(check)
+}
+
+/// Which samples are moving: speed estimate ≥ `stationary_speed_mps`, or speed unknown.
+///
+/// A sample with no speed information at all (treadmill without a foot pod, HR-only files) counts
+/// as moving: only pauses (gaps) can then be detected. A non-finite or negative threshold falls
+/// back to [`DEFAULT_STATIONARY_SPEED_MPS`].
+///
+/// # Units
+/// `stationary_speed_mps` in metres per second.
+///
+/// # References
+/// Threshold ours (0.5 m/s ≈ 1.8 km/h, slower than any walk).
+pub fn moving_mask(samples: &[Sample], stationary_speed_mps: f64) -> Vec<bool> {
+    moving_from_speeds(&speed_estimates_mps(samples), stationary_speed_mps)
+}
+
+/// [`moving_mask`] from speed estimates already computed with [`speed_estimates_mps`].
+pub(crate) fn moving_from_speeds(speeds: &[Option<f64>], stationary_speed_mps: f64) -> Vec<bool> {
+    let thr = if stationary_speed_mps.is_finite() && stationary_speed_mps >= 0.0 {
+        stationary_speed_mps
+    } else {
+        DEFAULT_STATIONARY_SPEED_MPS
+    };
+    speeds.iter().map(|v| v.is_none_or(|v| v >= thr)).collect()
+}
+
+/// Moving time: the counted intervals (gaps ≤ [`super::MAX_GAP_S`], time advancing) whose closing
+/// sample is moving (see [`moving_mask`]).
+///
+/// Always `0 ≤ moving_s ≤ elapsed_s`. Returns 0 for fewer than two timed samples.
+///
+/// # Units
+/// Seconds; `stationary_speed_mps` in metres per second (default
+/// [`DEFAULT_STATIONARY_SPEED_MPS`]).
+///
+/// # References
+/// Gap and speed rules ours; see `docs/metrics.md` "Moving time".
+pub fn moving_s(samples: &[Sample], stationary_speed_mps: f64) -> f64 {
+    let moving = moving_mask(samples, stationary_speed_mps);
+    counted_intervals(samples)
+        .iter()
+        .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))
+        .map(|iv| iv.dt_s)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::elapsed_s;
+    use super::super::testutil::*;
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn haversine_one_degree() {
+        // 1° of arc = R·π/180 = 6_371_008.8 × 0.017453292519943295 = 111_195.0797 m
+        let d = haversine_m(0.0, 0.0, 1.0, 0.0).unwrap();
+        assert!((d - 111_195.079_7).abs() < 1e-3, "{d}");
+        let e = haversine_m(0.0, 0.0, 0.0, 1.0).unwrap();
+        assert!((e - d).abs() < 1e-6);
+        // symmetric, zero on the same point
+        assert_eq!(haversine_m(10.0, 20.0, 10.0, 20.0), Some(0.0));
+        let ab = haversine_m(45.0, 7.0, 45.1, 7.2).unwrap();
+        let ba = haversine_m(45.1, 7.2, 45.0, 7.0).unwrap();
+        assert!((ab - ba).abs() < 1e-9);
+        // antipodes: half circumference π·R = 20_015_114.4 m
+        let h = haversine_m(0.0, 0.0, 0.0, 180.0).unwrap();
+        assert!((h - 20_015_114.35).abs() < 0.1, "{h}");
+    }
+
+    #[test]
+    fn haversine_rejects_bad_input() {
+        assert_eq!(haversine_m(f64::NAN, 0.0, 0.0, 0.0), None);
+        assert_eq!(haversine_m(0.0, f64::INFINITY, 0.0, 0.0), None);
+        assert_eq!(haversine_m(91.0, 0.0, 0.0, 0.0), None);
+        assert_eq!(haversine_m(0.0, 0.0, 0.0, -181.0), None);
+    }
+
+    /// 1 Hz samples moving north by `step_deg` latitude per second.
+    fn north(n: usize, step_deg: f64) -> Vec<Sample> {
+        series(n, 1.0, |i, s| {
+            s.lat_deg = Some(45.0 + i as f64 * step_deg);
+            s.lon_deg = Some(7.0);
+        })
+    }
+
+    #[test]
+    fn straight_track_length() {
+        // 11 points, 10 steps of 0.00003° = 0.00003 × 111_195.08 = 3.33585 m → 33.3585 m
+        let s = north(11, 0.00003);
+        let len = track_length_m(&s, MAX_FOOT_SPEED_MPS).unwrap();
+        assert!((len - 33.3585).abs() < 1e-3, "{len}");
+    }
+
+    #[test]
+    fn spike_is_ignored() {
+        let mut s = north(11, 0.00003);
+        // sample 5 jumps ~1.1 km east: 1100 m in 1 s is far above 12 m/s
+        s[5].lon_deg = Some(7.014);
+        let len = track_length_m(&s, MAX_FOOT_SPEED_MPS).unwrap();
+        // the anchor stays at sample 4 and the next step goes 4 → 6 on the same straight line
+        assert!((len - 33.3585).abs() < 1e-3, "{len}");
+    }
+
+    #[test]
+    fn stationary_drift_is_not_accumulated() {
+        // 60 s standing still with the fix wandering ±0.000005° (±0.56 m) in a cycle of 4
+        let offs = [0.0, 0.000005, 0.0, -0.000005];
+        let s = series(60, 1.0, |i, s| {
+            s.lat_deg = Some(45.0 + offs[i % 4]);
+            s.lon_deg = Some(7.0 + offs[(i + 1) % 4]);
+        });
+        assert_eq!(track_length_m(&s, MAX_FOOT_SPEED_MPS), Some(0.0));
+        // but summing raw steps would give ~0.8 m × 59
+        assert!(moving_s(&s, DEFAULT_STATIONARY_SPEED_MPS) < 1e-9);
+    }
+
+    #[test]
+    fn device_speed_drives_stationary() {
+        // moving positions but the device says 0 m/s: drift, not distance
+        let mut s = north(11, 0.00003);
+        for x in &mut s {
+            x.speed_mps = Some(0.0);
+        }
+        assert_eq!(track_length_m(&s, MAX_FOOT_SPEED_MPS), Some(0.0));
+    }
+
+    #[test]
+    fn track_edge_cases() {
+        assert_eq!(track_length_m(&[], 12.0), None);
+        assert_eq!(track_length_m(&[at(0.0)], 12.0), None);
+        let one = north(1, 0.0);
+        assert_eq!(track_length_m(&one, 12.0), Some(0.0));
+        // backwards time: the out-of-order point is skipped
+        let mut s = north(5, 0.00003);
+        s[2].time_utc_ms = s[0].time_utc_ms;
+        let len = track_length_m(&s, f64::NAN).unwrap();
+        assert!(len.is_finite() && len > 0.0);
+    }
+
+    #[test]
+    fn speed_from_device_distance() {
+        // distance grows 3 m per second: window speed 3 m/s
+        let s = series(20, 1.0, |i, s| s.distance_m = Some(3.0 * i as f64));
+        let v = speed_estimates_mps(&s);
+        for x in v {
+            assert!((x.unwrap() - 3.0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn moving_time_hand_case() {
+        // t = 0..=100 running (device 3 m/s): 100 intervals of 1 s → 100 s
+        // t = 101..=130 standing (0 m/s): 30 intervals, not counted
+        // t = 190..=210 running: the 60 s gap 130→190 is a pause; 20 intervals of 1 s → 20 s
+        let mut s = Vec::new();
+        for t in 0..=100 {
+            let mut x = at(t as f64);
+            x.speed_mps = Some(3.0);
+            s.push(x);
+        }
+        for t in 101..=130 {
+            let mut x = at(t as f64);
+            x.speed_mps = Some(0.0);
+            s.push(x);
+        }
+        for t in 190..=210 {
+            let mut x = at(t as f64);
+            x.speed_mps = Some(3.0);
+            s.push(x);
+        }
+        assert_eq!(moving_s(&s, DEFAULT_STATIONARY_SPEED_MPS), 120.0);
+        assert_eq!(elapsed_s(&s), 210.0);
+    }
+
+    #[test]
+    fn moving_without_speed_counts_time() {
+        // HR-only file, samples every 2 s for 60 s: 30 intervals × 2 s
+        let s = series(31, 2.0, |_, s| s.hr_bpm = Some(120.0));
+        assert_eq!(moving_s(&s, 0.5), 60.0);
+        assert_eq!(moving_s(&[], 0.5), 0.0);
+        assert_eq!(moving_s(&s[..1], 0.5), 0.0);
+    }
+
+    fn arb_sample() -> impl Strategy<Value = (i64, Option<f64>, Option<(f64, f64)>)> {
+        (
+            -3000i64..15000,
+            prop::option::of(prop_oneof![0.0..8.0, Just(f64::NAN), Just(f64::INFINITY)]),
+            prop::option::of((-0.001f64..0.001, -0.001f64..0.001)),
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn moving_never_exceeds_elapsed(steps in prop::collection::vec(arb_sample(), 0..80)) {
+            let mut t = 0i64;
+            let s: Vec<Sample> = steps.iter().map(|&(dt, v, p)| {
+                t += dt;
+                Sample {
+                    time_utc_ms: Some(t),
+                    speed_mps: v,
+                    lat_deg: p.map(|p| 45.0 + p.0),
+                    lon_deg: p.map(|p| 7.0 + p.1),
+                    ..Sample::default()
+                }
+            }).collect();
+            let m = moving_s(&s, 0.5);
+            prop_assert!(m.is_finite() && m >= 0.0);
+            prop_assert!(m <= elapsed_s(&s) + 1e-9);
+            if let Some(len) = track_length_m(&s, 12.0) {
+                prop_assert!(len.is_finite() && len >= 0.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,510 @@
+//! Heart-rate zones, time in zones, Banister and Edwards TRIMP, and an HRmax estimate.
+//!
+//! See `docs/metrics.md` sections "Heart-rate zones", "Banister TRIMP", "Edwards TRIMP" and
+//! "HRmax estimate".
+
+use super::{check, counted_intervals, finite, median, span_s, Interval};
+use crate::model::{Sample, Sex};
+
+/// Default lower bounds of zones 1–5 as fractions of HRmax (or of the heart-rate reserve):
+/// 50/60/70/80/90 % (Edwards 1993).
+pub const DEFAULT_ZONE_FRACTIONS: [f64; 5] = [0.5, 0.6, 0.7, 0.8, 0.9];
+
+/// Heart rate above which a reading is rejected when estimating HRmax, in bpm.
+pub const HR_MAX_PLAUSIBLE_BPM: f64 = 230.0;
+
+/// Largest plausible change of heart rate per second when estimating HRmax, in bpm.
+pub const HR_MAX_JUMP_BPM_PER_S: f64 = 30.0;
+
+/// Percentile of the smoothed heart rate taken as HRmax.
+pub const HR_MAX_PERCENTILE: f64 = 99.5;
+
+/// Heart rate accepted as a measurement: finite and within 25..=250 bpm.
+pub(crate) fn valid_hr(x: Option<f64>) -> Option<f64> {
+    finite(x).filter(|v| (25.0..=250.0).contains(v))
+}
+
+/// The valid heart rate of sample `i`, if any.
+pub(crate) fn hr_at(samples: &[Sample], i: usize) -> Option<f64> {
+    samples.get(i).and_then(|s| valid_hr(s.hr_bpm))
+}
+
+/// `(hr_rest, hr_max)` if usable: finite, 0 ≤ rest < max ≤ 250 bpm.
+pub(crate) fn valid_rest_max(hr_rest_bpm: f64, hr_max_bpm: f64) -> Option<(f64, f64)> {
+    (hr_rest_bpm.is_finite()
+        && hr_max_bpm.is_finite()
+        && hr_rest_bpm >= 0.0
+        && hr_rest_bpm < hr_max_bpm
+        && hr_max_bpm <= 250.0)
+        .then_some((hr_rest_bpm, hr_max_bpm))
+}
+
+/// Five heart-rate zones, by their lower bounds in bpm.
+///
+/// Zone 0 is below zone 1; zone 5 has no upper bound (readings above HRmax stay in zone 5).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Zones {
+    lower_bpm: [f64; 5],
+}
+
+impl Zones {
+    /// Zones by percent of HRmax: lower bound of zone i = `f_i · HRmax`, with
+    /// [`DEFAULT_ZONE_FRACTIONS`] (50/60/70/80/90 %).
+    ///
+    /// `None` unless 0 < HRmax ≤ 250 bpm.
+    ///
+    /// # References
+    /// Edwards S 1993, *The Heart Rate Monitor Book* (zones of 10 % HRmax).
+    ///
+    /// # Units
+    /// bpm.
+    pub fn percent_max(hr_max_bpm: f64) -> Option<Zones> {
+        Zones::from_fractions(0.0, hr_max_bpm, DEFAULT_ZONE_FRACTIONS)
+    }
+
+    /// Zones by heart-rate reserve (Karvonen): lower bound of zone i =
+    /// `HRrest + f_i · (HRmax − HRrest)`, with [`DEFAULT_ZONE_FRACTIONS`].
+    ///
+    /// `None` unless 0 ≤ HRrest < HRmax ≤ 250 bpm.
+    ///
+    /// # References
+    /// Karvonen MJ, Kentala E, Mustala O 1957, Ann Med Exp Biol Fenn 35:307–315.
+    ///
+    /// # Units
+    /// bpm.
+    pub fn reserve(hr_rest_bpm: f64, hr_max_bpm: f64) -> Option<Zones> {
+        Zones::from_fractions(hr_rest_bpm, hr_max_bpm, DEFAULT_ZONE_FRACTIONS)
+    }
+
+    /// Zones with lower bounds `HRrest + f_i · (HRmax − HRrest)`; pass `hr_rest_bpm = 0` for
+    /// percent of HRmax.
+    ///
+    /// `None` unless 0 ≤ HRrest < HRmax ≤ 250 bpm and the fractions are finite, in `[0, 1.5]` and
+    /// strictly increasing.
+    ///
+    /// # Units
+    /// bpm; fractions dimensionless.
+    ///
+    /// # References
+    /// Karvonen et al. 1957; Edwards 1993 (see [`Zones::reserve`], [`Zones::percent_max`]).
+    pub fn from_fractions(hr_rest_bpm: f64, hr_max_bpm: f64, fractions: [f64; 5]) -> Option<Zones> {
+        let (rest, max) = valid_rest_max(hr_rest_bpm, hr_max_bpm)?;
+        let ok = fractions
+            .iter()
+            .all(|f| f.is_finite() && (0.0..=1.5).contains(f))
+            && fractions.windows(2).all(|w| w[0] < w[1]);
+        ok.then(|| Zones {
+            lower_bpm: fractions.map(|f| rest + f * (max - rest)),
+        })
+    }
+
+    /// Lower bounds of zones 1–5, in bpm.
+    pub fn lower_bounds_bpm(&self) -> [f64; 5] {
+        self.lower_bpm
+    }
+
+    /// Zone of a heart rate: 0 below zone 1, else 1–5. `None` for a non-finite value.
+    pub fn zone_of(&self, hr_bpm: f64) -> Option<usize> {
+        if !hr_bpm.is_finite() {
+            return None;
+        }
+        Some(self.lower_bpm.iter().filter(|&&lo| hr_bpm >= lo).count())
+    }
+}
+
+/// Seconds in each zone: index 0 is below zone 1, indices 1–5 are zones 1–5.
+///
+/// Each counted interval (gap ≤ 10 s, time advancing; see [`super::counted_intervals`]) whose
+/// closing sample has a valid heart rate (25–250 bpm) adds its duration to that heart rate's
+/// zone. Intervals without heart rate are not counted.
+///
+/// # Units
+/// Seconds.
+///
+/// # References
+/// Edwards 1993; Karvonen et al. 1957; ANCHORS 3.6.
+pub fn time_in_zones_s(samples: &[Sample], zones: &Zones) -> [f64; 6] {
+    let mut out = [0.0; 6];
+    for iv in counted_intervals(samples) {
+        let zone = hr_at(samples, iv.end).and_then(|hr| zones.zone_of(hr));
+        if let Some(z) = zone {
+            out[z.min(5)] += iv.dt_s;
+        }
+    }
+    out
+}
+
+/// Seconds of counted intervals that have a valid heart rate (HR coverage numerator).
+///
+/// # Units
+/// Seconds.
+///
+/// # References
+/// Time policy: [`super::counted_intervals`].
+pub fn hr_time_s(samples: &[Sample]) -> f64 {
+    hr_covered_s(samples, &counted_intervals(samples))
+}
+
+/// Seconds of the given intervals whose closing sample has a valid heart rate.
+pub(crate) fn hr_covered_s(samples: &[Sample], intervals: &[Interval]) -> f64 {
+    intervals
+        .iter()
+        .filter(|iv| hr_at(samples, iv.end).is_some())
+        .map(|iv| iv.dt_s)
+        .sum()
+}
+
+/// Banister constants `(a, b)`: men 0.64/1.92, women 0.86/1.67.
+fn banister_constants(sex: Sex) -> (f64, f64) {
+    match sex {
+        Sex::Male => (0.64, 1.92),
+        Sex::Female => (0.86, 1.67),
+    }
+}
+
+/// Banister TRIMP per minute at a heart-rate-reserve fraction `x`: `x · a · e^(b·x)`.
+///
+/// `x` is clamped to `[0, 1]` (non-finite gives 0). For unknown sex the mean of the men's and
+/// women's values is used: `x · (0.64·e^(1.92x) + 0.86·e^(1.67x)) / 2`. That lies exactly halfway
+/// between the two curves at every intensity, so the error for either sex is at most half the gap
+/// between them (about 5 % at 75 % HRR), whereas the men's constants alone would understate
+/// women's TRIMP by the whole gap (about 10 %).
+///
+/// # Units
+/// TRIMP units per minute.
+///
+/// # References
+/// Banister EW 1991, in *Physiological Testing of the High-Performance Athlete*; constants from
+/// Morton RH, Fitz-Clarke JR, Banister EW 1990, J Appl Physiol 69(3):1171–1177.
+pub fn banister_rate_per_min(hrr_fraction: f64, sex: Option<Sex>) -> f64 {
+    let x = if hrr_fraction.is_finite() {
+        hrr_fraction.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let w = |sex: Sex| {
+        let (a, b) = banister_constants(sex);
+        x * a * (b * x).exp()
+    };
+    match sex {
+        Some(sex) => w(sex),
+        None => (w(Sex::Male) + w(Sex::Female)) / 2.0,
+    }
+}
+
+/// Banister TRIMP: `Σ dt_min · x · a · e^(b·x)` with `x = (HR − HRrest) / (HRmax − HRrest)`
+/// clamped to `[0, 1]`, over the counted intervals (gaps ≤ 10 s) that have a valid heart rate.
+///
+/// Constants by sex as in [`banister_rate_per_min`] (unknown sex: mean of both curves).
+/// `None` when the rest/max values are unusable (need 0 ≤ rest < max ≤ 250) or no interval has a
+/// heart rate.
+///
+/// # Units
+/// Heart rates in bpm; result in TRIMP units (≈ minutes × intensity weighting).
+///
+/// # References
+/// Banister 1991; Morton, Fitz-Clarke & Banister 1990 (see [`banister_rate_per_min`]); ANCHORS 3.5.
+pub fn trimp_banister(
+    samples: &[Sample],
+    hr_rest_bpm: f64,
+    hr_max_bpm: f64,
+    sex: Option<Sex>,
+) -> Option<f64> {
+    let (rest, max) = valid_rest_max(hr_rest_bpm, hr_max_bpm)?;
+    let mut any = false;
+    let mut total = 0.0;
+    for iv in counted_intervals(samples) {
+        let Some(hr) = hr_at(samples, iv.end) else {
+            continue;
+        };
+        any = true;
+        total += iv.dt_s / 60.0 * banister_rate_per_min((hr - rest) / (max - rest), sex);
+    }
+    if any {
+        check(total)
+    } else {
+        None
+    }
+}
+
+/// Edwards TRIMP: `Σ_i minutes in zone i × i` with zones at 50/60/70/80/90 % HRmax (weights 1–5;
+/// below 50 % counts 0; above HRmax counts 5).
+///
+/// `None` when HRmax is unusable or no counted interval has a heart rate.
+///
+/// # Units
+/// HRmax in bpm; result in TRIMP units (weighted minutes).
+///
+/// # References
+/// Edwards S 1993, *The Heart Rate Monitor Book*; ANCHORS 3.5.
+pub fn trimp_edwards(samples: &[Sample], hr_max_bpm: f64) -> Option<f64> {
+    let zones = Zones::percent_max(hr_max_bpm)?;
+    let t = time_in_zones_s(samples, &zones);
+    if t.iter().sum::<f64>() <= 0.0 {
+        return None;
+    }
+    check(t.iter().enumerate().map(|(i, s)| i as f64 * s / 60.0).sum())
+}
+
+/// Heart rate cleaned for the HRmax estimate.
+///
+/// 1. Readings that are not finite, below 25 or above [`HR_MAX_PLAUSIBLE_BPM`] (230) are dropped.
+/// 2. Optical spikes: a reading that differs from the last kept one by more than
+///    [`HR_MAX_JUMP_BPM_PER_S`] (30 bpm) per second of time between them (at least 1 s counted;
+///    samples without time count as 1 s apart) is dropped. The allowance grows with time, so a real
+///    change is accepted after a few seconds.
+/// 3. The kept readings are smoothed with a centred 5-sample running median (fewer at the ends).
+///
+/// # Units
+/// bpm.
+///
+/// # References
+/// ANCHORS 3.6 (5-s smoothing against optical spikes); thresholds ours.
+pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
+    let mut kept: Vec<f64> = Vec::new();
+    let mut last: Option<(Option<i64>, f64)> = None;
+    for s in samples {
+        let Some(hr) = finite(s.hr_bpm).filter(|v| (25.0..=HR_MAX_PLAUSIBLE_BPM).contains(v))
+        else {
+            continue;
+        };
+        if let Some((lt, lhr)) = last {
+            let dt_s = match (lt, s.time_utc_ms) {
+                (Some(a), Some(b)) => span_s(a, b).max(1.0),
+                _ => 1.0,
+            };
+            if (hr - lhr).abs() > HR_MAX_JUMP_BPM_PER_S * dt_s {
+                continue;
+            }
+        }
+        kept.push(hr);
+        last = Some((s.time_utc_ms, hr));
+    }
+    (0..kept.len())
+        .filter_map(|i| {
+            let lo = i.saturating_sub(2);
+            let hi = (i + 3).min(kept.len());
+            kept.get(lo..hi).and_then(median)
+        })
+        .collect()
+}
+
+/// HRmax estimate: the 99.5th percentile (linear interpolation between order statistics) of the
+/// [cleaned](clean_hr_bpm) heart rate of all the given activities pooled.
+///
+/// Pass an athlete's whole history for a stable value; a single easy run underestimates HRmax.
+/// `None` when there is no usable heart rate.
+///
+/// # Units
+/// bpm.
+///
+/// # References
+/// ANCHORS 3.6 (prefer the observed maximum over age formulas such as Tanaka H et al. 2001,
+/// J Am Coll Cardiol 37(1):153–156, `208 − 0.7·age`).
+pub fn hr_max_estimate_bpm<'a>(activities: impl IntoIterator<Item = &'a [Sample]>) -> Option<f64> {
+    let mut all: Vec<f64> = activities.into_iter().flat_map(clean_hr_bpm).collect();
+    if all.is_empty() {
+        return None;
+    }
+    all.sort_by(f64::total_cmp);
+    let rank = HR_MAX_PERCENTILE / 100.0 * (all.len() - 1) as f64;
+    let lo = rank.floor() as usize;
+    let hi = (lo + 1).min(all.len() - 1);
+    let f = rank - lo as f64;
+    let (a, b) = (*all.get(lo)?, *all.get(hi)?);
+    check(a + f * (b - a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn hr_series(hrs: &[Option<f64>]) -> Vec<Sample> {
+        series(hrs.len(), 1.0, |i, s| s.hr_bpm = hrs[i])
+    }
+
+    fn constant(minutes: usize, hr: f64) -> Vec<Sample> {
+        series(minutes * 60 + 1, 1.0, |_, s| s.hr_bpm = Some(hr))
+    }
+
+    #[test]
+    fn zone_bounds() {
+        let z = Zones::percent_max(200.0).unwrap();
+        assert_eq!(z.lower_bounds_bpm(), [100.0, 120.0, 140.0, 160.0, 180.0]);
+        assert_eq!(z.zone_of(99.9), Some(0));
+        assert_eq!(z.zone_of(100.0), Some(1));
+        assert_eq!(z.zone_of(179.9), Some(4));
+        assert_eq!(z.zone_of(180.0), Some(5));
+        assert_eq!(z.zone_of(240.0), Some(5));
+        assert_eq!(z.zone_of(f64::NAN), None);
+        // Karvonen: 60 + f × 120
+        let r = Zones::reserve(60.0, 180.0).unwrap();
+        assert_eq!(r.lower_bounds_bpm(), [120.0, 132.0, 144.0, 156.0, 168.0]);
+        assert!(Zones::reserve(180.0, 60.0).is_none());
+        assert!(Zones::percent_max(f64::NAN).is_none());
+        assert!(Zones::from_fractions(0.0, 200.0, [0.5, 0.5, 0.7, 0.8, 0.9]).is_none());
+    }
+
+    #[test]
+    fn time_in_zones_hand_case() {
+        // 1 Hz; the first sample closes no interval. HRmax 200 → bounds 100/120/140/160/180.
+        // 110 → z1 (1 s), 130, 130 → z2 (2 s), None → uncounted, 170 → z4, 190 → z5, 90 → z0
+        let s = hr_series(&[
+            Some(150.0),
+            Some(110.0),
+            Some(130.0),
+            Some(130.0),
+            None,
+            Some(170.0),
+            Some(190.0),
+            Some(90.0),
+        ]);
+        let z = Zones::percent_max(200.0).unwrap();
+        assert_eq!(time_in_zones_s(&s, &z), [1.0, 1.0, 2.0, 0.0, 1.0, 1.0]);
+        assert_eq!(hr_time_s(&s), 6.0);
+        assert_eq!(time_in_zones_s(&[], &z), [0.0; 6]);
+    }
+
+    #[test]
+    fn banister_hand_case() {
+        // rest 60, max 180, 10 min at 150: x = 90/120 = 0.75
+        // men:   10 × 0.75 × 0.64 × e^(1.92×0.75) = 10 × 0.48 × 4.220696 = 20.25934
+        // women: 10 × 0.75 × 0.86 × e^(1.67×0.75) = 10 × 0.645 × 3.499080 = 22.56906
+        // unknown: (20.25934 + 22.56906) / 2 = 21.41420
+        let s = constant(10, 150.0);
+        let m = trimp_banister(&s, 60.0, 180.0, Some(Sex::Male)).unwrap();
+        let f = trimp_banister(&s, 60.0, 180.0, Some(Sex::Female)).unwrap();
+        let u = trimp_banister(&s, 60.0, 180.0, None).unwrap();
+        assert!((m - 20.25934).abs() < 1e-4, "{m}");
+        assert!((f - 22.56906).abs() < 1e-4, "{f}");
+        assert!((u - 21.41420).abs() < 1e-4, "{u}");
+    }
+
+    #[test]
+    fn banister_clamps_and_edges() {
+        // below rest counts 0, above max counts as x = 1
+        let low = constant(1, 50.0);
+        assert_eq!(trimp_banister(&low, 60.0, 180.0, None), Some(0.0));
+        let high = constant(1, 200.0);
+        let at_max = constant(1, 180.0);
+        assert_eq!(
+            trimp_banister(&high, 60.0, 180.0, Some(Sex::Male)),
+            trimp_banister(&at_max, 60.0, 180.0, Some(Sex::Male))
+        );
+        // no HR, one sample, bad parameters
+        let no_hr = series(100, 1.0, |_, _| {});
+        assert_eq!(trimp_banister(&no_hr, 60.0, 180.0, None), None);
+        assert_eq!(trimp_banister(&high[..1], 60.0, 180.0, None), None);
+        assert_eq!(trimp_banister(&high, 180.0, 60.0, None), None);
+        assert_eq!(trimp_banister(&high, f64::NAN, 180.0, None), None);
+        assert_eq!(trimp_edwards(&no_hr, 190.0), None);
+        assert_eq!(trimp_edwards(&high, f64::INFINITY), None);
+        // pauses do not count: the same 10 min with a 5-minute gap in the middle
+        let mut paused = constant(10, 150.0);
+        for s in paused.iter_mut().skip(300) {
+            s.time_utc_ms = s.time_utc_ms.map(|t| t + 300_000);
+        }
+        let a = trimp_banister(&paused, 60.0, 180.0, None).unwrap();
+        let b = trimp_banister(&constant(10, 150.0), 60.0, 180.0, None).unwrap();
+        // one 301 s interval is dropped: 599 of 600 s remain
+        assert!((a - b * 599.0 / 600.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn edwards_hand_case() {
+        // HRmax 200: 5 min at 130 (65 % → zone 2) then 5 min at 185 (92.5 % → zone 5)
+        // = 5 × 2 + 5 × 5 = 35
+        let s = series(601, 1.0, |i, s| {
+            s.hr_bpm = Some(if i <= 300 { 130.0 } else { 185.0 })
+        });
+        let e = trimp_edwards(&s, 200.0).unwrap();
+        assert!((e - 35.0).abs() < 1e-9, "{e}");
+    }
+
+    #[test]
+    fn hr_max_rejects_spikes() {
+        // 170 bpm throughout, with a 240 (implausible), a lone 215 (jump of 45 in 1 s) and two
+        // consecutive 195s (accepted jumps, removed by the 5-sample median)
+        let mut hrs = vec![Some(170.0); 600];
+        hrs[100] = Some(240.0);
+        hrs[200] = Some(215.0);
+        hrs[300] = Some(195.0);
+        hrs[301] = Some(195.0);
+        let s = hr_series(&hrs);
+        assert_eq!(hr_max_estimate_bpm([s.as_slice()]), Some(170.0));
+        assert_eq!(hr_max_estimate_bpm([&[][..]]), None);
+        assert_eq!(hr_max_estimate_bpm(Vec::<&[Sample]>::new()), None);
+    }
+
+    #[test]
+    fn hr_max_percentile_hand_case() {
+        // ramp HR_i = 30 + 0.2 i, i = 0..999. The running median keeps a ramp except at the ends:
+        // sorted smoothed values v_0..v_997 = ramp, v_998 = ramp(997.5), v_999 = ramp(998).
+        // rank = 0.995 × 999 = 994.005 → 30 + 0.2 × 994.005 = 228.801
+        let s = series(1000, 1.0, |i, s| s.hr_bpm = Some(30.0 + 0.2 * i as f64));
+        let m = hr_max_estimate_bpm([s.as_slice()]).unwrap();
+        assert!((m - 228.801).abs() < 1e-9, "{m}");
+    }
+
+    fn arb_hr_series() -> impl Strategy<Value = Vec<Sample>> {
+        prop::collection::vec(
+            (
+                -2000i64..12_000,
+                prop::option::of(prop_oneof![20.0f64..240.0, Just(f64::NAN)]),
+            ),
+            0..120,
+        )
+        .prop_map(|v| {
+            let mut t = 0;
+            v.into_iter()
+                .map(|(dt, hr)| {
+                    t += dt;
+                    Sample {
+                        time_utc_ms: Some(t),
+                        hr_bpm: hr,
+                        ..Sample::default()
+                    }
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn trimp_grows_with_hr(h1 in 30.0f64..220.0, h2 in 30.0f64..220.0, minutes in 1usize..30) {
+            let (lo, hi) = if h1 <= h2 { (h1, h2) } else { (h2, h1) };
+            for sex in [None, Some(Sex::Male), Some(Sex::Female)] {
+                let a = trimp_banister(&constant(minutes, lo), 50.0, 190.0, sex).unwrap();
+                let b = trimp_banister(&constant(minutes, hi), 50.0, 190.0, sex).unwrap();
+                prop_assert!(a <= b + 1e-12);
+            }
+            let a = trimp_edwards(&constant(minutes, lo), 190.0).unwrap();
+            let b = trimp_edwards(&constant(minutes, hi), 190.0).unwrap();
+            prop_assert!(a <= b + 1e-12);
+        }
+
+        #[test]
+        fn zones_and_trimp_split_additively(s in arb_hr_series(), k in 0usize..120) {
+            // cut at sample k, which goes into both halves
+            // at a sample whose time is the latest so far (the time policy's clock)
+            let k = k.min(s.len().saturating_sub(1));
+            let tk = s.get(k).and_then(|x| x.time_utc_ms);
+            prop_assume!(s.iter().take(k).all(|x| x.time_utc_ms <= tk));
+            let (a, b) = if s.is_empty() { (&s[..], &s[..]) } else { (&s[..=k], &s[k..]) };
+            let z = Zones::percent_max(190.0).unwrap();
+            let (tf, ta, tb) = (time_in_zones_s(&s, &z), time_in_zones_s(a, &z), time_in_zones_s(b, &z));
+            for i in 0..6 {
+                prop_assert!((tf[i] - (ta[i] + tb[i])).abs() < 1e-9);
+            }
+            let f = |x: &[Sample]| trimp_banister(x, 50.0, 190.0, None).unwrap_or(0.0);
+            prop_assert!((f(&s) - (f(a) + f(b))).abs() < 1e-9);
+            let e = |x: &[Sample]| trimp_edwards(x, 190.0).unwrap_or(0.0);
+            prop_assert!((e(&s) - (e(a) + e(b))).abs() < 1e-9);
+            if let Some(m) = hr_max_estimate_bpm([s.as_slice()]) {
+                prop_assert!(m.is_finite() && (25.0..=230.0).contains(&m));
+            }
+        }
+    }
+}
