@@ -241,12 +241,36 @@ pub struct Warmup {
 /// Bishop D 2003, Sports Med 33(7):483–498; Fradkin AJ et al. 2010, J Strength Cond Res
 /// 24(1):140–148; ANCHORS 3.9 (detector and thresholds are heuristics, ours).
 pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> Warmup {
+    warmup_data(samples, window_s).evaluate(hr_max_bpm)
+}
+
+/// What [`warmup`] needs from the first window of a run, without HRmax: kept in an activity's
+/// reduced summary so the verdict can be given once HRmax is known for the whole history
+/// (configured, from the files, or estimated), without reading the file again.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WarmupData {
+    /// Counted seconds in the window.
+    pub window_total_s: f64,
+    /// Seconds at each heart rate in the window: `(hr_bpm, seconds)`, sorted by heart rate.
+    pub hr_hist: Vec<(f64, f64)>,
+    /// Per 60-s bin from the start: `(Σ hr·dt, Σ dt)` of the intervals with heart rate.
+    pub bin_hr: Vec<(f64, f64)>,
+    /// Per 60-s bin: counted seconds.
+    pub bin_t: Vec<f64>,
+    /// Per 60-s bin: easy by speed (mean speed at least 5 % slower than the median), `None`
+    /// without speed.
+    pub bin_speed_easy: Vec<Option<bool>>,
+    /// Window pace / the run's median pace.
+    pub pace_ratio: Option<f64>,
+}
+
+/// Collect [`WarmupData`] from the first `window_s` seconds (default 600) of a run.
+pub fn warmup_data(samples: &[Sample], window_s: f64) -> WarmupData {
     let window = if window_s.is_finite() && window_s > 0.0 {
         window_s
     } else {
         DEFAULT_WARMUP_WINDOW_S
     };
-    let hr_max = hr_max_bpm.filter(|m| m.is_finite() && *m > 0.0 && *m <= 250.0);
     let t0 = samples.iter().find_map(|s| s.time_utc_ms);
     let rel = |i: usize| -> Option<f64> {
         let t = samples.get(i)?.time_utc_ms?;
@@ -258,33 +282,44 @@ pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> War
         .collect();
     let window_total_s: f64 = in_window.iter().map(|iv| iv.dt_s).sum();
 
-    // heart rate in the window
-    let mut hr_sum = 0.0;
-    let mut hr_s = 0.0;
-    let mut z45_s = 0.0;
+    let bins = (window / 60.0).ceil().max(1.0) as usize;
+    let bin_of = |t: f64| (((t - 1e-9) / 60.0).floor().max(0.0) as usize).min(bins - 1);
+    let mut hr_hist: Vec<(f64, f64)> = Vec::new();
+    let mut bin_hr = vec![(0.0, 0.0); bins];
+    let mut bin_t = vec![0.0; bins];
     for iv in &in_window {
-        if let Some(hr) = hr_at(samples, iv.end) {
-            hr_sum += hr * iv.dt_s;
-            hr_s += iv.dt_s;
-            if hr_max.is_some_and(|m| hr >= COLD_START_HR_FRACTION * m) {
-                z45_s += iv.dt_s;
-            }
+        let hr = hr_at(samples, iv.end);
+        if let Some(hr) = hr {
+            hr_hist.push((hr, iv.dt_s));
+        }
+        let Some(t) = rel(iv.end) else { continue };
+        let b = bin_of(t);
+        bin_t[b] += iv.dt_s;
+        if let Some(hr) = hr {
+            bin_hr[b].0 += hr * iv.dt_s;
+            bin_hr[b].1 += iv.dt_s;
         }
     }
-    let warmup_hr_pct = hr_max
-        .filter(|_| hr_s > 0.0)
-        .and_then(|m| check(hr_sum / hr_s / m * 100.0));
-    let z45 = (hr_max.is_some() && hr_s > 0.0).then_some(z45_s / 60.0);
-    let hr_basis = hr_max.is_some() && window_total_s > 0.0 && hr_s / window_total_s >= 0.5;
+    hr_hist.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(hr_hist.len().min(256));
+    for (hr, dt) in hr_hist {
+        match merged.last_mut() {
+            Some(last) if last.0 == hr => last.1 += dt,
+            _ => merged.push((hr, dt)),
+        }
+    }
 
-    // speed
     let speed_iv = speed_intervals(samples);
     let med = median_speed(&speed_iv);
     let (mut v_sum, mut v_s) = (0.0, 0.0);
+    let mut bin_v = vec![(0.0, 0.0); bins];
     for (iv, t, v) in &speed_iv {
         if *t <= window {
             v_sum += v * iv.dt_s;
             v_s += iv.dt_s;
+            let b = bin_of(*t);
+            bin_v[b].0 += v * iv.dt_s;
+            bin_v[b].1 += iv.dt_s;
         }
     }
     let window_speed = (v_s > 0.0).then(|| v_sum / v_s).filter(|v| *v > 0.0);
@@ -292,74 +327,86 @@ pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> War
         (Some(m), Some(w)) => check(m / w),
         _ => None,
     };
-
-    let cold_start = if hr_basis {
-        warmup_hr_pct.is_some_and(|p| p > COLD_START_HR_FRACTION * 100.0)
-            || z45.is_some_and(|m| m > COLD_START_Z45_MIN)
-    } else {
-        pace_ratio.is_some_and(|r| r <= COLD_START_PACE_RATIO)
-    };
-    let speed_basis = !hr_basis && pace_ratio.is_some();
-
-    // easy minutes from the start
-    let bins = (window / 60.0).ceil().max(1.0) as usize;
-    let mut bin_hr = vec![(0.0, 0.0); bins];
-    let mut bin_v = vec![(0.0, 0.0); bins];
-    let mut bin_t = vec![0.0; bins];
-    let bin_of = |t: f64| (((t - 1e-9) / 60.0).floor().max(0.0) as usize).min(bins - 1);
-    for iv in &in_window {
-        let Some(t) = rel(iv.end) else { continue };
-        let b = bin_of(t);
-        bin_t[b] += iv.dt_s;
-        if let Some(hr) = hr_at(samples, iv.end) {
-            bin_hr[b].0 += hr * iv.dt_s;
-            bin_hr[b].1 += iv.dt_s;
-        }
-    }
-    for (iv, t, v) in &speed_iv {
-        if *t <= window {
-            let b = bin_of(*t);
-            bin_v[b].0 += v * iv.dt_s;
-            bin_v[b].1 += iv.dt_s;
-        }
-    }
-    let mut easy_s = 0.0;
-    for b in 0..bins {
-        let easy = if hr_basis {
-            let (sum, secs) = bin_hr[b];
-            if secs <= 0.0 {
-                continue;
-            }
-            hr_max.is_some_and(|m| sum / secs < EASY_HR_FRACTION * m)
-        } else {
-            let (sum, secs) = bin_v[b];
-            if secs <= 0.0 {
-                continue;
-            }
-            med.is_some_and(|m| sum / secs * COLD_START_PACE_RATIO <= m)
-        };
-        if !easy {
-            break;
-        }
-        easy_s += bin_t[b];
-    }
-
-    let status = if !(hr_basis || speed_basis) {
-        WarmupStatus::Unknown
-    } else if !cold_start || easy_s >= ADEQUATE_WARMUP_S {
-        WarmupStatus::Adequate
-    } else if easy_s < SHORT_WARMUP_S {
-        WarmupStatus::None
-    } else {
-        WarmupStatus::Short
-    };
-    Warmup {
-        warmup_hr_pct,
-        z45_minutes: z45,
+    let bin_speed_easy = bin_v
+        .iter()
+        .map(|&(sum, secs)| {
+            (secs > 0.0).then(|| med.is_some_and(|m| sum / secs * COLD_START_PACE_RATIO <= m))
+        })
+        .collect();
+    WarmupData {
+        window_total_s,
+        hr_hist: merged,
+        bin_hr,
+        bin_t,
+        bin_speed_easy,
         pace_ratio,
-        cold_start,
-        easy_s,
-        status,
+    }
+}
+
+impl WarmupData {
+    /// The verdict for a given HRmax (see [`warmup`] for the rules).
+    pub fn evaluate(&self, hr_max_bpm: Option<f64>) -> Warmup {
+        let hr_max = hr_max_bpm.filter(|m| m.is_finite() && *m > 0.0 && *m <= 250.0);
+        let (mut hr_sum, mut hr_s, mut z45_s) = (0.0, 0.0, 0.0);
+        for &(hr, dt) in &self.hr_hist {
+            hr_sum += hr * dt;
+            hr_s += dt;
+            if hr_max.is_some_and(|m| hr >= COLD_START_HR_FRACTION * m) {
+                z45_s += dt;
+            }
+        }
+        let warmup_hr_pct = hr_max
+            .filter(|_| hr_s > 0.0)
+            .and_then(|m| check(hr_sum / hr_s / m * 100.0));
+        let z45 = (hr_max.is_some() && hr_s > 0.0).then_some(z45_s / 60.0);
+        let hr_basis =
+            hr_max.is_some() && self.window_total_s > 0.0 && hr_s / self.window_total_s >= 0.5;
+        let pace_ratio = self.pace_ratio;
+        let cold_start = if hr_basis {
+            warmup_hr_pct.is_some_and(|p| p > COLD_START_HR_FRACTION * 100.0)
+                || z45.is_some_and(|m| m > COLD_START_Z45_MIN)
+        } else {
+            pace_ratio.is_some_and(|r| r <= COLD_START_PACE_RATIO)
+        };
+        let speed_basis = !hr_basis && pace_ratio.is_some();
+
+        let mut easy_s = 0.0;
+        for (b, t) in self.bin_t.iter().enumerate() {
+            let easy = if hr_basis {
+                let (sum, secs) = self.bin_hr.get(b).copied().unwrap_or((0.0, 0.0));
+                if secs <= 0.0 {
+                    continue;
+                }
+                hr_max.is_some_and(|m| sum / secs < EASY_HR_FRACTION * m)
+            } else {
+                match self.bin_speed_easy.get(b).copied().flatten() {
+                    None => continue,
+                    Some(e) => e,
+                }
+            };
+            if !easy {
+                break;
+            }
+            easy_s += t;
+        }
+
+        let status = if !(hr_basis || speed_basis) {
+            WarmupStatus::Unknown
+        } else if !cold_start || easy_s >= ADEQUATE_WARMUP_S {
+            WarmupStatus::Adequate
+        } else if easy_s < SHORT_WARMUP_S {
+            WarmupStatus::None
+        } else {
+            WarmupStatus::Short
+        };
+        Warmup {
+            warmup_hr_pct,
+            z45_minutes: z45,
+            pace_ratio,
+            cold_start,
+            easy_s,
+            status,
+        }
     }
 }
 

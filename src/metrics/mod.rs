@@ -28,6 +28,7 @@ pub mod heat;
 pub mod hr;
 pub mod intensity;
 pub mod load;
+pub mod profile;
 pub mod sweat;
 
 use crate::model::Sample;

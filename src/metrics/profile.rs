@@ -1,0 +1,259 @@
+//! Heart-rate metrics evaluated after the whole history is read.
+//!
+//! HRmax and HRrest come from the configuration, else from the files (FIT `zones_target`,
+//! `user_profile`), else from an estimate over the whole history: they are only known once every
+//! file is read. So that no file is parsed twice, each activity's reduced summary keeps an
+//! [`HrProfile`]: the seconds spent at each heart rate (over all counted intervals and over the
+//! moving ones), the cleaned heart-rate values the HRmax estimate pools, and the warm-up window's
+//! [`WarmupData`]. Every heart-rate metric is a sum over intervals of a function of the interval's
+//! heart rate, so evaluating it on these histograms gives the same value as on the samples (up to
+//! the order of floating-point additions); `tests::profile_matches_samples_on_real_files` checks
+//! that against the sample-based functions.
+
+use super::distance::{moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS};
+use super::hr::{banister_rate_per_min, clean_hr_bpm, hr_at, valid_rest_max, Zones, HR_MAX_PERCENTILE};
+use super::intensity::{warmup_data, WarmupData, DEFAULT_WARMUP_WINDOW_S};
+use super::load::MIN_COVERAGE;
+use super::{check, counted_intervals};
+use crate::model::{Sample, Sex};
+
+/// What an activity's heart-rate metrics need, without its samples.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HrProfile {
+    /// Seconds at each heart rate over the counted intervals: `(hr_bpm, seconds)`, sorted.
+    pub all: Vec<(f64, f64)>,
+    /// The same over the moving intervals (for the load).
+    pub moving: Vec<(f64, f64)>,
+    /// Moving seconds, with or without heart rate.
+    pub moving_s: f64,
+    /// The cleaned heart-rate values (see `hr::clean_hr_bpm`) and how often each occurs.
+    pub cleaned: Vec<(f64, u32)>,
+    /// The warm-up window.
+    pub warmup: WarmupData,
+}
+
+fn merge(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pairs.len().min(256));
+    for (k, v) in pairs {
+        match out.last_mut() {
+            Some(last) if last.0 == k => last.1 += v,
+            _ => out.push((k, v)),
+        }
+    }
+    out
+}
+
+impl HrProfile {
+    /// Build the profile of one activity.
+    pub fn from_samples(samples: &[Sample]) -> HrProfile {
+        let speeds = speed_estimates_mps(samples);
+        let moving_mask = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
+        let mut all = Vec::new();
+        let mut moving = Vec::new();
+        let mut moving_s = 0.0;
+        for iv in counted_intervals(samples) {
+            let hr = hr_at(samples, iv.end);
+            let is_moving = moving_mask.get(iv.end).copied().unwrap_or(false);
+            if is_moving {
+                moving_s += iv.dt_s;
+            }
+            if let Some(hr) = hr {
+                all.push((hr, iv.dt_s));
+                if is_moving {
+                    moving.push((hr, iv.dt_s));
+                }
+            }
+        }
+        let mut cleaned = clean_hr_bpm(samples);
+        cleaned.sort_by(f64::total_cmp);
+        let mut counts: Vec<(f64, u32)> = Vec::new();
+        for v in cleaned {
+            match counts.last_mut() {
+                Some(last) if last.0 == v => last.1 += 1,
+                _ => counts.push((v, 1)),
+            }
+        }
+        HrProfile {
+            all: merge(all),
+            moving: merge(moving),
+            moving_s,
+            cleaned: counts,
+            warmup: warmup_data(samples, DEFAULT_WARMUP_WINDOW_S),
+        }
+    }
+
+    /// Seconds with heart rate.
+    pub fn hr_s(&self) -> f64 {
+        self.all.iter().map(|p| p.1).sum()
+    }
+
+    /// Seconds in each zone (index 0 below zone 1), as `hr::time_in_zones_s`.
+    pub fn time_in_zones_s(&self, zones: &Zones) -> [f64; 6] {
+        let mut out = [0.0; 6];
+        for &(hr, dt) in &self.all {
+            if let Some(z) = zones.zone_of(hr) {
+                out[z.min(5)] += dt;
+            }
+        }
+        out
+    }
+
+    /// Banister TRIMP, as `hr::trimp_banister`.
+    pub fn trimp_banister(&self, hr_rest_bpm: f64, hr_max_bpm: f64, sex: Option<Sex>) -> Option<f64> {
+        let (rest, max) = valid_rest_max(hr_rest_bpm, hr_max_bpm)?;
+        if self.all.is_empty() {
+            return None;
+        }
+        check(
+            self.all
+                .iter()
+                .map(|&(hr, dt)| dt / 60.0 * banister_rate_per_min((hr - rest) / (max - rest), sex))
+                .sum(),
+        )
+    }
+
+    /// Edwards TRIMP, as `hr::trimp_edwards`.
+    pub fn trimp_edwards(&self, hr_max_bpm: f64) -> Option<f64> {
+        let zones = Zones::percent_max(hr_max_bpm)?;
+        let t = self.time_in_zones_s(&zones);
+        if t.iter().sum::<f64>() <= 0.0 {
+            return None;
+        }
+        check(t.iter().enumerate().map(|(i, s)| i as f64 * s / 60.0).sum())
+    }
+
+    /// Minutes at ≥ 80 % HRmax, as `intensity::z45_minutes`.
+    pub fn z45_minutes(&self, hr_max_bpm: f64) -> Option<f64> {
+        let zones = Zones::percent_max(hr_max_bpm)?;
+        let t = self.time_in_zones_s(&zones);
+        if t.iter().sum::<f64>() <= 0.0 {
+            return None;
+        }
+        check((t[4] + t[5]) / 60.0)
+    }
+
+    /// The heart-rate load of `load::load`: Banister TRIMP over the moving intervals with heart
+    /// rate, scaled up to the moving time; `None` when heart rate covers less than half of it.
+    pub fn hr_load(&self, hr_rest_bpm: f64, hr_max_bpm: f64, sex: Option<Sex>) -> Option<f64> {
+        let (rest, max) = valid_rest_max(hr_rest_bpm, hr_max_bpm)?;
+        if !(self.moving_s > 0.0) {
+            return None;
+        }
+        let (mut trimp, mut hr_s) = (0.0, 0.0);
+        for &(hr, dt) in &self.moving {
+            trimp += dt / 60.0 * banister_rate_per_min((hr - rest) / (max - rest), sex);
+            hr_s += dt;
+        }
+        if hr_s / self.moving_s < MIN_COVERAGE {
+            return None;
+        }
+        check(trimp * self.moving_s / hr_s)
+    }
+}
+
+/// The HRmax estimate of `hr::hr_max_estimate_bpm` over the pooled cleaned values of many
+/// activities: the 99.5th percentile, linear interpolation between order statistics.
+pub fn hr_max_estimate_from<'a>(profiles: impl IntoIterator<Item = &'a HrProfile>) -> Option<f64> {
+    let mut pooled: Vec<(f64, u32)> = profiles
+        .into_iter()
+        .flat_map(|p| p.cleaned.iter().copied())
+        .collect();
+    pooled.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let n: u64 = pooled.iter().map(|p| u64::from(p.1)).sum();
+    if n == 0 {
+        return None;
+    }
+    let rank = HR_MAX_PERCENTILE / 100.0 * (n - 1) as f64;
+    let lo = rank.floor() as u64;
+    let hi = (lo + 1).min(n - 1);
+    let f = rank - lo as f64;
+    let at = |k: u64| {
+        let mut seen = 0u64;
+        for &(v, c) in &pooled {
+            seen += u64::from(c);
+            if k < seen {
+                return Some(v);
+            }
+        }
+        None
+    };
+    let (a, b) = (at(lo)?, at(hi)?);
+    check(a + f * (b - a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::read_bytes;
+    use crate::metrics::hr::{hr_max_estimate_bpm, time_in_zones_s, trimp_banister, trimp_edwards};
+    use crate::metrics::intensity::{warmup, z45_minutes};
+    use crate::metrics::load::{load, LoadParams, LoadSource};
+
+    fn close(a: Option<f64>, b: Option<f64>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn profile_matches_samples_on_real_files() {
+        let files: &[(&str, &[u8])] = &[
+            ("fenix2", include_bytes!("../../fixtures/real/pyfitparse_fenix2_run_hr_temp.fit")),
+            ("stryd", include_bytes!("../../fixtures/real/pyfitparse_stryd_run_devfields.fit")),
+            ("fr965", include_bytes!("../../fixtures/real/jkfit_fr965_run_power_stamina.fit")),
+            ("edge810", include_bytes!("../../fixtures/real/pyfitparse_edge810_ride_power.fit")),
+            (
+                "endomondo",
+                include_bytes!("../../fixtures/real/phpgpx_endomondo_hike_2seg_hr.gpx"),
+            ),
+        ];
+        let mut all_samples = Vec::new();
+        let mut profiles = Vec::new();
+        for (name, bytes) in files {
+            for a in read_bytes(name, bytes).unwrap() {
+                let p = HrProfile::from_samples(&a.samples);
+                for (rest, max, sex) in [(50.0, 190.0, None), (60.0, 175.0, Some(Sex::Female))] {
+                    let zones = Zones::percent_max(max).unwrap();
+                    let zs = time_in_zones_s(&a.samples, &zones);
+                    let zp = p.time_in_zones_s(&zones);
+                    for i in 0..6 {
+                        assert!((zs[i] - zp[i]).abs() < 1e-6, "{name} zone {i}");
+                    }
+                    assert!(close(
+                        trimp_banister(&a.samples, rest, max, sex),
+                        p.trimp_banister(rest, max, sex)
+                    ));
+                    assert!(close(trimp_edwards(&a.samples, max), p.trimp_edwards(max)));
+                    assert!(close(z45_minutes(&a.samples, max), p.z45_minutes(max)));
+                    let params = LoadParams {
+                        hr_rest_bpm: Some(rest),
+                        hr_max_bpm: Some(max),
+                        sex,
+                        ..LoadParams::default()
+                    };
+                    let (l, src) = load(&a.samples, &params);
+                    match p.hr_load(rest, max, sex) {
+                        Some(hl) => {
+                            assert_eq!(src, LoadSource::Hr, "{name}");
+                            assert!((l - hl).abs() <= 1e-9 * l.max(1.0), "{name}: {l} vs {hl}");
+                        }
+                        None => assert_ne!(src, LoadSource::Hr, "{name}"),
+                    }
+                    let w = warmup(&a.samples, Some(max), DEFAULT_WARMUP_WINDOW_S);
+                    let wp = p.warmup.evaluate(Some(max));
+                    assert_eq!(w.status, wp.status, "{name}");
+                    assert!(close(w.warmup_hr_pct, wp.warmup_hr_pct), "{name}");
+                    assert!((w.easy_s - wp.easy_s).abs() < 1e-9, "{name}");
+                }
+                profiles.push(p);
+                all_samples.push(a.samples);
+            }
+        }
+        let direct = hr_max_estimate_bpm(all_samples.iter().map(|s| s.as_slice()));
+        assert!(direct.is_some());
+        assert!(close(direct, hr_max_estimate_from(&profiles)));
+    }
+}
