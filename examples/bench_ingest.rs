@@ -93,10 +93,7 @@ fn main() {
         };
         by_format.entry(f).or_default().push(p.clone());
     }
-    let ctx = Context {
-        now: chrono::Utc::now(),
-        tz: None,
-    };
+    let ctx = Context::new(chrono::Utc::now(), None);
     println!("one thread, best of {rounds} rounds, warm page cache");
     for (format, files) in &by_format {
         let total: usize = files

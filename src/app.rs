@@ -1,14 +1,18 @@
 //! The pipeline of `calfguard analyze`: discover files, read and reduce them in parallel,
 //! account for every file, write the report folder, decide the exit code.
 
+use crate::athlete::{self, Profile};
 use crate::cli::AnalyzeConfig;
+use crate::config::Config;
 use crate::dedup::{dedup, DedupRules};
+use crate::flags;
 use crate::ingest;
 use crate::ingest::export::{Leaf, LeafRecord, Limits, Walker};
 use crate::ingest::strava::{parse_activity_list, StravaEntry};
 use crate::model::{Break, ReadError, Sport};
+use crate::periods::{self, ActivityFacts};
 use crate::report::{self, folder::ReportFolder, ErrorKind, ErrorRow};
-use crate::summary::{summarize, ActivitySummary, Context};
+use crate::summary::{summarize, ActivitySummary, Context, FinishParams, MetricParams, ZoneBasis};
 use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -431,11 +435,89 @@ fn apply_strava(s: &mut ActivitySummary, entry: Option<&StravaEntry>) {
     }
 }
 
+/// The history evaluated: the athlete profile, the finished per-activity metrics, the
+/// periods and the flags.
+#[derive(Debug)]
+pub struct Evaluation {
+    /// The athlete profile and where each value came from.
+    pub profile: Profile,
+    /// Periods, flags and the rules not judged.
+    pub flags: flags::Analysis,
+}
+
+/// Resolve the athlete profile, finish every activity's metrics, build the periods and run the
+/// flag rules.
+pub fn evaluate(analysis: &mut Analysis, file: &Config, zones: ZoneBasis) -> Evaluation {
+    let profile = athlete::resolve(&file.athlete, &analysis.activities);
+    let params = FinishParams {
+        hr_max_bpm: profile.hr_max_bpm.value,
+        hr_rest_bpm: profile.hr_rest_bpm.value,
+        sex: profile.sex.value,
+        weight_kg: profile.weight_kg.value,
+        height_m: profile.height_cm.value.unwrap_or(170.0) / 100.0,
+        fluid_intake_l_per_h: file.heat.fluid_intake_l_per_h,
+        zones,
+    };
+    analysis
+        .activities
+        .par_iter_mut()
+        .for_each(|a| a.finish(&params));
+    let facts: Vec<ActivityFacts> = analysis.activities.iter().map(to_facts).collect();
+    let flags = flags::analyse(&facts, &file.thresholds);
+    Evaluation { profile, flags }
+}
+
+/// The facts the periods and flags need from one activity.
+pub fn to_facts(a: &ActivitySummary) -> ActivityFacts {
+    use crate::metrics::load::LoadSource as L;
+    let m = &a.m;
+    ActivityFacts {
+        source: a.source.clone(),
+        local_date: a.start_local().date_naive(),
+        start_utc: a.start_utc,
+        end_utc: a.end_utc(),
+        date_ok: a.date_ok,
+        is_run: a.sport.is_running(),
+        is_strength: a.sport == Sport::StrengthTraining,
+        distance_m: a.distance_m,
+        moving_s: m.moving_s,
+        load: m.load,
+        load_source: m.load_source.map(|s| match s {
+            L::Hr => periods::LoadSource::Hr,
+            L::Pace => periods::LoadSource::Pace,
+            L::Duration => periods::LoadSource::Duration,
+        }),
+        hard: m.hard.unwrap_or(false),
+        warmup: match m.warmup {
+            Some("adequate") => Some(periods::WarmupStatus::Adequate),
+            Some("short") => Some(periods::WarmupStatus::Short),
+            Some("none") => Some(periods::WarmupStatus::None),
+            _ => None,
+        },
+        warmup_hr_pct: m.warmup_hr_pct,
+        steep_descent_m: m.steep_descent_m,
+        heat_minutes: m.heat_minutes,
+        hot: m.hot.unwrap_or(false),
+        heat_index_c: m.heat_index_c,
+        wbgt_c: m.wbgt_c,
+        heat_band: m.heat_band.map(str::to_string),
+        temp_avg_c: m.temp_avg_c,
+        sweat_loss_pct: m.sweat_loss_pct,
+        electrolytes: m.electrolytes.unwrap_or(false),
+        gear: a.gear.clone(),
+    }
+}
+
 /// Write the report files into `dir`.
-pub fn write_report(dir: &Path, analysis: &Analysis) -> std::io::Result<()> {
+pub fn write_report(dir: &Path, analysis: &Analysis, eval: &Evaluation) -> std::io::Result<()> {
     report::write_activities(&dir.join("activities.csv"), &analysis.activities)?;
     report::folder::fault_point("after-activities");
     report::write_errors(&dir.join("errors.csv"), &analysis.errors)?;
+    let p = &eval.flags.periods;
+    periods::write_weeks(&dir.join("weeks.csv"), &p.weeks)?;
+    periods::write_months(&dir.join("months.csv"), &p.months)?;
+    periods::write_flags(&dir.join("flags.csv"), &eval.flags.flags)?;
+    report::write_athlete(&dir.join("athlete.csv"), &athlete::rows(&eval.profile))?;
     Ok(())
 }
 
@@ -477,8 +559,18 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
     let ctx = Context {
         now: config.now,
         tz: config.tz,
+        metrics: MetricParams {
+            wrist_temp_offset_c: config.file.heat.wrist_temp_offset_c,
+            threshold_speed_mps: config
+                .file
+                .athlete
+                .threshold_pace_s_per_km
+                .map(|p| 1000.0 / p),
+            ..config.file.metrics.clone()
+        },
+        weather: config.weather.clone(),
     };
-    let analysis = pool.install(|| {
+    let mut analysis = pool.install(|| {
         analyse(
             &config.paths,
             &ctx,
@@ -507,8 +599,9 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
         return Ok(Exit::Interrupted);
     }
     progress.finish_and_clear();
+    let eval = pool.install(|| evaluate(&mut analysis, &config.file, config.file.zones));
 
-    write_report(folder.staging(), &analysis).with_context(|| {
+    write_report(folder.staging(), &analysis, &eval).with_context(|| {
         format!(
             "cannot write the report in '{}'",
             folder.staging().display()

@@ -82,6 +82,12 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Hourly weather CSV (`time,temp_c,rh_pct[,wind_mps]`, or an Open-Meteo export with
+    /// `temperature_2m`, `relative_humidity_2m`), joined to activities by time: the best
+    /// temperature source, and the humidity that heat index, WBGT and sweat loss need.
+    #[arg(long, value_name = "FILE")]
+    pub weather: Option<PathBuf>,
+
     /// Keep every recording of a run found in several files (by default the richest is kept
     /// and the others are listed as duplicates).
     #[arg(long)]
@@ -122,6 +128,8 @@ pub struct AnalyzeConfig {
     pub keep_duplicates: bool,
     /// The configuration file's settings (defaults when there is none).
     pub file: Config,
+    /// Hourly weather, if given.
+    pub weather: Option<std::sync::Arc<crate::weather::Weather>>,
 }
 
 impl AnalyzeConfig {
@@ -129,6 +137,15 @@ impl AnalyzeConfig {
     /// `time_zone`).
     pub fn from_args(a: AnalyzeArgs) -> Result<AnalyzeConfig, ConfigError> {
         let file = crate::config::load(a.config.as_deref())?;
+        let weather = match &a.weather {
+            Some(p) => Some(std::sync::Arc::new(
+                crate::weather::Weather::load(p).map_err(|message| ConfigError {
+                    path: p.display().to_string(),
+                    message,
+                })?,
+            )),
+            None => None,
+        };
         Ok(AnalyzeConfig {
             paths: a.paths,
             out: a.out,
@@ -138,6 +155,7 @@ impl AnalyzeConfig {
             tz: a.tz.or(file.athlete.time_zone),
             keep_duplicates: a.keep_duplicates,
             file,
+            weather,
         })
     }
 }

@@ -8,7 +8,9 @@
 //! typo would otherwise silently fall back to a default.
 
 use crate::dedup::DedupRules;
+use crate::flags::Thresholds;
 use crate::localtime::parse_zone;
+use crate::summary::{MetricParams, ZoneBasis};
 use chrono::Datelike;
 use chrono_tz::Tz;
 use std::fmt;
@@ -83,6 +85,12 @@ pub struct Config {
     pub duplicates: DedupRules,
     /// Largest decompressed size of one file or archive member, bytes.
     pub max_file_bytes: Option<u64>,
+    /// Parameters of the per-activity metrics.
+    pub metrics: MetricParams,
+    /// Heart-rate zone basis.
+    pub zones: ZoneBasis,
+    /// Thresholds of the flag rules.
+    pub thresholds: Thresholds,
 }
 
 /// A configuration error: which key, which value, what is allowed.
@@ -127,6 +135,24 @@ pub const DEFAULT_CONFIG: &str = r#"# calfguard configuration. Every key is opti
 [heat]
 # wrist_temp_offset_c = 0.0   # subtracted from wrist-sensor temperatures, which read high when worn
 # fluid_intake_l_per_h = 0.0  # what you drink per hour of running, litres
+
+[metrics]
+# elevation_hysteresis_m = 3  # ascent/descent smoothing (GoldenCheetah and Runalyze default)
+# steep_grade_pct = -10       # steep descent: smoothed grade at or below this
+# steep_min_horizontal_m = 50 # ... over at least this horizontal distance
+# hr_zones = "max"            # "max": zones at 50-90 % of HRmax; "reserve": of heart-rate reserve
+
+[thresholds]
+# Every flag threshold; defaults and sources in docs/flags.md. For example:
+# spike_low = 0.10            # single run over the longest of the previous 30 days by 10 %
+# ramp_weekly_pct = 10
+# ramp_two_week_pct = 30
+# acwr_max = 1.5
+# monotony_max = 2.0
+# long_run_min = 60
+# sweat_loss_max_pct = 2.0
+# downhill_ratio = 1.5
+# shoe_max_km = 700
 
 [duplicates]
 # The same run recorded in two files (watch FIT + Strava GPX) counts once; see docs/design.md.
@@ -218,6 +244,218 @@ impl Reader<'_> {
     }
 }
 
+/// The `[thresholds]` keys: every field of [`Thresholds`] (`docs/flags.md`).
+pub const THRESHOLD_KEYS: &[&str] = &[
+    "spike_window_days",
+    "spike_low",
+    "spike_medium",
+    "spike_high",
+    "ramp_weekly_pct",
+    "ramp_min_base_m",
+    "ramp_two_week_pct",
+    "acwr_max",
+    "monotony_max",
+    "strain_percentile",
+    "strain_history_weeks",
+    "strain_min_weeks",
+    "history_days",
+    "break_days",
+    "warmup_link_max_gap_min",
+    "warmup_separate_min_min",
+    "long_run_min",
+    "hot_wbgt_c",
+    "hot_heat_index_c",
+    "very_hot_wbgt_c",
+    "sweat_loss_max_pct",
+    "heat_gap_days",
+    "heat_acclim_days",
+    "electrolytes_min",
+    "downhill_ratio",
+    "downhill_min_m",
+    "downhill_weeks",
+    "strength_per_week",
+    "strength_weeks",
+    "single_shoe_min_runs",
+    "shoe_max_km",
+];
+
+fn read_thresholds(r: &Reader) -> Result<Thresholds, ConfigError> {
+    let t = r.section("thresholds", THRESHOLD_KEYS)?;
+    let mut th = Thresholds::default();
+    if let Some(v) = r.number(t, "thresholds", "spike_window_days", (1.0, 365.0), "days")? {
+        th.spike_window_days = v as i64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "spike_low", (0.0, 10.0), "(a fraction)")? {
+        th.spike_low = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "spike_medium", (0.0, 10.0), "(a fraction)")? {
+        th.spike_medium = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "spike_high", (0.0, 10.0), "(a fraction)")? {
+        th.spike_high = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "ramp_weekly_pct", (0.0, 1000.0), "%")? {
+        th.ramp_weekly_pct = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "ramp_min_base_m", (0.0, 1000000.0), "m")? {
+        th.ramp_min_base_m = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "ramp_two_week_pct", (0.0, 1000.0), "%")? {
+        th.ramp_two_week_pct = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "acwr_max", (0.5, 10.0), "")? {
+        th.acwr_max = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "monotony_max", (0.5, 20.0), "")? {
+        th.monotony_max = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "strain_percentile", (1.0, 100.0), "%")? {
+        th.strain_percentile = v as f64;
+    }
+    if let Some(v) = r.number(
+        t,
+        "thresholds",
+        "strain_history_weeks",
+        (1.0, 104.0),
+        "weeks",
+    )? {
+        th.strain_history_weeks = v as usize;
+    }
+    if let Some(v) = r.number(t, "thresholds", "strain_min_weeks", (1.0, 104.0), "weeks")? {
+        th.strain_min_weeks = v as usize;
+    }
+    if let Some(v) = r.number(t, "thresholds", "history_days", (0.0, 365.0), "days")? {
+        th.history_days = v as i64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "break_days", (1.0, 365.0), "days")? {
+        th.break_days = v as i64;
+    }
+    if let Some(v) = r.number(
+        t,
+        "thresholds",
+        "warmup_link_max_gap_min",
+        (0.0, 240.0),
+        "min",
+    )? {
+        th.warmup_link_max_gap_min = v as f64;
+    }
+    if let Some(v) = r.number(
+        t,
+        "thresholds",
+        "warmup_separate_min_min",
+        (0.0, 120.0),
+        "min",
+    )? {
+        th.warmup_separate_min_min = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "long_run_min", (1.0, 1440.0), "min")? {
+        th.long_run_min = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "hot_wbgt_c", (0.0, 50.0), "°C")? {
+        th.hot_wbgt_c = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "hot_heat_index_c", (0.0, 70.0), "°C")? {
+        th.hot_heat_index_c = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "very_hot_wbgt_c", (0.0, 50.0), "°C")? {
+        th.very_hot_wbgt_c = v as f64;
+    }
+    if let Some(v) = r.number(
+        t,
+        "thresholds",
+        "sweat_loss_max_pct",
+        (0.0, 20.0),
+        "% of body mass",
+    )? {
+        th.sweat_loss_max_pct = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "heat_gap_days", (1.0, 365.0), "days")? {
+        th.heat_gap_days = v as i64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "heat_acclim_days", (1.0, 60.0), "days")? {
+        th.heat_acclim_days = v as usize;
+    }
+    if let Some(v) = r.number(t, "thresholds", "electrolytes_min", (1.0, 1440.0), "min")? {
+        th.electrolytes_min = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "downhill_ratio", (1.0, 100.0), "")? {
+        th.downhill_ratio = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "downhill_min_m", (0.0, 100000.0), "m")? {
+        th.downhill_min_m = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "downhill_weeks", (1.0, 52.0), "weeks")? {
+        th.downhill_weeks = v as usize;
+    }
+    if let Some(v) = r.number(
+        t,
+        "thresholds",
+        "strength_per_week",
+        (0.0, 14.0),
+        "sessions",
+    )? {
+        th.strength_per_week = v as f64;
+    }
+    if let Some(v) = r.number(t, "thresholds", "strength_weeks", (1.0, 52.0), "weeks")? {
+        th.strength_weeks = v as usize;
+    }
+    if let Some(v) = r.number(
+        t,
+        "thresholds",
+        "single_shoe_min_runs",
+        (1.0, 1000.0),
+        "runs",
+    )? {
+        th.single_shoe_min_runs = v as usize;
+    }
+    if let Some(v) = r.number(t, "thresholds", "shoe_max_km", (1.0, 100000.0), "km")? {
+        th.shoe_max_km = v as f64;
+    }
+    Ok(th)
+}
+
+fn read_metrics(r: &Reader) -> Result<(MetricParams, ZoneBasis), ConfigError> {
+    let t = r.section(
+        "metrics",
+        &[
+            "elevation_hysteresis_m",
+            "steep_grade_pct",
+            "steep_min_horizontal_m",
+            "hr_zones",
+        ],
+    )?;
+    let d = MetricParams::default();
+    let params = MetricParams {
+        hysteresis_m: r
+            .number(t, "metrics", "elevation_hysteresis_m", (0.1, 50.0), "m")?
+            .unwrap_or(d.hysteresis_m),
+        steep_grade: r
+            .number(
+                t,
+                "metrics",
+                "steep_grade_pct",
+                (-60.0, -1.0),
+                "% (negative)",
+            )?
+            .map(|p| p / 100.0)
+            .unwrap_or(d.steep_grade),
+        steep_min_horizontal_m: r
+            .number(t, "metrics", "steep_min_horizontal_m", (5.0, 5000.0), "m")?
+            .unwrap_or(d.steep_min_horizontal_m),
+        ..d
+    };
+    let zones = match r.string(t, "metrics", "hr_zones")?.as_deref() {
+        None | Some("max") => ZoneBasis::PercentMax,
+        Some("reserve") => ZoneBasis::Reserve,
+        Some(other) => {
+            return Err(r.err(format!(
+                "`metrics.hr_zones` = \"{other}\": must be \"max\" (% of HRmax) or \"reserve\" (% of heart-rate reserve)"
+            )))
+        }
+    };
+    Ok((params, zones))
+}
+
 /// Parse a pace `m:ss` (per km) or a number of seconds per km.
 pub fn parse_pace_s_per_km(s: &str) -> Option<f64> {
     let s = s.trim().trim_end_matches("/km").trim();
@@ -238,9 +476,18 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
     })?;
     let r = Reader { path, table };
     for key in r.table.keys() {
-        if !["athlete", "heat", "duplicates", "limits"].contains(&key.as_str()) {
+        if ![
+            "athlete",
+            "heat",
+            "metrics",
+            "thresholds",
+            "duplicates",
+            "limits",
+        ]
+        .contains(&key.as_str())
+        {
             return Err(r.err(format!(
-                "unknown section `{key}`; allowed: athlete, heat, duplicates, limits"
+                "unknown section `{key}`; allowed: athlete, heat, metrics, thresholds, duplicates, limits"
             )));
         }
     }
@@ -382,12 +629,17 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         .number(l, "limits", "max_file_mb", (1.0, 65_536.0), "MB")?
         .map(|mb| (mb * 1_048_576.0) as u64);
 
+    let (metrics, zones) = read_metrics(&r)?;
+    let thresholds = read_thresholds(&r)?;
     Ok(Config {
         path: Some(PathBuf::from(path)),
         athlete,
         heat,
         duplicates,
         max_file_bytes,
+        metrics,
+        zones,
+        thresholds,
     })
 }
 

@@ -363,6 +363,9 @@ mod tests {
             track,
             salvaged: false,
             warnings: vec![],
+            file_athlete: Default::default(),
+            m: Default::default(),
+            deferred: None,
         }
     }
 

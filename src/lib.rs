@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod athlete;
 pub mod cli;
 pub mod config;
 pub mod dedup;

@@ -4,17 +4,81 @@
 //! of 10,000 activities never holds every sample at once.
 
 use crate::localtime;
-use crate::model::{Activity, Format, Sport, TzSource};
+use crate::metrics::load::{load, LoadParams, LoadSource};
+use crate::metrics::profile::HrProfile;
+use crate::metrics::{cadence, distance, elevation, heat};
+use crate::model::{Activity, AthleteValues, Format, Sample, Sport, TzSource};
+use crate::weather::Weather;
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
+use std::sync::Arc;
 
 /// What the reduction needs to know about the run.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Context {
     /// The run's "now" (`--now`, default the clock), for the date check.
     pub now: DateTime<Utc>,
     /// The configured time zone (`--tz`), for activities whose file and position say nothing.
     pub tz: Option<Tz>,
+    /// Parameters of the per-activity metrics.
+    pub metrics: MetricParams,
+    /// Hourly weather (`--weather`), if given.
+    pub weather: Option<Arc<Weather>>,
+}
+
+impl Context {
+    /// A context with default metric parameters and no weather.
+    pub fn new(now: DateTime<Utc>, tz: Option<Tz>) -> Context {
+        Context {
+            now,
+            tz,
+            metrics: MetricParams::default(),
+            weather: None,
+        }
+    }
+}
+
+/// Parameters of the per-activity metrics known before any file is read (from the
+/// configuration file; see `docs/metrics.md`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricParams {
+    /// Elevation hysteresis, metres (GoldenCheetah and Runalyze: 3 m).
+    pub hysteresis_m: f64,
+    /// Steep descent: grade at or below this (a negative fraction, -0.10 = -10 %).
+    pub steep_grade: f64,
+    /// Steep descent: minimum horizontal length of a stretch, metres.
+    pub steep_min_horizontal_m: f64,
+    /// Subtracted from wrist-sensor temperatures, °C.
+    pub wrist_temp_offset_c: f64,
+    /// Threshold running speed, m/s (from the configured threshold pace), for pace-based load.
+    pub threshold_speed_mps: Option<f64>,
+}
+
+impl Default for MetricParams {
+    fn default() -> MetricParams {
+        MetricParams {
+            hysteresis_m: elevation::DEFAULT_HYSTERESIS_M,
+            steep_grade: elevation::DEFAULT_STEEP_GRADE,
+            steep_min_horizontal_m: elevation::DEFAULT_MIN_HORIZONTAL_M,
+            wrist_temp_offset_c: 0.0,
+            threshold_speed_mps: None,
+        }
+    }
+}
+
+/// What the per-activity metrics that need the athlete profile (HRmax, HRrest, sex, body
+/// mass) keep until the whole history is read; dropped once evaluated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deferred {
+    /// Heart-rate histograms and the warm-up window.
+    pub hr: HrProfile,
+    /// Load without heart rate (pace or duration), computed with unknown sex.
+    pub fallback_load: (f64, LoadSource),
+    /// Number of pace surges.
+    pub surges: usize,
+    /// Sweat-loss inputs: air temperature °C, relative humidity % (if known), mean moving speed
+    /// m/s, moving seconds. Running only.
+    pub sweat_inputs: Option<(f64, Option<f64>, f64, f64)>,
 }
 
 /// Activities that start before this are implausible (unset watch clocks write 1989/1990).
@@ -68,6 +132,78 @@ pub struct ActivitySummary {
     pub salvaged: bool,
     /// Reader and pipeline warnings.
     pub warnings: Vec<String>,
+    /// Athlete values the file states (FIT user profile, zones).
+    pub file_athlete: AthleteValues,
+    /// The per-activity metrics (`docs/metrics.md`).
+    pub m: Metrics,
+    /// Inputs of the metrics that wait for the athlete profile.
+    pub deferred: Option<Box<Deferred>>,
+}
+
+/// The per-activity metrics of `activities.csv` (`docs/metrics.md`). `None` where unknown.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metrics {
+    /// Moving time, seconds.
+    pub moving_s: Option<f64>,
+    /// Moving time per kilometre, seconds.
+    pub pace_s_per_km: Option<f64>,
+    /// Ascent, metres.
+    pub ascent_m: Option<f64>,
+    /// Descent, metres.
+    pub descent_m: Option<f64>,
+    /// `device` (the FIT session's totals, barometric on most devices) or `samples` (the
+    /// altitude samples with hysteresis).
+    pub elevation_source: Option<&'static str>,
+    /// Metres descended on steep stretches.
+    pub steep_descent_m: Option<f64>,
+    /// Horizontal metres of those stretches.
+    pub steep_descent_dist_m: Option<f64>,
+    /// Seconds on those stretches.
+    pub steep_descent_s: Option<f64>,
+    /// Time-weighted mean heart rate, bpm.
+    pub hr_avg_bpm: Option<f64>,
+    /// Maximum heart rate after spike rejection, bpm.
+    pub hr_max_bpm: Option<f64>,
+    /// Seconds in heart-rate zones 1 to 5.
+    pub zones_s: Option<[f64; 5]>,
+    /// Banister TRIMP.
+    pub trimp: Option<f64>,
+    /// Edwards TRIMP.
+    pub trimp_edwards: Option<f64>,
+    /// Training load, TRIMP units.
+    pub load: Option<f64>,
+    /// `hr`, `pace` or `duration`.
+    pub load_source: Option<LoadSource>,
+    /// A hard run (≥ 10 min in zones 4-5 or ≥ 3 pace surges).
+    pub hard: Option<bool>,
+    /// For hard runs: `adequate`, `short`, `none` (or `unknown`).
+    pub warmup: Option<&'static str>,
+    /// Mean HR in the warm-up window, % of HRmax.
+    pub warmup_hr_pct: Option<f64>,
+    /// Mean temperature, °C.
+    pub temp_avg_c: Option<f64>,
+    /// Highest temperature, °C.
+    pub temp_max_c: Option<f64>,
+    /// `weather`, `air` (external sensor, GPX/TCX air temperature, bike computer) or `wrist`.
+    pub temp_source: Option<&'static str>,
+    /// Hot by the documented rule.
+    pub hot: Option<bool>,
+    /// Minutes that were hot.
+    pub heat_minutes: Option<f64>,
+    /// NWS heat index, °C (needs humidity).
+    pub heat_index_c: Option<f64>,
+    /// Simplified WBGT, °C (needs humidity).
+    pub wbgt_c: Option<f64>,
+    /// ACSM band of the WBGT.
+    pub heat_band: Option<&'static str>,
+    /// Estimated sweat loss, litres (no drinking unless configured).
+    pub sweat_loss_l: Option<f64>,
+    /// Estimated sweat loss, % of body mass.
+    pub sweat_loss_pct: Option<f64>,
+    /// Hot run of 90 minutes or more.
+    pub electrolytes: Option<bool>,
+    /// Mean cadence while moving, steps per minute.
+    pub cadence_spm: Option<f64>,
 }
 
 /// One point of an activity's track fingerprint.
@@ -174,6 +310,8 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         ctx.tz,
     );
 
+    let (m, deferred) = measure(activity, ctx, &mut warnings);
+
     ActivitySummary {
         source: activity.source.clone(),
         format: activity.format,
@@ -197,6 +335,276 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         track: track_fingerprint(samples),
         salvaged: activity.salvaged.is_some(),
         warnings,
+        file_athlete: activity.athlete.clone(),
+        m,
+        deferred: Some(Box::new(deferred)),
+    }
+}
+
+/// Bike computers, whose temperature sensor is not worn on the body.
+fn is_bike_computer(device: Option<&str>) -> bool {
+    let d = device.unwrap_or("").to_ascii_lowercase();
+    [
+        "edge",
+        "elemnt",
+        "bolt",
+        "roam",
+        "karoo",
+        "sigma",
+        "bryton",
+        "hammerhead",
+    ]
+    .iter()
+    .any(|k| d.contains(k))
+}
+
+/// The HR-independent metrics of one activity, and what the others need.
+fn measure(a: &Activity, ctx: &Context, warnings: &mut Vec<String>) -> (Metrics, Deferred) {
+    let p = &ctx.metrics;
+    let samples = &a.samples;
+    let mut m = Metrics::default();
+    let timed = samples.iter().filter(|s| s.time_utc_ms.is_some()).count() >= 2;
+
+    let moving = distance::moving_s(samples, distance::DEFAULT_STATIONARY_SPEED_MPS);
+    m.moving_s = (timed && moving > 0.0).then_some(moving);
+    let dist = a.totals.distance_m.filter(|d| *d > 0.0);
+    if let (Some(mv), Some(d)) = (m.moving_s, dist) {
+        m.pace_s_per_km = Some(mv / (d / 1000.0));
+    }
+
+    // Elevation: the FIT session's totals where stated, else our hysteresis.
+    let has_alt = samples.iter().any(|s| s.altitude_m.is_some());
+    match (a.format, a.totals.ascent_m, a.totals.descent_m) {
+        (Format::Fit, Some(up), Some(down)) => {
+            m.ascent_m = Some(up);
+            m.descent_m = Some(down);
+            m.elevation_source = Some("device");
+        }
+        _ if has_alt => {
+            let (up, down) = elevation::ascent_descent_m(samples, p.hysteresis_m);
+            m.ascent_m = Some(up);
+            m.descent_m = Some(down);
+            m.elevation_source = Some("samples");
+        }
+        _ => {}
+    }
+    if has_alt {
+        let sd = elevation::steep_descent(samples, p.steep_grade, p.steep_min_horizontal_m);
+        m.steep_descent_m = Some(sd.descent_m);
+        m.steep_descent_dist_m = Some(sd.dist_m);
+        m.steep_descent_s = sd.duration_s;
+    }
+
+    // Heart rate summaries (the zone metrics wait for HRmax).
+    let hr = HrProfile::from_samples(samples);
+    let hr_s = hr.hr_s();
+    if hr_s > 0.0 {
+        m.hr_avg_bpm = Some(hr.all.iter().map(|&(h, dt)| h * dt).sum::<f64>() / hr_s);
+        m.hr_max_bpm = hr.cleaned.last().map(|c| c.0);
+    } else {
+        m.hr_avg_bpm = a.totals.hr_avg_bpm;
+        m.hr_max_bpm = a.totals.hr_max_bpm;
+    }
+    m.cadence_spm = cadence::mean_cadence_spm(samples, distance::DEFAULT_STATIONARY_SPEED_MPS);
+
+    // Temperature: weather file, else air sensor, else wrist sensor (with its offset).
+    let weather_samples;
+    let mut rh_pct = None;
+    let (temp_samples, offset, source): (&[Sample], f64, Option<&'static str>) = match ctx
+        .weather
+        .as_deref()
+        .and_then(|w| with_weather(samples, w))
+    {
+        Some((ws, rh)) => {
+            weather_samples = ws;
+            rh_pct = rh;
+            (&weather_samples, 0.0, Some("weather"))
+        }
+        None if samples.iter().any(|s| s.temp_c.is_some()) => {
+            if a.format != Format::Fit || is_bike_computer(a.device.as_deref()) {
+                (samples, 0.0, Some("air"))
+            } else {
+                (samples, p.wrist_temp_offset_c, Some("wrist"))
+            }
+        }
+        None => (samples, 0.0, None),
+    };
+    if let Some(src) = source {
+        m.temp_source = Some(src);
+        m.temp_avg_c = heat::mean_temp_c(temp_samples, offset);
+        m.temp_max_c = temp_samples
+            .iter()
+            .filter_map(|s| s.temp_c.filter(|t| t.is_finite()))
+            .map(|t| t - offset)
+            .reduce(f64::max);
+        if let Some(t) = m.temp_avg_c {
+            m.hot = heat::is_hot(t, rh_pct);
+            if let Some(rh) = rh_pct {
+                m.heat_index_c = heat::heat_index_c(t, rh);
+                m.wbgt_c = heat::wbgt_simple_c(t, rh);
+                m.heat_band = m.wbgt_c.and_then(heat::heat_band).map(|b| b.as_str());
+            }
+        }
+        m.heat_minutes = heat::heat_minutes(temp_samples, rh_pct, offset);
+        if src == "wrist" && offset == 0.0 && m.hot == Some(true) {
+            warnings.push(
+                "hot by the wrist sensor, which reads high when worn: set heat.wrist_temp_offset_c or give --weather"
+                    .to_string(),
+            );
+        }
+    }
+
+    let fallback_load = load(
+        samples,
+        &LoadParams {
+            threshold_speed_mps: p.threshold_speed_mps,
+            ..LoadParams::default()
+        },
+    );
+    let sweat_inputs = match (a.sport.is_running(), m.temp_avg_c, m.moving_s, dist) {
+        (true, Some(t), Some(mv), Some(d)) if mv > 0.0 => Some((t, rh_pct, d / mv, mv)),
+        _ => None,
+    };
+    let deferred = Deferred {
+        surges: if a.sport.has_steps() {
+            crate::metrics::intensity::surges(samples)
+        } else {
+            0
+        },
+        hr,
+        fallback_load,
+        sweat_inputs,
+    };
+    (m, deferred)
+}
+
+/// The samples with their temperature taken from the weather at their time, and the mean
+/// relative humidity over the activity; `None` when the weather does not cover it.
+fn with_weather(samples: &[Sample], w: &Weather) -> Option<(Vec<Sample>, Option<f64>)> {
+    let mut out = Vec::with_capacity(samples.len());
+    let (mut rh_sum, mut rh_n, mut covered) = (0.0, 0usize, 0usize);
+    for s in samples {
+        let mut s2 = s.clone();
+        s2.temp_c = None;
+        if let Some(c) = s.time_utc_ms.and_then(|t| w.at(t)) {
+            s2.temp_c = c.temp_c;
+            if c.temp_c.is_some() {
+                covered += 1;
+            }
+            if let Some(rh) = c.rh_pct {
+                rh_sum += rh;
+                rh_n += 1;
+            }
+        }
+        out.push(s2);
+    }
+    (covered > 0).then(|| (out, (rh_n > 0).then(|| rh_sum / rh_n as f64)))
+}
+
+/// Heart-rate zones by % of HRmax or by heart-rate reserve (Karvonen).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ZoneBasis {
+    /// Zone bounds at 50/60/70/80/90 % of HRmax.
+    #[default]
+    PercentMax,
+    /// Zone bounds at 50/60/70/80/90 % of the heart-rate reserve above HRrest.
+    Reserve,
+}
+
+/// The athlete values the deferred metrics need, resolved for the whole history.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FinishParams {
+    /// HRmax, bpm.
+    pub hr_max_bpm: Option<f64>,
+    /// HRrest, bpm.
+    pub hr_rest_bpm: Option<f64>,
+    /// Sex.
+    pub sex: Option<crate::model::Sex>,
+    /// Body mass, kg.
+    pub weight_kg: Option<f64>,
+    /// Height, m.
+    pub height_m: f64,
+    /// Fluid drunk per hour, litres.
+    pub fluid_intake_l_per_h: f64,
+    /// Zone basis.
+    pub zones: ZoneBasis,
+}
+
+/// Relative humidity assumed by the sweat estimate when no weather file gives it, %.
+pub const SWEAT_DEFAULT_RH_PCT: f64 = 50.0;
+
+/// Hot runs of at least this many minutes call for electrolytes.
+pub const ELECTROLYTES_MIN: f64 = 90.0;
+
+impl ActivitySummary {
+    /// Evaluate the metrics that needed the athlete profile, then drop their inputs.
+    pub fn finish(&mut self, f: &FinishParams) {
+        let Some(d) = self.deferred.take() else {
+            return;
+        };
+        let m = &mut self.m;
+        let rest = f.hr_rest_bpm.unwrap_or(crate::athlete::DEFAULT_HR_REST_BPM);
+        if let Some(max) = f.hr_max_bpm {
+            let zones = match f.zones {
+                ZoneBasis::PercentMax => crate::metrics::hr::Zones::percent_max(max),
+                ZoneBasis::Reserve => crate::metrics::hr::Zones::reserve(rest, max),
+            };
+            if let (Some(z), true) = (zones, d.hr.hr_s() > 0.0) {
+                let t = d.hr.time_in_zones_s(&z);
+                m.zones_s = Some([t[1], t[2], t[3], t[4], t[5]]);
+            }
+            m.trimp = d.hr.trimp_banister(rest, max, f.sex);
+            m.trimp_edwards = d.hr.trimp_edwards(max);
+        }
+        let hr_load = f.hr_max_bpm.and_then(|max| d.hr.hr_load(rest, max, f.sex));
+        let (load, source) = match hr_load {
+            Some(l) => (l, LoadSource::Hr),
+            None => {
+                // The fallback was computed for unknown sex; both rates scale linearly.
+                use crate::metrics::load::{easy_rate_per_min, pace_scale};
+                let (l, src) = d.fallback_load;
+                let k = match src {
+                    LoadSource::Pace => pace_scale(f.sex) / pace_scale(None),
+                    _ => easy_rate_per_min(f.sex) / easy_rate_per_min(None),
+                };
+                (l * k, src)
+            }
+        };
+        if m.moving_s.is_some() || source == LoadSource::Hr {
+            m.load = Some(load);
+            m.load_source = Some(source);
+        }
+        if self.sport.has_steps() {
+            let z45 = f.hr_max_bpm.and_then(|max| d.hr.z45_minutes(max));
+            let hard = z45.is_some_and(|z| z >= crate::metrics::intensity::HARD_Z45_MIN)
+                || d.surges >= crate::metrics::intensity::HARD_MIN_SURGES;
+            m.hard = Some(hard);
+            if hard {
+                let w = d.hr.warmup.evaluate(f.hr_max_bpm);
+                m.warmup = Some(w.status.as_str());
+                m.warmup_hr_pct = w.warmup_hr_pct;
+            }
+        }
+        if let (Some((temp, rh, speed, secs)), Some(mass)) = (d.sweat_inputs, f.weight_kg) {
+            let est = crate::metrics::sweat::sweat_estimate(&crate::metrics::sweat::SweatInput {
+                air_temp_c: temp,
+                rh_pct: rh.unwrap_or(SWEAT_DEFAULT_RH_PCT),
+                speed_mps: speed,
+                duration_s: secs,
+                body_mass_kg: mass,
+                height_m: f.height_m,
+                fluid_intake_l_per_h: Some(f.fluid_intake_l_per_h),
+            });
+            if let Some(e) = est {
+                m.sweat_loss_l = Some(e.sweat_loss_l);
+                m.sweat_loss_pct = Some(e.body_mass_loss_pct);
+            }
+        }
+        if self.sport.is_running() {
+            m.electrolytes = m
+                .hot
+                .map(|hot| hot && m.moving_s.is_some_and(|s| s >= ELECTROLYTES_MIN * 60.0));
+        }
     }
 }
 
@@ -210,10 +618,7 @@ mod tests {
     }
 
     fn ctx(now: &str) -> Context {
-        Context {
-            now: at(now),
-            tz: None,
-        }
+        Context::new(at(now), None)
     }
 
     #[test]

@@ -78,12 +78,35 @@ fn report_contract_columns() {
         .code(0)
         .stderr("");
     let activities = read(&report.join("activities.csv"));
-    assert_eq!(
-        activities.lines().next().unwrap(),
-        "source,format,sport,sub_sport,start_utc,start_local,utc_offset_s,tz_source,date_ok,\
-         device,elapsed_s,timer_s,distance_m,samples,has_hr,has_position,has_altitude,\
-         has_temperature,salvaged,warnings,gear"
+    let header = activities.lines().next().unwrap();
+    // The foundation's columns first, in order; later issues only add columns after them.
+    assert!(
+        header.starts_with(
+            "source,format,sport,sub_sport,start_utc,start_local,utc_offset_s,tz_source,date_ok,\
+             device,elapsed_s,timer_s,distance_m,samples,has_hr,has_position,has_altitude,\
+             has_temperature,salvaged,warnings,"
+        ),
+        "{header}"
     );
+    assert!(
+        header.contains(
+            "moving_s,pace_s_per_km,ascent_m,descent_m,elevation_source,steep_descent_m,\
+             steep_descent_dist_m,steep_descent_s,hr_avg_bpm,hr_max_bpm,zone1_s,zone2_s,zone3_s,\
+             zone4_s,zone5_s,trimp,trimp_edwards,load,load_source,hard,warmup,warmup_hr_pct,\
+             temp_avg_c,temp_max_c,temp_source,hot,heat_minutes,heat_index_c,wbgt_c,heat_band,\
+             sweat_loss_l,sweat_loss_pct,electrolytes,cadence_spm"
+        ),
+        "{header}"
+    );
+    for (file, first) in [
+        ("weeks.csv", "period,start_date,runs,distance_m,moving_s,load,load_coverage,longest_run_m,hard_runs,steep_descent_m,heat_minutes,hot_long_runs,strength_sessions,rest_days,ramp_pct,two_week_ramp_pct,acwr,acwr_max,acwr_rolling,monotony,strain,ctl,atl,tsb,flags"),
+        ("months.csv", "period,start_date,runs,distance_m,moving_s,load,load_coverage,longest_run_m,hard_runs,steep_descent_m,heat_minutes,hot_long_runs,strength_sessions,rest_days,ramp_pct"),
+        ("flags.csv", "period,date,code,category,severity,value,threshold,window,coverage,evidence,source,activity,message,advice"),
+        ("athlete.csv", "key,value,unit,source,note"),
+    ] {
+        let text = read(&report.join(file));
+        assert!(text.lines().next().unwrap().starts_with(first), "{file}: {text}");
+    }
     assert_eq!(
         read(&report.join("errors.csv")).lines().next().unwrap(),
         "source,kind,reason,position,duplicate_of"

@@ -27,12 +27,12 @@ const FILES: &[&str] = &[
 ];
 
 fn ctx() -> Context {
-    Context {
-        now: DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
+    Context::new(
+        DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
             .unwrap()
             .with_timezone(&Utc),
-        tz: None,
-    }
+        None,
+    )
 }
 
 fn run(paths: &[PathBuf]) -> Analysis {

@@ -11,7 +11,9 @@
 //! that against the sample-based functions.
 
 use super::distance::{moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS};
-use super::hr::{banister_rate_per_min, clean_hr_bpm, hr_at, valid_rest_max, Zones, HR_MAX_PERCENTILE};
+use super::hr::{
+    banister_rate_per_min, clean_hr_bpm, hr_at, valid_rest_max, Zones, HR_MAX_PERCENTILE,
+};
 use super::intensity::{warmup_data, WarmupData, DEFAULT_WARMUP_WINDOW_S};
 use super::load::MIN_COVERAGE;
 use super::{check, counted_intervals};
@@ -100,7 +102,12 @@ impl HrProfile {
     }
 
     /// Banister TRIMP, as `hr::trimp_banister`.
-    pub fn trimp_banister(&self, hr_rest_bpm: f64, hr_max_bpm: f64, sex: Option<Sex>) -> Option<f64> {
+    pub fn trimp_banister(
+        &self,
+        hr_rest_bpm: f64,
+        hr_max_bpm: f64,
+        sex: Option<Sex>,
+    ) -> Option<f64> {
         let (rest, max) = valid_rest_max(hr_rest_bpm, hr_max_bpm)?;
         if self.all.is_empty() {
             return None;
@@ -201,10 +208,22 @@ mod tests {
     #[test]
     fn profile_matches_samples_on_real_files() {
         let files: &[(&str, &[u8])] = &[
-            ("fenix2", include_bytes!("../../fixtures/real/pyfitparse_fenix2_run_hr_temp.fit")),
-            ("stryd", include_bytes!("../../fixtures/real/pyfitparse_stryd_run_devfields.fit")),
-            ("fr965", include_bytes!("../../fixtures/real/jkfit_fr965_run_power_stamina.fit")),
-            ("edge810", include_bytes!("../../fixtures/real/pyfitparse_edge810_ride_power.fit")),
+            (
+                "fenix2",
+                include_bytes!("../../fixtures/real/pyfitparse_fenix2_run_hr_temp.fit"),
+            ),
+            (
+                "stryd",
+                include_bytes!("../../fixtures/real/pyfitparse_stryd_run_devfields.fit"),
+            ),
+            (
+                "fr965",
+                include_bytes!("../../fixtures/real/jkfit_fr965_run_power_stamina.fit"),
+            ),
+            (
+                "edge810",
+                include_bytes!("../../fixtures/real/pyfitparse_edge810_ride_power.fit"),
+            ),
             (
                 "endomondo",
                 include_bytes!("../../fixtures/real/phpgpx_endomondo_hike_2seg_hr.gpx"),

@@ -30,6 +30,40 @@ pub const ACTIVITY_COLUMNS: &[&str] = &[
     "salvaged",
     "warnings",
     "gear",
+    "moving_s",
+    "pace_s_per_km",
+    "ascent_m",
+    "descent_m",
+    "elevation_source",
+    "steep_descent_m",
+    "steep_descent_dist_m",
+    "steep_descent_s",
+    "hr_avg_bpm",
+    "hr_max_bpm",
+    "zone1_s",
+    "zone2_s",
+    "zone3_s",
+    "zone4_s",
+    "zone5_s",
+    "trimp",
+    "trimp_edwards",
+    "load",
+    "load_source",
+    "hard",
+    "warmup",
+    "warmup_hr_pct",
+    "temp_avg_c",
+    "temp_max_c",
+    "temp_source",
+    "hot",
+    "heat_minutes",
+    "heat_index_c",
+    "wbgt_c",
+    "heat_band",
+    "sweat_loss_l",
+    "sweat_loss_pct",
+    "electrolytes",
+    "cadence_spm",
 ];
 
 /// The columns of `errors.csv`, in order.
@@ -135,7 +169,60 @@ pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()>
             a.warnings.join("; "),
             a.gear.clone().unwrap_or_default(),
         ];
+        let m = &a.m;
+        let opt_flag = |b: Option<bool>| b.map(|b| flag(b).to_string()).unwrap_or_default();
+        let zone = |i: usize| num(m.zones_s.map(|z| z[i]), 1);
+        let mut record = record;
+        record.extend([
+            num(m.moving_s, 1),
+            num(m.pace_s_per_km, 1),
+            num(m.ascent_m, 1),
+            num(m.descent_m, 1),
+            m.elevation_source.unwrap_or_default().to_string(),
+            num(m.steep_descent_m, 1),
+            num(m.steep_descent_dist_m, 1),
+            num(m.steep_descent_s, 1),
+            num(m.hr_avg_bpm, 1),
+            num(m.hr_max_bpm, 1),
+            zone(0),
+            zone(1),
+            zone(2),
+            zone(3),
+            zone(4),
+            num(m.trimp, 1),
+            num(m.trimp_edwards, 1),
+            num(m.load, 1),
+            m.load_source
+                .map(|s| s.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            opt_flag(m.hard),
+            m.warmup.unwrap_or_default().to_string(),
+            num(m.warmup_hr_pct, 1),
+            num(m.temp_avg_c, 1),
+            num(m.temp_max_c, 1),
+            m.temp_source.unwrap_or_default().to_string(),
+            opt_flag(m.hot),
+            num(m.heat_minutes, 1),
+            num(m.heat_index_c, 1),
+            num(m.wbgt_c, 1),
+            m.heat_band.unwrap_or_default().to_string(),
+            num(m.sweat_loss_l, 2),
+            num(m.sweat_loss_pct, 2),
+            opt_flag(m.electrolytes),
+            num(m.cadence_spm, 1),
+        ]);
         w.write_record(&record)?;
+    }
+    w.flush()
+}
+
+/// Write `athlete.csv`: `key, value, unit, source, note`.
+pub fn write_athlete(path: &Path, rows: &[[String; 5]]) -> io::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(["key", "value", "unit", "source", "note"])?;
+    for r in rows {
+        w.write_record(r)?;
     }
     w.flush()
 }

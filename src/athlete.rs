@@ -1,0 +1,244 @@
+//! The athlete profile: each value from the configuration file, else from the files (the most
+//! recent activity that states it: FIT `user_profile`, `zones_target`), else estimated from the
+//! history, else a documented default. The report (`athlete.csv`) says which, so every number
+//! that depends on it can be traced.
+
+use crate::config::AthleteConfig;
+use crate::metrics::profile::hr_max_estimate_from;
+use crate::model::Sex;
+use crate::summary::ActivitySummary;
+
+/// Where a profile value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The configuration file.
+    Config,
+    /// A recorded file (the most recent that states it).
+    File,
+    /// Estimated from the history.
+    Estimated,
+    /// A documented default.
+    Default,
+    /// Not known.
+    Unknown,
+}
+
+impl Origin {
+    /// The name used in `athlete.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Config => "config",
+            Origin::File => "file",
+            Origin::Estimated => "estimated",
+            Origin::Default => "default",
+            Origin::Unknown => "unknown",
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: Option<T>,
+    /// Its origin.
+    pub origin: Origin,
+    /// A note (which file, what estimate).
+    pub note: String,
+}
+
+impl<T> Sourced<T> {
+    fn unknown(note: &str) -> Sourced<T> {
+        Sourced {
+            value: None,
+            origin: Origin::Unknown,
+            note: note.to_string(),
+        }
+    }
+}
+
+/// Default resting heart rate when neither the configuration nor a file states one, bpm: a
+/// typical adult value (the Banister TRIMP depends on it only mildly; set `athlete.hr_rest_bpm`).
+pub const DEFAULT_HR_REST_BPM: f64 = 60.0;
+
+/// The resolved profile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// Name.
+    pub name: Option<String>,
+    /// Maximum heart rate, bpm.
+    pub hr_max_bpm: Sourced<f64>,
+    /// Resting heart rate, bpm.
+    pub hr_rest_bpm: Sourced<f64>,
+    /// Sex.
+    pub sex: Sourced<Sex>,
+    /// Year of birth.
+    pub birth_year: Sourced<i32>,
+    /// Body mass, kg.
+    pub weight_kg: Sourced<f64>,
+    /// Height, cm.
+    pub height_cm: Sourced<f64>,
+    /// Threshold pace, s/km.
+    pub threshold_pace_s_per_km: Sourced<f64>,
+}
+
+fn from_config<T: Clone>(v: &Option<T>) -> Option<Sourced<T>> {
+    v.clone().map(|value| Sourced {
+        value: Some(value),
+        origin: Origin::Config,
+        note: String::new(),
+    })
+}
+
+/// The most recent plausible-date activity's value of `get`.
+fn from_files<T: Clone>(
+    activities: &[ActivitySummary],
+    get: impl Fn(&ActivitySummary) -> Option<T>,
+) -> Option<Sourced<T>> {
+    activities
+        .iter()
+        .filter(|a| a.date_ok)
+        .filter_map(|a| get(a).map(|v| (a.start_utc, a.source.as_str(), v)))
+        .max_by(|x, y| x.0.cmp(&y.0).then_with(|| y.1.cmp(x.1)))
+        .map(|(_, source, v)| Sourced {
+            value: Some(v),
+            origin: Origin::File,
+            note: format!("from {source}"),
+        })
+}
+
+/// Resolve the profile from the configuration and the activities (with their deferred data).
+pub fn resolve(config: &AthleteConfig, activities: &[ActivitySummary]) -> Profile {
+    let hr_max = from_config(&config.hr_max_bpm)
+        .or_else(|| from_files(activities, |a| a.file_athlete.hr_max_bpm))
+        .or_else(|| {
+            let est = hr_max_estimate_from(
+                activities
+                    .iter()
+                    .filter(|a| a.date_ok)
+                    .filter_map(|a| a.deferred.as_ref().map(|d| &d.hr)),
+            )?;
+            Some(Sourced {
+                value: Some(est.round()),
+                origin: Origin::Estimated,
+                note: "99.5th percentile of spike-filtered, 5-sample median heart rate over the history".into(),
+            })
+        })
+        .unwrap_or_else(|| Sourced::unknown("no heart rate in any file"));
+    let hr_rest = from_config(&config.hr_rest_bpm)
+        .or_else(|| from_files(activities, |a| a.file_athlete.hr_rest_bpm))
+        .unwrap_or(Sourced {
+            value: Some(DEFAULT_HR_REST_BPM),
+            origin: Origin::Default,
+            note: "typical adult value; set athlete.hr_rest_bpm".into(),
+        });
+    Profile {
+        name: config.name.clone(),
+        hr_max_bpm: hr_max,
+        hr_rest_bpm: hr_rest,
+        sex: from_config(&config.sex)
+            .or_else(|| from_files(activities, |a| a.file_athlete.sex))
+            .unwrap_or_else(|| {
+                Sourced::unknown("TRIMP uses the mean of the men's and women's constants")
+            }),
+        birth_year: from_config(&config.birth_year)
+            .or_else(|| from_files(activities, |a| a.file_athlete.birth_year))
+            .unwrap_or_else(|| Sourced::unknown("")),
+        weight_kg: from_config(&config.weight_kg)
+            .or_else(|| from_files(activities, |a| a.file_athlete.weight_kg))
+            .unwrap_or_else(|| {
+                Sourced::unknown("sweat loss as % of body mass needs athlete.weight_kg")
+            }),
+        height_cm: from_config(&config.height_cm).unwrap_or(Sourced {
+            value: Some(170.0),
+            origin: Origin::Default,
+            note: "for the body surface area of the sweat estimate; set athlete.height_cm".into(),
+        }),
+        threshold_pace_s_per_km: from_config(&config.threshold_pace_s_per_km).unwrap_or_else(
+            || Sourced::unknown("without it, runs without heart rate get a duration-based load"),
+        ),
+    }
+}
+
+/// The rows of `athlete.csv`: `key, value, unit, source, note`.
+pub fn rows(p: &Profile) -> Vec<[String; 5]> {
+    let num = |v: Option<f64>, d: usize| crate::report::num(v, d);
+    let row = |k: &str, v: String, unit: &str, o: Origin, note: &str| {
+        [
+            k.to_string(),
+            v,
+            unit.to_string(),
+            o.as_str().to_string(),
+            note.to_string(),
+        ]
+    };
+    vec![
+        row(
+            "name",
+            p.name.clone().unwrap_or_default(),
+            "",
+            if p.name.is_some() {
+                Origin::Config
+            } else {
+                Origin::Unknown
+            },
+            "",
+        ),
+        row(
+            "hr_max_bpm",
+            num(p.hr_max_bpm.value, 1),
+            "bpm",
+            p.hr_max_bpm.origin,
+            &p.hr_max_bpm.note,
+        ),
+        row(
+            "hr_rest_bpm",
+            num(p.hr_rest_bpm.value, 1),
+            "bpm",
+            p.hr_rest_bpm.origin,
+            &p.hr_rest_bpm.note,
+        ),
+        row(
+            "sex",
+            match p.sex.value {
+                Some(Sex::Female) => "female".into(),
+                Some(Sex::Male) => "male".into(),
+                None => String::new(),
+            },
+            "",
+            p.sex.origin,
+            &p.sex.note,
+        ),
+        row(
+            "birth_year",
+            p.birth_year
+                .value
+                .map(|y| y.to_string())
+                .unwrap_or_default(),
+            "",
+            p.birth_year.origin,
+            &p.birth_year.note,
+        ),
+        row(
+            "weight_kg",
+            num(p.weight_kg.value, 1),
+            "kg",
+            p.weight_kg.origin,
+            &p.weight_kg.note,
+        ),
+        row(
+            "height_cm",
+            num(p.height_cm.value, 1),
+            "cm",
+            p.height_cm.origin,
+            &p.height_cm.note,
+        ),
+        row(
+            "threshold_pace_s_per_km",
+            num(p.threshold_pace_s_per_km.value, 1),
+            "s/km",
+            p.threshold_pace_s_per_km.origin,
+            &p.threshold_pace_s_per_km.note,
+        ),
+    ]
+}
