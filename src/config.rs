@@ -279,138 +279,45 @@ pub const THRESHOLD_KEYS: &[&str] = &[
     "shoe_max_km",
 ];
 
+// One line per key: name, type, allowed range and unit. The `as` casts are no-ops for f64.
+#[allow(clippy::unnecessary_cast)]
 fn read_thresholds(r: &Reader) -> Result<Thresholds, ConfigError> {
     let t = r.section("thresholds", THRESHOLD_KEYS)?;
     let mut th = Thresholds::default();
-    if let Some(v) = r.number(t, "thresholds", "spike_window_days", (1.0, 365.0), "days")? {
-        th.spike_window_days = v as i64;
+    macro_rules! set {
+        ($($key:ident: $ty:ty = ($lo:expr, $hi:expr, $unit:expr)),* $(,)?) => {
+            $(if let Some(v) = r.number(t, "thresholds", stringify!($key), ($lo, $hi), $unit)? {
+                th.$key = v as $ty;
+            })*
+        };
     }
-    if let Some(v) = r.number(t, "thresholds", "spike_low", (0.0, 10.0), "(a fraction)")? {
-        th.spike_low = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "spike_medium", (0.0, 10.0), "(a fraction)")? {
-        th.spike_medium = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "spike_high", (0.0, 10.0), "(a fraction)")? {
-        th.spike_high = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "ramp_weekly_pct", (0.0, 1000.0), "%")? {
-        th.ramp_weekly_pct = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "ramp_min_base_m", (0.0, 1000000.0), "m")? {
-        th.ramp_min_base_m = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "ramp_two_week_pct", (0.0, 1000.0), "%")? {
-        th.ramp_two_week_pct = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "acwr_max", (0.5, 10.0), "")? {
-        th.acwr_max = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "monotony_max", (0.5, 20.0), "")? {
-        th.monotony_max = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "strain_percentile", (1.0, 100.0), "%")? {
-        th.strain_percentile = v as f64;
-    }
-    if let Some(v) = r.number(
-        t,
-        "thresholds",
-        "strain_history_weeks",
-        (1.0, 104.0),
-        "weeks",
-    )? {
-        th.strain_history_weeks = v as usize;
-    }
-    if let Some(v) = r.number(t, "thresholds", "strain_min_weeks", (1.0, 104.0), "weeks")? {
-        th.strain_min_weeks = v as usize;
-    }
-    if let Some(v) = r.number(t, "thresholds", "history_days", (0.0, 365.0), "days")? {
-        th.history_days = v as i64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "break_days", (1.0, 365.0), "days")? {
-        th.break_days = v as i64;
-    }
-    if let Some(v) = r.number(
-        t,
-        "thresholds",
-        "warmup_link_max_gap_min",
-        (0.0, 240.0),
-        "min",
-    )? {
-        th.warmup_link_max_gap_min = v as f64;
-    }
-    if let Some(v) = r.number(
-        t,
-        "thresholds",
-        "warmup_separate_min_min",
-        (0.0, 120.0),
-        "min",
-    )? {
-        th.warmup_separate_min_min = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "long_run_min", (1.0, 1440.0), "min")? {
-        th.long_run_min = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "hot_wbgt_c", (0.0, 50.0), "°C")? {
-        th.hot_wbgt_c = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "hot_heat_index_c", (0.0, 70.0), "°C")? {
-        th.hot_heat_index_c = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "very_hot_wbgt_c", (0.0, 50.0), "°C")? {
-        th.very_hot_wbgt_c = v as f64;
-    }
-    if let Some(v) = r.number(
-        t,
-        "thresholds",
-        "sweat_loss_max_pct",
-        (0.0, 20.0),
-        "% of body mass",
-    )? {
-        th.sweat_loss_max_pct = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "heat_gap_days", (1.0, 365.0), "days")? {
-        th.heat_gap_days = v as i64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "heat_acclim_days", (1.0, 60.0), "days")? {
-        th.heat_acclim_days = v as usize;
-    }
-    if let Some(v) = r.number(t, "thresholds", "electrolytes_min", (1.0, 1440.0), "min")? {
-        th.electrolytes_min = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "downhill_ratio", (1.0, 100.0), "")? {
-        th.downhill_ratio = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "downhill_min_m", (0.0, 100000.0), "m")? {
-        th.downhill_min_m = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "downhill_weeks", (1.0, 52.0), "weeks")? {
-        th.downhill_weeks = v as usize;
-    }
-    if let Some(v) = r.number(
-        t,
-        "thresholds",
-        "strength_per_week",
-        (0.0, 14.0),
-        "sessions",
-    )? {
-        th.strength_per_week = v as f64;
-    }
-    if let Some(v) = r.number(t, "thresholds", "strength_weeks", (1.0, 52.0), "weeks")? {
-        th.strength_weeks = v as usize;
-    }
-    if let Some(v) = r.number(
-        t,
-        "thresholds",
-        "single_shoe_min_runs",
-        (1.0, 1000.0),
-        "runs",
-    )? {
-        th.single_shoe_min_runs = v as usize;
-    }
-    if let Some(v) = r.number(t, "thresholds", "shoe_max_km", (1.0, 100000.0), "km")? {
-        th.shoe_max_km = v as f64;
-    }
+    set!(
+        spike_window_days: i64 = (1.0, 365.0, "days"),
+        spike_low: f64 = (0.0, 10.0, "(a fraction)"),
+        spike_medium: f64 = (0.0, 10.0, "(a fraction)"),
+        spike_high: f64 = (0.0, 10.0, "(a fraction)"),
+        ramp_weekly_pct: f64 = (0.0, 1000.0, "%"),
+        ramp_min_base_m: f64 = (0.0, 1000000.0, "m"),
+        ramp_two_week_pct: f64 = (0.0, 1000.0, "%"),
+        acwr_max: f64 = (0.5, 10.0, ""),
+        monotony_max: f64 = (0.5, 20.0, ""),
+        strain_percentile: f64 = (1.0, 100.0, "%"),
+        strain_min_weeks: usize = (1.0, 104.0, "weeks"),
+        history_days: i64 = (0.0, 365.0, "days"),
+        break_days: i64 = (1.0, 365.0, "days"),
+        long_run_min: f64 = (1.0, 1440.0, "min"),
+        hot_wbgt_c: f64 = (0.0, 50.0, "°C"),
+        hot_heat_index_c: f64 = (0.0, 70.0, "°C"),
+        very_hot_wbgt_c: f64 = (0.0, 50.0, "°C"),
+        heat_gap_days: i64 = (1.0, 365.0, "days"),
+        heat_acclim_days: usize = (1.0, 60.0, "days"),
+        electrolytes_min: f64 = (1.0, 1440.0, "min"),
+        downhill_ratio: f64 = (1.0, 100.0, ""),
+        downhill_min_m: f64 = (0.0, 100000.0, "m"),
+        downhill_weeks: usize = (1.0, 52.0, "weeks"),
+        strength_weeks: usize = (1.0, 52.0, "weeks"),
+        shoe_max_km: f64 = (1.0, 100000.0, "km")
+    );
     Ok(th)
 }
 

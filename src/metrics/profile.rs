@@ -144,7 +144,7 @@ impl HrProfile {
     /// rate, scaled up to the moving time; `None` when heart rate covers less than half of it.
     pub fn hr_load(&self, hr_rest_bpm: f64, hr_max_bpm: f64, sex: Option<Sex>) -> Option<f64> {
         let (rest, max) = valid_rest_max(hr_rest_bpm, hr_max_bpm)?;
-        if !(self.moving_s > 0.0) {
+        if self.moving_s.is_nan() || self.moving_s <= 0.0 {
             return None;
         }
         let (mut trimp, mut hr_s) = (0.0, 0.0);
