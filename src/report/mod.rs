@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod folder;
+pub mod html;
 
 use crate::summary::ActivitySummary;
 use std::io;
