@@ -282,9 +282,11 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         athlete.sex = Some(match s.to_ascii_lowercase().as_str() {
             "female" | "f" => Sex::Female,
             "male" | "m" => Sex::Male,
-            _ => return Err(r.err(format!(
+            _ => {
+                return Err(r.err(format!(
                 "`athlete.sex` = \"{s}\": must be \"female\" or \"male\" (leave it out if unknown)"
-            ))),
+            )))
+            }
         });
     }
     if let Some(p) = a.and_then(|t| t.get("threshold_pace")) {

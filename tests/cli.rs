@@ -259,5 +259,8 @@ fn init_writes_a_default_that_analyze_accepts_and_bad_values_exit_2() {
         err.contains("`athlete.weight_kg` = 900: must be a number from 25 to 250 kg"),
         "{err}"
     );
-    assert!(!dir.path().join("r2").exists(), "nothing written on a config error");
+    assert!(
+        !dir.path().join("r2").exists(),
+        "nothing written on a config error"
+    );
 }
