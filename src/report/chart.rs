@@ -78,6 +78,15 @@ const MAIN_H: u32 = 380;
 const DESCENT_H: u32 = 118;
 /// Fraction of a column left empty on each side of a bar.
 const BAR_GAP: f64 = 0.15;
+/// Below this many columns bars get narrower, so one week is not one huge block.
+const FEW_COLUMNS: usize = 8;
+
+/// The `[left, right]` of column `i`'s bar, in columns.
+fn bar_x(i: usize, n: usize) -> (f64, f64) {
+    let half = (0.5 - BAR_GAP) * (n.min(FEW_COLUMNS) as f64 / FEW_COLUMNS as f64);
+    let centre = i as f64 + 0.5;
+    (centre - half, centre + half)
+}
 
 /// Register the embedded font with plotters (once per process).
 fn register_font() {
@@ -372,7 +381,8 @@ fn draw_into(plan: &Plan, svg: &mut String) -> DrawResult<Vec<(i32, i32)>> {
         root.present()?;
         return Ok(Vec::new());
     }
-    let n = plan.columns.len() as f64;
+    let ncol = plan.columns.len();
+    let n = ncol as f64;
     let period = if plan.monthly { "month" } else { "week" };
 
     // Flag lane.
@@ -461,7 +471,7 @@ fn draw_into(plan: &Plan, svg: &mut String) -> DrawResult<Vec<(i32, i32)>> {
     let min_bar = ymax / 150.0;
     let bar = |i: usize, top: f64, colour: RGBColor| {
         Rectangle::new(
-            [(i as f64 + BAR_GAP, 0.0), (i as f64 + 1.0 - BAR_GAP, top)],
+            [(bar_x(i, ncol).0, 0.0), (bar_x(i, ncol).1, top)],
             colour.filled(),
         )
     };
@@ -480,7 +490,7 @@ fn draw_into(plan: &Plan, svg: &mut String) -> DrawResult<Vec<(i32, i32)>> {
             .map(|(i, c)| {
                 let y = c.longest.max(min_bar);
                 PathElement::new(
-                    vec![(i as f64 + BAR_GAP, y), (i as f64 + 1.0 - BAR_GAP, y)],
+                    vec![(bar_x(i, ncol).0, y), (bar_x(i, ncol).1, y)],
                     colours::LONGEST.stroke_width(2),
                 )
             }),
@@ -512,8 +522,9 @@ fn draw_into(plan: &Plan, svg: &mut String) -> DrawResult<Vec<(i32, i32)>> {
     )?;
     let spans = (0..plan.columns.len())
         .map(|i| {
-            let x0 = chart.backend_coord(&(i as f64 + BAR_GAP, 0.0)).0;
-            let x1 = chart.backend_coord(&(i as f64 + 1.0 - BAR_GAP, 0.0)).0;
+            let (l, r) = bar_x(i, ncol);
+            let x0 = chart.backend_coord(&(l, 0.0)).0;
+            let x1 = chart.backend_coord(&(r, 0.0)).0;
             (x0, x1)
         })
         .collect();
@@ -595,8 +606,8 @@ fn strip(
             .map(|(i, c)| {
                 Rectangle::new(
                     [
-                        (i as f64 + BAR_GAP, 0.0),
-                        (i as f64 + 1.0 - BAR_GAP, value(c).max(min_bar)),
+                        (bar_x(i, plan.columns.len()).0, 0.0),
+                        (bar_x(i, plan.columns.len()).1, value(c).max(min_bar)),
                     ],
                     colour.filled(),
                 )
@@ -622,6 +633,9 @@ fn draw_heading(
             a.start.format("%Y-%m"),
             b.start.format("%Y-%m")
         ),
+        (Some(a), _) if plan.columns.len() == 1 => {
+            format!("week of {} (local date)", a.start.format("%Y-%m-%d"))
+        }
         (Some(a), Some(b)) => format!(
             "weeks of {} to {} (local dates)",
             a.start.format("%Y-%m-%d"),
@@ -1118,9 +1132,21 @@ pub(crate) mod tests {
         register_font();
         let (weeks, months) = long_history(520);
         assert!(months.len() >= 119);
-        let p = plan(&weeks, &months, &[], Units::Metric);
+        let flags = [
+            flag("2016-03-31", Code::OtAcwr, Severity::Medium, "m"),
+            flag("2016-03-01", Code::OtSpike, Severity::Low, "l"),
+            flag("2016-04-01", Code::FwKm, Severity::Low, "l"),
+        ];
+        let p = plan(&weeks, &months, &flags, Units::Metric);
         assert!(p.monthly);
         assert_eq!(p.columns.len(), months.len());
+        let sev: Vec<_> = p.columns.iter().map(|c| c.severity).collect();
+        assert_eq!(
+            sev[..4],
+            [None, None, Some(Severity::Medium), Some(Severity::Low)]
+        );
+        // A month's ratio is the highest of its weeks' (2016-01: weeks 0-3, 0.8 + i × 0.1).
+        assert!((p.columns[0].acwr.unwrap() - 1.1).abs() < 1e-9);
         let svg = weeks_svg(&weeks, &months, &[], Units::Metric);
         assert_well_formed(&svg);
         assert!(svg.contains("Monthly running distance"));
@@ -1146,6 +1172,9 @@ pub(crate) mod tests {
             let svg = weeks_svg(&weeks, &months, &[], Units::Metric);
             assert_well_formed(&svg);
             assert_labels_readable(&svg);
+            if n == 1 || n == MAX_WEEKS {
+                save_png(&rasterise(&svg), &format!("calfguard-{n}-weeks.png"));
+            }
         }
         let (weeks, months) = long_history(MAX_WEEKS + 1);
         assert!(plan(&weeks, &months, &[], Units::Metric).monthly);
