@@ -1,7 +1,9 @@
 //! Reporters: pure data in, files out. Every column named here is a contract that users'
 //! scripts rely on: later versions add columns, never rename or drop them.
 
+pub mod chart;
 pub mod folder;
+pub mod html;
 
 use crate::summary::ActivitySummary;
 use std::io;
