@@ -2,10 +2,11 @@
 //! account for every file, write the report folder, decide the exit code.
 
 use crate::athlete::{self, Profile};
-use crate::cli::AnalyzeConfig;
+use crate::cli::{AnalyzeConfig, FailOn};
 use crate::config::Config;
 use crate::dedup::{dedup, DedupRules};
 use crate::flags;
+use crate::flags::Severity;
 use crate::ingest;
 use crate::ingest::export::{Leaf, LeafRecord, Limits, Walker};
 use crate::ingest::strava::{parse_activity_list, StravaEntry};
@@ -14,6 +15,7 @@ use crate::periods::{self, ActivityFacts};
 use crate::report::{self, folder::ReportFolder, ErrorKind, ErrorRow};
 use crate::summary::{summarize, ActivitySummary, Context, FinishParams, MetricParams, ZoneBasis};
 use anyhow::{Context as _, Result};
+use chrono::{Datelike, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -521,25 +523,48 @@ pub fn write_report(dir: &Path, analysis: &Analysis, eval: &Evaluation) -> std::
     Ok(())
 }
 
-/// Run `calfguard analyze`. Errors returned here are usage, configuration or output errors
-/// (exit 2); per-file problems never are.
-pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
-    let started = Instant::now();
+/// The reported week's Monday: `--week`, else the last complete ISO week before `now` in the
+/// athlete's zone (`--tz` / `time_zone`, else UTC).
+pub fn reported_week(config: &AnalyzeConfig) -> NaiveDate {
+    if let Some(w) = config.week {
+        return w;
+    }
+    let today = match config.tz {
+        Some(tz) => config.now.with_timezone(&tz).date_naive(),
+        None => config.now.date_naive(),
+    };
+    let this_monday = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64);
+    this_monday - chrono::Duration::days(7)
+}
+
+/// A finished run: the analysis, its evaluation, the timing.
+pub struct Run {
+    /// Activities, error rows, counts.
+    pub analysis: Analysis,
+    /// Profile, periods, flags.
+    pub eval: Evaluation,
+    /// Seconds spent.
+    pub secs: f64,
+}
+
+/// Read, reduce, de-duplicate, filter by date, apply the shoes file, evaluate. `Ok(None)` when
+/// interrupted.
+fn run_pipeline(config: &AnalyzeConfig, started: Instant) -> Result<Option<Run>> {
     for p in &config.paths {
         if fs::symlink_metadata(p).is_err() {
             anyhow::bail!("input '{}' does not exist", p.display());
         }
     }
-    let folder = ReportFolder::prepare(&config.out)
-        .with_context(|| format!("cannot write the report folder '{}'", config.out.display()))?;
-
+    let gear = match &config.gear {
+        Some(p) => Some(crate::gear::GearFile::load(p).map_err(|e| anyhow::anyhow!(e))?),
+        None => None,
+    };
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = Arc::clone(&interrupted);
         // Only one handler per process; a second registration (tests) is harmless to skip.
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
-
     let progress = if !config.quiet && std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template(
@@ -551,7 +576,6 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
     } else {
         ProgressBar::hidden()
     };
-
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.unwrap_or(0))
         .build()
@@ -570,78 +594,217 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
         },
         weather: config.weather.clone(),
     };
-    let mut analysis = pool.install(|| {
-        analyse(
-            &config.paths,
-            &ctx,
-            &Options {
-                limits: Limits {
-                    max_file_bytes: config
-                        .file
-                        .max_file_bytes
-                        .unwrap_or(Limits::default().max_file_bytes),
-                    ..Limits::default()
-                },
-                dedup: (!config.keep_duplicates).then(|| config.file.duplicates.clone()),
-            },
-            &progress,
-            &interrupted,
-        )
-    });
-
+    let options = Options {
+        limits: Limits {
+            max_file_bytes: config
+                .file
+                .max_file_bytes
+                .unwrap_or(Limits::default().max_file_bytes),
+            ..Limits::default()
+        },
+        dedup: (!config.keep_duplicates).then(|| config.file.duplicates.clone()),
+    };
+    let mut analysis =
+        pool.install(|| analyse(&config.paths, &ctx, &options, &progress, &interrupted));
     if interrupted.load(Ordering::SeqCst) {
         progress.abandon();
+        return Ok(None);
+    }
+    progress.finish_and_clear();
+    if config.since.is_some() || config.until.is_some() {
+        analysis.activities.retain(|a| {
+            let d = a.start_local().date_naive();
+            config.since.is_none_or(|s| d >= s) && config.until.is_none_or(|u| d <= u)
+        });
+        analysis.counts.activities = analysis.activities.len();
+    }
+    if let Some(g) = &gear {
+        for a in analysis
+            .activities
+            .iter_mut()
+            .filter(|a| a.sport.is_running())
+        {
+            if let Some(shoe) = g.shoe_for(&a.source, a.start_local().date_naive()) {
+                a.gear = Some(shoe.to_string());
+            }
+        }
+    }
+    let eval = pool.install(|| evaluate(&mut analysis, &config.file, config.file.zones));
+    Ok(Some(Run {
+        analysis,
+        eval,
+        secs: started.elapsed().as_secs_f64(),
+    }))
+}
+
+/// The summary of the reported week, as Markdown.
+pub fn summary_text(run: &Run, config: &AnalyzeConfig, chart: Option<&str>) -> String {
+    let monday = reported_week(config);
+    let label = periods::iso_week_label(monday);
+    let c = &run.analysis.counts;
+    let files_line = format!(
+        "Files: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; {} activities.",
+        c.found, c.analysed, c.salvaged, c.skipped, c.failed, c.duplicate, c.activities
+    );
+    let data_end = run
+        .analysis
+        .activities
+        .iter()
+        .filter(|a| a.date_ok)
+        .map(|a| a.start_local().date_naive())
+        .max();
+    let conflicts = run
+        .analysis
+        .errors
+        .iter()
+        .filter(|e| e.kind == ErrorKind::Conflict)
+        .map(|e| format!("{}: {}", e.source, e.reason))
+        .collect();
+    let f = &run.eval.flags;
+    report::summary::summary_markdown(&report::summary::SummaryInput {
+        profile: &run.eval.profile,
+        weeks: &f.periods.weeks,
+        flags: &f.flags,
+        not_judged: &f.not_judged,
+        week: (&label, monday),
+        data_end,
+        files_line,
+        conflicts,
+        units: config.units,
+        chart,
+    })
+}
+
+/// The exit code of a finished run: 3 when `--fail-on` matches a flag in the reported week
+/// (this wins), else 1 when a file failed, else 0.
+pub fn exit_of(run: &Run, config: &AnalyzeConfig) -> Exit {
+    let label = periods::iso_week_label(reported_week(config));
+    let min = config.fail_on.map(|f| match f {
+        FailOn::Medium => Severity::Medium,
+        FailOn::High => Severity::High,
+    });
+    if let Some(min) = min {
+        if run
+            .eval
+            .flags
+            .flags
+            .iter()
+            .any(|f| f.period == label && f.severity >= min)
+        {
+            return Exit::FailOn;
+        }
+    }
+    if run.analysis.counts.failed > 0 {
+        Exit::Partial
+    } else {
+        Exit::Done
+    }
+}
+
+fn summary_line(run: &Run, target: Option<&Path>) -> String {
+    let c = &run.analysis.counts;
+    let mb_s = if run.secs > 0.0 {
+        c.bytes as f64 / 1e6 / run.secs
+    } else {
+        0.0
+    };
+    format!(
+        "calfguard: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; \
+         {} activities, {} conflicts, {} flags, in {:.2} s ({:.1} MB/s){}",
+        c.found,
+        c.analysed,
+        c.salvaged,
+        c.skipped,
+        c.failed,
+        c.duplicate,
+        c.activities,
+        c.conflicts,
+        run.eval.flags.flags.len(),
+        run.secs,
+        mb_s,
+        target
+            .map(|t| format!("; report in {}", t.display()))
+            .unwrap_or_default()
+    )
+}
+
+/// Run `calfguard analyze`. Errors returned here are usage, configuration or output errors
+/// (exit 2); per-file problems never are.
+pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
+    let started = Instant::now();
+    for p in &config.paths {
+        if fs::symlink_metadata(p).is_err() {
+            anyhow::bail!("input '{}' does not exist", p.display());
+        }
+    }
+    let folder = ReportFolder::prepare(&config.out)
+        .with_context(|| format!("cannot write the report folder '{}'", config.out.display()))?;
+    let Some(run) = run_pipeline(config, started)? else {
         drop(folder);
         let _ = writeln!(
             std::io::stderr(),
             "calfguard: interrupted; the previous report was left as it was"
         );
         return Ok(Exit::Interrupted);
-    }
-    progress.finish_and_clear();
-    let eval = pool.install(|| evaluate(&mut analysis, &config.file, config.file.zones));
-
-    write_report(folder.staging(), &analysis, &eval).with_context(|| {
-        format!(
-            "cannot write the report in '{}'",
-            folder.staging().display()
-        )
-    })?;
+    };
+    write_report(folder.staging(), &run.analysis, &run.eval)
+        .and_then(|()| {
+            let f = &run.eval.flags;
+            let svg = report::chart::weeks_svg(
+                &f.periods.weeks,
+                &f.periods.months,
+                &f.flags,
+                config.units,
+            );
+            fs::write(folder.staging().join("weeks.svg"), &svg)?;
+            let summary = summary_text(&run, config, Some("weeks.svg"));
+            fs::write(folder.staging().join("summary.md"), &summary)?;
+            let title = format!(
+                "calfguard: {}",
+                run.eval
+                    .profile
+                    .name
+                    .as_deref()
+                    .unwrap_or("calf-risk report")
+            );
+            let html = report::html::report_html(&title, &summary, &svg, &f.flags, config.units);
+            fs::write(folder.staging().join("report.html"), html)
+        })
+        .with_context(|| {
+            format!(
+                "cannot write the report in '{}'",
+                folder.staging().display()
+            )
+        })?;
     let target = folder.target().to_path_buf();
     folder
         .commit()
         .with_context(|| format!("cannot replace the report folder '{}'", target.display()))?;
-
-    let c = &analysis.counts;
     if !config.quiet {
-        let secs = started.elapsed().as_secs_f64();
-        let mb_s = if secs > 0.0 {
-            c.bytes as f64 / 1e6 / secs
-        } else {
-            0.0
-        };
-        let _ = writeln!(
-            std::io::stderr(),
-            "calfguard: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; \
-             {} activities, {} conflicts, in {:.2} s ({:.1} MB/s); report in {}",
-            c.found,
-            c.analysed,
-            c.salvaged,
-            c.skipped,
-            c.failed,
-            c.duplicate,
-            c.activities,
-            c.conflicts,
-            secs,
-            mb_s,
-            target.display()
-        );
+        let _ = writeln!(std::io::stderr(), "{}", summary_line(&run, Some(&target)));
     }
-    Ok(if c.failed > 0 {
-        Exit::Partial
-    } else {
-        Exit::Done
-    })
+    Ok(exit_of(&run, config))
+}
+
+/// Run `calfguard summary`: analyse, print the reported week's summary on stdout. A closed
+/// stdout (`| head`) is not an error.
+pub fn run_summary(config: &AnalyzeConfig) -> Result<Exit> {
+    let started = Instant::now();
+    let Some(run) = run_pipeline(config, started)? else {
+        let _ = writeln!(std::io::stderr(), "calfguard: interrupted");
+        return Ok(Exit::Interrupted);
+    };
+    let text = summary_text(&run, config, None);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e).context("cannot write the summary"),
+    }
+    if !config.quiet {
+        let _ = writeln!(std::io::stderr(), "{}", summary_line(&run, None));
+    }
+    Ok(exit_of(&run, config))
 }
 
 /// Run `calfguard init`: write the commented default configuration, never over an existing file

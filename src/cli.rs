@@ -13,7 +13,7 @@ Exit codes:
   0    done, no file failed
   1    some files failed (the report is still written; skipped or salvaged files alone do not make it 1)
   2    usage, configuration or output error (nothing analysed)
-  3    reserved for --fail-on (a flag of that severity in the reported week)
+  3    --fail-on: a flag of that severity or above in the reported week (wins over 1)
   130  interrupted (the previous report is left as it was)";
 
 /// calfguard: reads a whole sports-watch export and tells, week by week, which training
@@ -32,8 +32,57 @@ pub enum Command {
     /// Analyse files and folders (searched recursively) and write the report folder.
     #[command(after_help = EXIT_CODES)]
     Analyze(AnalyzeArgs),
+    /// Analyse like `analyze` and print the summary of one week (default: the last complete
+    /// week before --now) on stdout, for a Monday mail from cron.
+    #[command(after_help = EXIT_CODES)]
+    Summary(SummaryArgs),
     /// Write a commented default configuration file (calfguard.toml).
     Init(InitArgs),
+}
+
+/// Arguments of `calfguard summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// What to read and how.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The week to report (ISO week, e.g. 2026-W47). Default: the last complete week before
+    /// --now.
+    #[arg(long, value_name = "WEEK", value_parser = parse_week)]
+    pub week: Option<NaiveDate>,
+}
+
+/// How severe a flag must be for `--fail-on` to exit with 3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Medium or high.
+    Medium,
+    /// High only.
+    High,
+}
+
+/// Units of the summary, charts and report page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnitsArg {
+    /// km, min/km, °C.
+    Metric,
+    /// mi, min/mi, °F.
+    Imperial,
+}
+
+/// Parse an ISO week `2026-W47` into its Monday.
+pub fn parse_week(s: &str) -> Result<NaiveDate, String> {
+    let bad = || format!("'{s}' is not an ISO week: use YYYY-Www, e.g. 2026-W47");
+    let (y, w) = s.trim().split_once(['W', 'w']).ok_or_else(bad)?;
+    let year: i32 = y.trim_end_matches('-').parse().map_err(|_| bad())?;
+    let week: u32 = w.parse().map_err(|_| bad())?;
+    NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(bad)
+}
+
+/// Parse a date `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date: use YYYY-MM-DD"))
 }
 
 /// Arguments of `calfguard init`.
@@ -51,13 +100,22 @@ pub struct InitArgs {
 /// Arguments of `calfguard analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Files and folders to analyse (FIT, GPX, TCX; folders are searched recursively).
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    /// What to read and how.
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Report folder; replaced as a whole when the run completes.
     #[arg(long, short, value_name = "DIR", default_value = "calfguard-report")]
     pub out: PathBuf,
+}
+
+/// What to read and how: shared by `analyze` and `summary`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files and folders (FIT, GPX, TCX; loose, .gz or in .zip archives, nested); folders are
+    /// searched recursively.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
@@ -88,6 +146,29 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     pub weather: Option<PathBuf>,
 
+    /// Shoes: a CSV with a `shoe` column and either `from`,`to` dates (YYYY-MM-DD; an empty
+    /// `to` is open) or a `source` naming one activity's file. Wins over the gear column of
+    /// a Strava export's activities.csv.
+    #[arg(long, value_name = "FILE")]
+    pub gear: Option<PathBuf>,
+
+    /// Only activities on or after this local date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<NaiveDate>,
+
+    /// Only activities on or before this local date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub until: Option<NaiveDate>,
+
+    /// Units of the summary, chart and report page (CSV columns stay SI). Default: the
+    /// configuration's `athlete.units`, else metric.
+    #[arg(long, value_enum, value_name = "UNITS")]
+    pub units: Option<UnitsArg>,
+
+    /// Exit with code 3 when the reported week has a flag of this severity or above.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
     /// Keep every recording of a run found in several files (by default the richest is kept
     /// and the others are listed as duplicates).
     #[arg(long)]
@@ -109,13 +190,25 @@ pub fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
     ))
 }
 
-/// Everything `analyze` needs, validated.
+/// Everything `analyze` and `summary` need, validated.
 #[derive(Clone, Debug)]
 pub struct AnalyzeConfig {
     /// Inputs as given.
     pub paths: Vec<PathBuf>,
-    /// Report folder.
+    /// Report folder (`analyze`).
     pub out: PathBuf,
+    /// The reported week's Monday (`summary --week`); default: the last complete week.
+    pub week: Option<NaiveDate>,
+    /// Shoes file.
+    pub gear: Option<PathBuf>,
+    /// Local date range.
+    pub since: Option<NaiveDate>,
+    /// Local date range.
+    pub until: Option<NaiveDate>,
+    /// Units.
+    pub units: crate::config::Units,
+    /// `--fail-on`.
+    pub fail_on: Option<FailOn>,
     /// Worker threads; `None` means one per core.
     pub threads: Option<usize>,
     /// Progress bar and summary line off.
@@ -135,7 +228,11 @@ pub struct AnalyzeConfig {
 impl AnalyzeConfig {
     /// Validate the arguments and load the configuration file (`--tz` wins over its
     /// `time_zone`).
-    pub fn from_args(a: AnalyzeArgs) -> Result<AnalyzeConfig, ConfigError> {
+    pub fn from_args(
+        a: InputArgs,
+        out: PathBuf,
+        week: Option<NaiveDate>,
+    ) -> Result<AnalyzeConfig, ConfigError> {
         let file = crate::config::load(a.config.as_deref())?;
         let weather = match &a.weather {
             Some(p) => Some(std::sync::Arc::new(
@@ -146,9 +243,20 @@ impl AnalyzeConfig {
             )),
             None => None,
         };
+        let units = match a.units {
+            Some(UnitsArg::Metric) => crate::config::Units::Metric,
+            Some(UnitsArg::Imperial) => crate::config::Units::Imperial,
+            None => file.athlete.units.unwrap_or_default(),
+        };
         Ok(AnalyzeConfig {
             paths: a.paths,
-            out: a.out,
+            out,
+            week,
+            gear: a.gear,
+            since: a.since,
+            until: a.until,
+            units,
+            fail_on: a.fail_on,
             threads: a.threads.map(NonZeroUsize::get),
             quiet: a.quiet,
             now: a.now.unwrap_or_else(Utc::now),
@@ -181,5 +289,14 @@ mod tests {
             "2026-11-23T07:00:00+00:00"
         );
         assert!(parse_now("yesterday").is_err());
+    }
+
+    #[test]
+    fn weeks_parse_to_their_monday() {
+        assert_eq!(parse_week("2026-W47").unwrap().to_string(), "2026-11-16");
+        assert_eq!(parse_week("2027-W01").unwrap().to_string(), "2027-01-04");
+        assert_eq!(parse_week("2026-W53").unwrap().to_string(), "2026-12-28");
+        assert!(parse_week("2025-W53").is_err(), "2025 has 52 ISO weeks");
+        assert!(parse_week("47").is_err());
     }
 }

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod dedup;
 pub mod flags;
+pub mod gear;
 pub mod geo;
 pub mod gpxwrite;
 pub mod ingest;

@@ -1,5 +1,5 @@
 //! The `calfguard` binary: parse the command line, run, map the outcome to an exit code.
-use calfguard::app::{run_analyze, run_init, Exit};
+use calfguard::app::{run_analyze, run_init, run_summary, Exit};
 use calfguard::cli::{AnalyzeConfig, Cli, Command};
 use clap::Parser;
 use std::io::Write;
@@ -19,10 +19,16 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Analyze(args) => match AnalyzeConfig::from_args(args) {
+        Command::Analyze(args) => match AnalyzeConfig::from_args(args.input, args.out, None) {
             Ok(config) => run_analyze(&config),
             Err(e) => Err(e.into()),
         },
+        Command::Summary(args) => {
+            match AnalyzeConfig::from_args(args.input, Default::default(), args.week) {
+                Ok(config) => run_summary(&config),
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::Init(args) => run_init(args.config.as_deref(), args.force),
     };
     match result {

@@ -75,7 +75,7 @@ pub fn markdown_html(markdown: &str) -> String {
 
 /// The unit of a flag's value and threshold (as documented in `docs/flags.md`), and the factor
 /// from the stored (SI) number to the unit shown.
-fn flag_unit(code: Code, units: Units) -> (&'static str, f64) {
+pub(crate) fn flag_unit(code: Code, units: Units) -> (&'static str, f64) {
     let imperial = units == Units::Imperial;
     match code {
         Code::OtSpike | Code::OtRamp10 | Code::OtRamp2w => ("%", 1.0),
@@ -94,7 +94,7 @@ fn flag_unit(code: Code, units: Units) -> (&'static str, f64) {
     }
 }
 
-fn number(v: Option<f64>, code: Code, units: Units) -> String {
+pub(crate) fn number(v: Option<f64>, code: Code, units: Units) -> String {
     let (unit, factor) = flag_unit(code, units);
     let s = super::num(v.map(|v| v * factor), 2);
     if s.is_empty() {

@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod folder;
 pub mod html;
+pub mod summary;
 
 use crate::summary::ActivitySummary;
 use std::io;

@@ -1,0 +1,133 @@
+//! Shoes (`--gear FILE`): which pair each run was in.
+//!
+//! A CSV with a `shoe` column and, per row, either a date range (`from`, `to`: local dates
+//! `YYYY-MM-DD`, both inclusive; an empty `to` means "still in use") or a `source` naming one
+//! activity's file (the whole source, or its file name). A run takes the shoe of the row that
+//! names its source, else of the first row whose range holds its local date. The file wins over
+//! the gear column of a Strava export's `activities.csv`.
+
+use chrono::NaiveDate;
+use std::path::Path;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Rule {
+    Range(NaiveDate, Option<NaiveDate>),
+    Source(String),
+}
+
+/// A parsed shoes file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GearFile {
+    rows: Vec<(String, Rule)>,
+}
+
+impl GearFile {
+    /// Parse the text of a shoes file; errors name the line.
+    pub fn parse(text: &str) -> Result<GearFile, String> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| format!("not a readable CSV: {e}"))?
+            .clone();
+        let col = |n: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(n));
+        let shoe_c = col("shoe")
+            .or_else(|| col("gear"))
+            .ok_or("no `shoe` column (expected shoe,from,to or shoe,source)")?;
+        let (from_c, to_c, source_c) = (col("from"), col("to"), col("source"));
+        if from_c.is_none() && source_c.is_none() {
+            return Err(
+                "no `from` or `source` column (expected shoe,from,to or shoe,source)".into(),
+            );
+        }
+        let mut rows = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let line = i + 2;
+            let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
+            let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).filter(|v| !v.is_empty());
+            let Some(shoe) = get(Some(shoe_c)) else {
+                continue;
+            };
+            let date = |v: &str| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| format!("line {line}: '{v}' is not a date (YYYY-MM-DD)"))
+            };
+            let rule = match (get(source_c), get(from_c)) {
+                (Some(src), _) => Rule::Source(src.to_string()),
+                (None, Some(from)) => {
+                    let to = get(to_c).map(date).transpose()?;
+                    let from = date(from)?;
+                    if to.is_some_and(|t| t < from) {
+                        return Err(format!("line {line}: `to` is before `from`"));
+                    }
+                    Rule::Range(from, to)
+                }
+                (None, None) => {
+                    return Err(format!("line {line}: give a `from` date or a `source`"));
+                }
+            };
+            rows.push((shoe.to_string(), rule));
+        }
+        Ok(GearFile { rows })
+    }
+
+    /// Read a shoes file.
+    pub fn load(path: &Path) -> Result<GearFile, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the gear file '{}': {e}", path.display()))?;
+        GearFile::parse(&text).map_err(|e| format!("gear file '{}': {e}", path.display()))
+    }
+
+    /// The shoe of a run with this source and local date.
+    pub fn shoe_for(&self, source: &str, date: NaiveDate) -> Option<&str> {
+        let name = source.rsplit(['/', '\\', '!']).next().unwrap_or(source);
+        self.rows
+            .iter()
+            .find(|(_, r)| matches!(r, Rule::Source(s) if s == source || s == name))
+            .or_else(|| {
+                self.rows.iter().find(|(_, r)| {
+                    matches!(r, Rule::Range(from, to) if date >= *from && to.is_none_or(|t| date <= t))
+                })
+            })
+            .map(|(shoe, _)| shoe.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn ranges_and_sources() {
+        let g = GearFile::parse(
+            "shoe,from,to,source\nPegasus,2026-01-01,2026-06-30,\nTrail,,,export.zip!activities/7.gpx\nNovablast,2026-07-01,,\n",
+        )
+        .unwrap();
+        assert_eq!(g.shoe_for("a.fit", d("2026-03-01")), Some("Pegasus"));
+        assert_eq!(g.shoe_for("a.fit", d("2026-08-01")), Some("Novablast"));
+        assert_eq!(
+            g.shoe_for("export.zip!activities/7.gpx", d("2026-03-01")),
+            Some("Trail")
+        );
+        assert_eq!(g.shoe_for("/x/7.gpx", d("2025-03-01")), None);
+        assert_eq!(g.shoe_for("b.fit", d("2025-12-31")), None);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert!(GearFile::parse("name\nx\n")
+            .unwrap_err()
+            .contains("no `shoe` column"));
+        let e = GearFile::parse("shoe,from,to\nA,2026-13-01,\n").unwrap_err();
+        assert_eq!(e, "line 2: '2026-13-01' is not a date (YYYY-MM-DD)");
+        let e = GearFile::parse("shoe,from,to\nA,2026-02-01,2026-01-01\n").unwrap_err();
+        assert!(e.contains("line 2: `to` is before `from`"));
+    }
+}
