@@ -277,6 +277,8 @@ pub const THRESHOLD_KEYS: &[&str] = &[
     "strength_weeks",
     "single_shoe_min_runs",
     "shoe_max_km",
+    "new_shoe_days",
+    "new_shoe_share_pct",
 ];
 
 // One line per key: name, type, allowed range and unit. The `as` casts are no-ops for f64.
@@ -302,21 +304,29 @@ fn read_thresholds(r: &Reader) -> Result<Thresholds, ConfigError> {
         acwr_max: f64 = (0.5, 10.0, ""),
         monotony_max: f64 = (0.5, 20.0, ""),
         strain_percentile: f64 = (1.0, 100.0, "%"),
+        strain_history_weeks: usize = (1.0, 104.0, "weeks"),
         strain_min_weeks: usize = (1.0, 104.0, "weeks"),
         history_days: i64 = (0.0, 365.0, "days"),
         break_days: i64 = (1.0, 365.0, "days"),
+        warmup_link_max_gap_min: f64 = (0.0, 240.0, "min"),
+        warmup_separate_min_min: f64 = (0.0, 120.0, "min"),
         long_run_min: f64 = (1.0, 1440.0, "min"),
         hot_wbgt_c: f64 = (0.0, 50.0, "°C"),
         hot_heat_index_c: f64 = (0.0, 70.0, "°C"),
         very_hot_wbgt_c: f64 = (0.0, 50.0, "°C"),
+        sweat_loss_max_pct: f64 = (0.0, 20.0, "% of body mass"),
         heat_gap_days: i64 = (1.0, 365.0, "days"),
         heat_acclim_days: usize = (1.0, 60.0, "days"),
         electrolytes_min: f64 = (1.0, 1440.0, "min"),
         downhill_ratio: f64 = (1.0, 100.0, ""),
         downhill_min_m: f64 = (0.0, 100000.0, "m"),
         downhill_weeks: usize = (1.0, 52.0, "weeks"),
+        strength_per_week: f64 = (0.0, 14.0, "sessions"),
         strength_weeks: usize = (1.0, 52.0, "weeks"),
-        shoe_max_km: f64 = (1.0, 100000.0, "km")
+        single_shoe_min_runs: usize = (1.0, 1000.0, "runs"),
+        shoe_max_km: f64 = (1.0, 100000.0, "km"),
+        new_shoe_days: i64 = (1.0, 365.0, "days"),
+        new_shoe_share_pct: f64 = (0.0, 100.0, "%"),
     );
     Ok(th)
 }
@@ -595,6 +605,25 @@ mod tests {
         assert_eq!(c.athlete.threshold_pace_s_per_km, Some(270.0));
         assert_eq!(c.athlete.units, Some(Units::Imperial));
         assert_eq!(c.duplicates.max_start_diff_s, 90.0);
+    }
+
+    #[test]
+    fn every_threshold_key_is_read() {
+        // Each listed key must be settable: a value outside every range is rejected by name.
+        for key in THRESHOLD_KEYS {
+            let e = parse("c.toml", &format!("[thresholds]\n{key} = -1000000\n")).unwrap_err();
+            assert!(
+                e.message.contains(&format!("`thresholds.{key}`")),
+                "{key}: {e}"
+            );
+        }
+        let c = parse(
+            "c.toml",
+            "[thresholds]\nshoe_max_km = 300\nacwr_max = 1.3\n",
+        )
+        .unwrap();
+        assert_eq!(c.thresholds.shoe_max_km, 300.0);
+        assert_eq!(c.thresholds.acwr_max, 1.3);
     }
 
     #[test]

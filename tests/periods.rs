@@ -700,6 +700,39 @@ fn fw_km_raised_once_and_threshold_is_configurable() {
     assert!(!has(&go(&f), Code::FwKm));
 }
 
+#[test]
+fn fw_new_raised_when_a_new_pair_takes_most_of_a_week() {
+    // Weeks 1-4 in "Old"; from week 5 (days 28..) every run in "New": the new pair carries
+    // 100 % of weeks 5 and 6 (its first run is 6 and 13 days before those Sundays, under the
+    // 14 days of "new"); by week 7 it is 20 days old. A 50/50 split stays at the 50 % threshold.
+    let f: Vec<_> = baseline(7)
+        .into_iter()
+        .map(|r| {
+            let shoe = if r.local_date >= day(28) { "New" } else { "Old" };
+            r.gear(shoe)
+        })
+        .collect();
+    let a = go(&f);
+    let r: Vec<_> = a.flags.iter().filter(|x| x.code == Code::FwNew).collect();
+    assert_eq!(r.len(), 2, "the new pair's first two weeks: {r:?}");
+    assert_eq!(r[0].period, a.periods.weeks[4].period);
+    assert_eq!(r[1].period, a.periods.weeks[5].period);
+    assert!(close(r[0].value.unwrap(), 100.0));
+    assert!(r[0].message.contains("New shoe \"New\""), "{}", r[0].message);
+    let half: Vec<_> = baseline(6)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let shoe = if r.local_date >= day(28) && i % 2 == 0 { "New" } else { "Old" };
+            r.gear(shoe)
+        })
+        .collect();
+    assert!(!has(&go(&half), Code::FwNew));
+    // A first pair is not "new": nothing to replace.
+    let only: Vec<_> = baseline(2).into_iter().map(|r| r.gear("Only")).collect();
+    assert!(!has(&go(&only), Code::FwNew));
+}
+
 // ---------------------------------------------------------------- not judged
 
 #[test]

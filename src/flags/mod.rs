@@ -51,11 +51,13 @@ pub enum Code {
     FwSingle,
     /// `FW-KM`: a shoe passed its replacement distance.
     FwKm,
+    /// `FW-NEW`: a new pair of shoes carried most of a week's running.
+    FwNew,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 18] = [
         Code::OtSpike,
         Code::OtRamp10,
         Code::OtRamp2w,
@@ -73,6 +75,7 @@ impl Code {
         Code::StLow,
         Code::FwSingle,
         Code::FwKm,
+        Code::FwNew,
     ];
 
     /// The code as written in CSV.
@@ -95,6 +98,7 @@ impl Code {
             Code::StLow => "ST-LOW",
             Code::FwSingle => "FW-SINGLE",
             Code::FwKm => "FW-KM",
+            Code::FwNew => "FW-NEW",
         }
     }
 
@@ -112,7 +116,7 @@ impl Code {
             Code::ElLong => Category::Electrolytes,
             Code::DhSpike | Code::DhNew => Category::Downhill,
             Code::StLow => Category::Strength,
-            Code::FwSingle | Code::FwKm => Category::Footwear,
+            Code::FwSingle | Code::FwKm | Code::FwNew => Category::Footwear,
         }
     }
 
@@ -292,6 +296,10 @@ pub struct Thresholds {
     pub single_shoe_min_runs: usize,
     /// FW-KM: running distance of a shoe in this history, km (700).
     pub shoe_max_km: f64,
+    /// FW-NEW: a pair counts as new for this many days after its first run (14).
+    pub new_shoe_days: i64,
+    /// FW-NEW: share of the week's running distance in the new pair, % (50).
+    pub new_shoe_share_pct: f64,
 }
 
 impl Default for Thresholds {
@@ -328,6 +336,8 @@ impl Default for Thresholds {
             strength_weeks: 4,
             single_shoe_min_runs: 8,
             shoe_max_km: 700.0,
+            new_shoe_days: 14,
+            new_shoe_share_pct: 50.0,
         }
     }
 }

@@ -727,7 +727,7 @@ fn strength(cx: &Ctx, out: &mut Out) {
     }
 }
 
-/// FW-SINGLE (Malisoux 2015) and FW-KM (Cook 1985).
+/// FW-SINGLE (Malisoux 2015), FW-KM (Cook 1985) and FW-NEW (gradual change of shoes).
 fn footwear(cx: &Ctx, out: &mut Out) {
     let th = cx.th;
     let runs: Vec<&ActivityFacts> = cx.p.facts.iter().filter(|f| f.is_run).collect();
@@ -740,6 +740,11 @@ fn footwear(cx: &Ctx, out: &mut Out) {
         out.skipped.insert((
             "all".to_string(),
             Code::FwKm,
+            "no shoes recorded on any run".to_string(),
+        ));
+        out.skipped.insert((
+            "all".to_string(),
+            Code::FwNew,
             "no shoes recorded on any run".to_string(),
         ));
         return;
@@ -762,6 +767,47 @@ fn footwear(cx: &Ctx, out: &mut Out) {
                 km(after)
             );
             out.flags.push(f);
+        }
+    }
+    // FW-NEW: a pair first run within `new_shoe_days` that carried most of a week's distance.
+    let mut first_use: BTreeMap<&str, chrono::NaiveDate> = BTreeMap::new();
+    for r in &runs {
+        if let Some(g) = r.gear.as_deref() {
+            let d = first_use.entry(g).or_insert(r.local_date);
+            *d = (*d).min(r.local_date);
+        }
+    }
+    for w in &cx.p.weeks {
+        let week_runs = cx.runs_in(w.start_date, w.end_date());
+        let week_m: f64 = week_runs.iter().filter_map(|r| r.distance_m).sum();
+        if week_m <= 0.0 {
+            continue;
+        }
+        let mut by_shoe: BTreeMap<&str, f64> = BTreeMap::new();
+        for r in &week_runs {
+            if let Some(g) = r.gear.as_deref() {
+                *by_shoe.entry(g).or_default() += r.distance_m.unwrap_or(0.0);
+            }
+        }
+        for (shoe, m) in by_shoe {
+            let Some(first) = first_use.get(shoe).copied() else {
+                continue;
+            };
+            let new = (w.end_date() - first).num_days() < th.new_shoe_days;
+            let share = m / week_m * 100.0;
+            // Only for pairs that replace others: the history has another pair before it.
+            let replaces = first_use.values().any(|d| *d < first);
+            if new && replaces && share > th.new_shoe_share_pct {
+                let mut f = cx.week_flag(w, Code::FwNew, Severity::Low);
+                f.value = Some(share);
+                f.threshold = Some(th.new_shoe_share_pct);
+                f.window = format!("this week; pair first used on {first}");
+                f.message = format!(
+                    "New shoe \"{shoe}\" (first run on {first}) carried {share:.0}% of this week's {:.1} km.",
+                    km(week_m)
+                );
+                out.flags.push(f);
+            }
         }
     }
     let n = th.strength_weeks;

@@ -30,6 +30,7 @@ pub(super) fn evidence(code: Code) -> &'static str {
         Code::StLow => "meta-analysis of RCTs (RR 0.338 with strength training)",
         Code::FwSingle => "cohort study (HR 0.614 when using several pairs)",
         Code::FwKm => "lab wear test; the replacement distance is a convention",
+        Code::FwNew => "expert heuristic",
     }
 }
 
@@ -61,6 +62,7 @@ pub(super) fn source(code: Code) -> &'static str {
         Code::StLow => "Lauersen et al. 2018, Br J Sports Med 52(24):1557-1563",
         Code::FwSingle => "Malisoux et al. 2015, Scand J Med Sci Sports 25(1):110-115",
         Code::FwKm => "Cook et al. 1985, Am J Sports Med 13(4):248-253",
+        Code::FwNew => "coaching convention (gradual shoe change); Malisoux et al. 2015 on rotation",
     }
 }
 
@@ -101,6 +103,9 @@ pub(super) fn advice(code: Code) -> &'static str {
         }
         Code::FwKm => {
             "Check the shoe's cushioning and support; a worn-out shoe puts more stress on the calves, so consider replacing it."
+        }
+        Code::FwNew => {
+            "Break new shoes in gradually: alternate them with your old pair for a couple of weeks, especially if the drop or cushioning differs."
         }
     }
 }

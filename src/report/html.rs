@@ -91,6 +91,7 @@ pub(crate) fn flag_unit(code: Code, units: Units) -> (&'static str, f64) {
         Code::FwSingle => ("pairs", 1.0),
         Code::FwKm if imperial => ("mi", 1000.0 / 1609.344),
         Code::FwKm => ("km", 1.0),
+        Code::FwNew => ("% of the week", 1.0),
     }
 }
 
