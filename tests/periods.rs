@@ -708,7 +708,11 @@ fn fw_new_raised_when_a_new_pair_takes_most_of_a_week() {
     let f: Vec<_> = baseline(7)
         .into_iter()
         .map(|r| {
-            let shoe = if r.local_date >= day(28) { "New" } else { "Old" };
+            let shoe = if r.local_date >= day(28) {
+                "New"
+            } else {
+                "Old"
+            };
             r.gear(shoe)
         })
         .collect();
@@ -718,12 +722,20 @@ fn fw_new_raised_when_a_new_pair_takes_most_of_a_week() {
     assert_eq!(r[0].period, a.periods.weeks[4].period);
     assert_eq!(r[1].period, a.periods.weeks[5].period);
     assert!(close(r[0].value.unwrap(), 100.0));
-    assert!(r[0].message.contains("New shoe \"New\""), "{}", r[0].message);
+    assert!(
+        r[0].message.contains("New shoe \"New\""),
+        "{}",
+        r[0].message
+    );
     let half: Vec<_> = baseline(6)
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
-            let shoe = if r.local_date >= day(28) && i % 2 == 0 { "New" } else { "Old" };
+            let shoe = if r.local_date >= day(28) && i % 2 == 0 {
+                "New"
+            } else {
+                "Old"
+            };
             r.gear(shoe)
         })
         .collect();

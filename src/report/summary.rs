@@ -77,6 +77,18 @@ fn duration(s: f64) -> String {
     }
 }
 
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn ratio(v: Option<f64>) -> String {
     v.filter(|v| v.is_finite())
         .map(|v| format!("{v:.2}"))
@@ -131,10 +143,10 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
             let t = &w.totals;
             let _ = writeln!(
                 out,
-                "{} runs, {} in {} moving; longest run {}; {} hard; load {:.0}; \
-                 {} of steep descent; {:.0} minutes in heat; {} strength sessions; {} rest days. \
+                "{}, {} in {} moving; longest run {}; {} hard; load {:.0}; \
+                 {} of steep descent; {:.0} minutes in heat; {}; {}. \
                  Acute:chronic load ratio {}.\n",
-                t.runs,
+                plural(t.runs, "run", "runs"),
                 distance(t.distance_m, u),
                 duration(t.moving_s),
                 distance(t.longest_run_m, u),
@@ -142,8 +154,8 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 t.load,
                 elevation(t.steep_descent_m, u),
                 t.heat_minutes,
-                t.strength_sessions,
-                t.rest_days,
+                plural(t.strength_sessions, "strength session", "strength sessions"),
+                plural(t.rest_days, "rest day", "rest days"),
                 ratio(w.acwr),
             );
         }
@@ -194,12 +206,18 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 f.date,
                 f.message
             );
-            if !value.is_empty() || !threshold.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  - Measured {value}; threshold {threshold}; {}.",
-                    f.window
-                );
+            let mut numbers = Vec::new();
+            if !value.is_empty() {
+                numbers.push(format!("measured {value}"));
+            }
+            if !threshold.is_empty() {
+                numbers.push(format!("threshold {threshold}"));
+            }
+            if !f.window.is_empty() {
+                numbers.push(format!("window: {}", f.window));
+            }
+            if !numbers.is_empty() {
+                let _ = writeln!(out, "  - {}.", capitalise(&numbers.join("; ")));
             }
             let _ = writeln!(
                 out,

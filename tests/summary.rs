@@ -1,0 +1,210 @@
+//! `calfguard summary` and the weekly report on real fixtures: the reported week, flags in
+//! plain words, a stale export, units, and `--fail-on` exit codes.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn calfguard() -> Command {
+    let mut cmd = Command::cargo_bin("calfguard").unwrap();
+    cmd.env_remove("CALFGUARD_FAULT")
+        .env("TZ", "UTC")
+        .env("XDG_CONFIG_HOME", "/nonexistent-calfguard-test")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn stdout(cmd: &mut Command) -> (Option<i32>, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// 2018-W21 holds the Forerunner 920XT triathlon, whose run starts hard without a warm-up.
+const FLAGGED_WEEK: &str = "2018-W21";
+
+#[test]
+fn summary_reports_the_week_with_flags_in_plain_words() {
+    let (code, text) = stdout(calfguard().args([
+        "summary",
+        "fixtures/real",
+        "--quiet",
+        "--now",
+        "2026-11-23",
+        "--week",
+        FLAGGED_WEEK,
+    ]));
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("**Week 2018-W21**, Mon 21 May 2018 to Sun 27 May 2018."),
+        "{text}"
+    );
+    assert!(text.contains("1 run, 9.8 km in 48 min moving"), "{text}");
+    assert!(text.contains("## Flags this week (1)"), "{text}");
+    assert!(
+        text.contains("**medium** WU-NONE (warmup), 2018-05-27"),
+        "{text}"
+    );
+    assert!(text.contains("What to do: "), "{text}");
+    assert!(text.contains("Evidence: "), "{text}");
+    // The four weeks before, for comparison.
+    for w in ["2018-W17", "2018-W18", "2018-W19", "2018-W20"] {
+        assert!(text.contains(&format!("| {w} |")), "{w}: {text}");
+    }
+    // No coordinates anywhere.
+    assert!(!text.contains("lat") && !text.contains("lon="), "{text}");
+}
+
+#[test]
+fn fail_on_exits_3_only_for_that_severity_in_the_reported_week() {
+    let base = [
+        "summary",
+        "fixtures/real",
+        "--quiet",
+        "--now",
+        "2026-11-23",
+        "--week",
+        FLAGGED_WEEK,
+    ];
+    let (code, _) = stdout(calfguard().args(base).args(["--fail-on", "medium"]));
+    assert_eq!(code, Some(3));
+    let (code, _) = stdout(calfguard().args(base).args(["--fail-on", "high"]));
+    assert_eq!(code, Some(0), "the flag is medium");
+    // Another week: nothing to fail on.
+    let (code, _) = stdout(calfguard().args([
+        "summary",
+        "fixtures/real",
+        "--quiet",
+        "--now",
+        "2026-11-23",
+        "--week",
+        "2018-W22",
+        "--fail-on",
+        "medium",
+    ]));
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_stale_export_says_where_the_data_ends() {
+    // The last complete week before 2026-11-23 is 2026-W47; the newest fixture is from May.
+    let (code, text) = stdout(calfguard().args([
+        "summary",
+        "fixtures/real",
+        "--quiet",
+        "--now",
+        "2026-11-23",
+        "--fail-on",
+        "medium",
+    ]));
+    assert_eq!(code, Some(0));
+    assert!(text.contains("**Week 2026-W47**"), "{text}");
+    assert!(text.contains("Data ends on 2026-05-14"), "{text}");
+    assert!(
+        !text.contains("## Flags"),
+        "no empty week is reported: {text}"
+    );
+}
+
+#[test]
+fn imperial_units_in_the_summary_but_not_in_the_csv() {
+    let (_, text) = stdout(calfguard().args([
+        "summary",
+        "fixtures/real",
+        "--quiet",
+        "--week",
+        FLAGGED_WEEK,
+        "--units",
+        "imperial",
+    ]));
+    assert!(text.contains("1 run, 6.1 mi in 48 min moving"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r");
+    calfguard()
+        .args([
+            "analyze",
+            "fixtures/real",
+            "--quiet",
+            "--units",
+            "imperial",
+            "--out",
+        ])
+        .arg(&report)
+        .assert()
+        .code(0);
+    let csv = fs::read_to_string(report.join("activities.csv")).unwrap();
+    assert!(csv.contains(",9805.92,"), "distance_m stays in metres");
+}
+
+#[test]
+fn analyze_writes_summary_chart_and_page_and_fails_on_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r");
+    calfguard()
+        .args([
+            "analyze",
+            "fixtures/real",
+            "--quiet",
+            "--now",
+            "2018-05-28",
+            "--fail-on",
+            "medium",
+            "--out",
+        ])
+        .arg(&report)
+        .assert()
+        .code(3);
+    for f in [
+        "summary.md",
+        "weeks.svg",
+        "report.html",
+        "weeks.csv",
+        "flags.csv",
+    ] {
+        assert!(report.join(f).is_file(), "{f}");
+    }
+    let md = fs::read_to_string(report.join("summary.md")).unwrap();
+    assert!(md.contains("**Week 2018-W21**"), "{md}");
+    assert!(
+        md.contains("[weeks.svg](weeks.svg)"),
+        "summary.md links the chart"
+    );
+    let html = fs::read_to_string(report.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("WU-NONE"));
+    assert!(!Path::new(&report).join("summary.txt").exists());
+}
+
+#[test]
+fn since_and_until_limit_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r");
+    calfguard()
+        .args([
+            "analyze",
+            "fixtures/real",
+            "--quiet",
+            "--since",
+            "2018-01-01",
+            "--until",
+            "2019-12-31",
+            "--out",
+        ])
+        .arg(&report)
+        .assert()
+        .code(0);
+    let csv = fs::read_to_string(report.join("activities.csv")).unwrap();
+    let starts: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap())
+        .collect();
+    assert!(!starts.is_empty());
+    assert!(
+        starts
+            .iter()
+            .all(|s| s.starts_with("2018") || s.starts_with("2019")),
+        "{starts:?}"
+    );
+}
