@@ -462,10 +462,10 @@ fn plan(rng: &mut Rng, bases: &Bases) -> Vec<Session> {
                     run(shape(Src::Fr965).reversed(), shoe(true), "long"),
                 ));
             }
-            // Week 6: an easy week.
+            // Week 6: an easy week, all in the new pair (FW-NEW).
             5 => {
-                day.push((2, true, run(easy(rng), shoe(false), "easy")));
-                day.push((6, false, run(easy(rng), shoe(false), "easy")));
+                day.push((2, true, run(easy(rng), SPEEDGOAT, "easy")));
+                day.push((6, false, run(easy(rng), SPEEDGOAT, "easy")));
             }
             // Weeks 7-9: the hills come back (DH-NEW), distance climbs week after week, and
             // week 9 ends with a sudden long run.

@@ -113,6 +113,13 @@ fn sample_athlete_raises_every_flag_and_no_file_fails() {
             "{code} not raised; raised: {raised:?}"
         );
     }
+    // FW-NEW (new pair carrying most of a week) is raised in 2026-W33 once the rule exists.
+    if include_str!("../src/flags/mod.rs").contains("\"FW-NEW\"") {
+        assert!(
+            raised.contains("FW-NEW"),
+            "FW-NEW not raised; raised: {raised:?}"
+        );
+    }
     // Only the two non-activity files are skipped; nothing fails.
     let errors = std::fs::read_to_string(report.join("errors.csv")).unwrap();
     let kinds: Vec<&str> = errors
