@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Throughput benchmarks for docs/performance.md. Needs hyperfine (apt-get install hyperfine) and
+# python3 (for zipping). Usage: scripts/bench.sh [COPIES]   (default 1000)
+# Builds, in target/bench/, a corpus of COPIES distinct FIT files and COPIES/2 distinct GPX and
+# TCX-free files re-timed from the real fixtures (examples/make_corpus.rs), then measures:
+#   1. the parser layer on one core next to a plain read (examples/bench_ingest.rs);
+#   2. `calfguard analyze` end to end on the loose corpus with 1 and 2 threads, and `cat` of the
+#      same bytes;
+#   3. the same corpus as one zip (a Garmin-style export), with 1 and 2 threads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+copies="${1:-1000}"
+cargo build --release --quiet --examples
+cargo build --release --quiet
+bin=target/release/calfguard
+out=target/bench
+rm -rf "$out" && mkdir -p "$out"
+fit=$(ls fixtures/real/*.fit | grep -v -E 'truncated|bad_crc')
+gpx=$(ls fixtures/real/*.gpx | grep -v -E 'broken|notimes|mojstrovka')
+target/release/examples/make_corpus "$out/fit" "$copies" $fit
+target/release/examples/make_corpus "$out/gpx" $((copies / 2)) $gpx
+echo "== parser layer, one core"
+target/release/examples/bench_ingest "$out/fit" 3 2>/dev/null
+target/release/examples/bench_ingest "$out/gpx" 3 2>/dev/null
+echo "== end to end, loose files"
+du -sh "$out/fit" "$out/gpx"
+hyperfine --warmup 1 --runs 3 \
+  "find $out/fit $out/gpx -type f -exec cat {} + > /dev/null" \
+  "$bin analyze $out/fit $out/gpx --quiet --threads 1 --out $out/report1 --now 2026-11-23" \
+  "$bin analyze $out/fit $out/gpx --quiet --threads 2 --out $out/report2 --now 2026-11-23"
+echo "== end to end, one export zip"
+python3 - "$out" <<'PY'
+import os, sys, zipfile
+out = sys.argv[1]
+with zipfile.ZipFile(os.path.join(out, "export.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    for d in ("fit", "gpx"):
+        for root, _, files in os.walk(os.path.join(out, d)):
+            for f in sorted(files):
+                p = os.path.join(root, f)
+                z.write(p, os.path.relpath(p, out))
+PY
+ls -la "$out/export.zip"
+hyperfine --warmup 1 --runs 3 \
+  "$bin analyze $out/export.zip --quiet --threads 1 --out $out/report-zip1 --now 2026-11-23" \
+  "$bin analyze $out/export.zip --quiet --threads 2 --out $out/report-zip2 --now 2026-11-23"
