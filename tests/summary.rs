@@ -208,3 +208,43 @@ fn since_and_until_limit_the_range() {
         "{starts:?}"
     );
 }
+
+/// Golden outputs of the sample athlete (`fixtures/sample-athlete`): the summary of its last
+/// week in metric and imperial units, with the exit codes. Regenerate with
+/// `UPDATE_GOLDEN=1 cargo test --test summary` after an intended change, and review the diff.
+#[test]
+fn sample_athlete_golden_summaries_and_exit_codes() {
+    let cases = [
+        ("sample-summary-metric.md", "metric", "high", 0),
+        ("sample-summary-imperial.md", "imperial", "low-or-more", 3),
+    ];
+    for (golden, units, fail_on, expected_code) in cases {
+        let mut cmd = calfguard();
+        cmd.args([
+            "summary",
+            "fixtures/sample-athlete",
+            "--config",
+            "fixtures/sample-athlete/calfguard.toml",
+            "--now",
+            "2026-10-26",
+            "--quiet",
+            "--units",
+            units,
+        ]);
+        // W43 has low flags only: --fail-on high passes; --fail-on medium for W41 (WU-NONE).
+        if fail_on == "high" {
+            cmd.args(["--fail-on", "high"]);
+        } else {
+            cmd.args(["--week", "2026-W41", "--fail-on", "medium"]);
+        }
+        let (code, text) = stdout(&mut cmd);
+        assert_eq!(code, Some(expected_code), "{golden}: {text}");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(golden);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            fs::write(&path, &text).unwrap();
+        }
+        let want = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+        assert_eq!(text, want, "{golden} differs from the golden file");
+    }
+}
