@@ -239,7 +239,9 @@ fn sample_athlete_golden_summaries_and_exit_codes() {
         }
         let (code, text) = stdout(&mut cmd);
         assert_eq!(code, Some(expected_code), "{golden}: {text}");
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(golden);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(golden);
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             fs::write(&path, &text).unwrap();
         }
