@@ -310,7 +310,8 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         ctx.tz,
     );
 
-    let (m, deferred) = measure(activity, ctx, &mut warnings);
+    let distance_m = gps_distance_m(activity, &mut warnings);
+    let (m, deferred) = measure(activity, ctx, distance_m, &mut warnings);
 
     ActivitySummary {
         source: activity.source.clone(),
@@ -325,7 +326,7 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         device: activity.device.clone(),
         elapsed_s,
         timer_s: activity.totals.timer_s.filter(|v| v.is_finite()),
-        distance_m: activity.totals.distance_m.filter(|v| v.is_finite()),
+        distance_m,
         samples: samples.len(),
         has_hr: has(|s| s.hr_bpm.is_some()),
         has_position: has(|s| s.lat_deg.is_some() && s.lon_deg.is_some()),
@@ -358,8 +359,39 @@ fn is_bike_computer(device: Option<&str>) -> bool {
     .any(|k| d.contains(k))
 }
 
+/// The activity's distance: the device's stated distance; for GPS-only tracks (GPX) the track
+/// length, with GPS jitter removed (`metrics::distance::track_length_m`: spikes faster than the
+/// sport allows and drift while standing still are not counted) when that is shorter. The
+/// filtered length is only taken when shorter and positive, because the samples do not keep the
+/// track's segment breaks: across a break it would count the gap (the reader's per-segment
+/// length does not).
+fn gps_distance_m(a: &Activity, warnings: &mut Vec<String>) -> Option<f64> {
+    let stated = a.totals.distance_m.filter(|v| v.is_finite());
+    if a.format != Format::Gpx {
+        return stated;
+    }
+    let filtered = distance::track_length_m(&a.samples, distance::max_speed_mps(&a.sport))
+        .filter(|f| *f > 0.0);
+    match (stated, filtered) {
+        (Some(raw), Some(f)) if f < raw => {
+            if (raw - f) / raw > 0.01 {
+                warnings.push(format!(
+                    "GPS jitter removed from the track length: {raw:.0} m to {f:.0} m"
+                ));
+            }
+            Some(f)
+        }
+        _ => stated,
+    }
+}
+
 /// The HR-independent metrics of one activity, and what the others need.
-fn measure(a: &Activity, ctx: &Context, warnings: &mut Vec<String>) -> (Metrics, Deferred) {
+fn measure(
+    a: &Activity,
+    ctx: &Context,
+    dist: Option<f64>,
+    warnings: &mut Vec<String>,
+) -> (Metrics, Deferred) {
     let p = &ctx.metrics;
     let samples = &a.samples;
     let mut m = Metrics::default();
@@ -367,7 +399,7 @@ fn measure(a: &Activity, ctx: &Context, warnings: &mut Vec<String>) -> (Metrics,
 
     let moving = distance::moving_s(samples, distance::DEFAULT_STATIONARY_SPEED_MPS);
     m.moving_s = (timed && moving > 0.0).then_some(moving);
-    let dist = a.totals.distance_m.filter(|d| *d > 0.0);
+    let dist = dist.filter(|d| *d > 0.0);
     if let (Some(mv), Some(d)) = (m.moving_s, dist) {
         m.pace_s_per_km = Some(mv / (d / 1000.0));
     }
@@ -670,5 +702,26 @@ mod tests {
         a.utc_offset_s = Some(19_800 + 30); // India, +05:30, half a minute off
         let s = summarize(&a, &ctx("2026-11-23T08:00:00Z"));
         assert_eq!(s.utc_offset_s, Some(19_800));
+    }
+
+    #[test]
+    fn gps_tracks_lose_their_jitter_but_not_their_segments() {
+        let read = |bytes: &[u8]| crate::ingest::read_bytes("t.gpx", bytes).unwrap().remove(0);
+        let c = ctx("2026-11-23T08:00:00Z");
+        // Endomondo hike: stationary drift and spikes; the filtered length is 1.9 % shorter.
+        let hike = read(include_bytes!(
+            "../fixtures/real/phpgpx_endomondo_hike_2seg_hr.gpx"
+        ));
+        let s = summarize(&hike, &c);
+        let raw = hike.totals.distance_m.unwrap();
+        let d = s.distance_m.unwrap();
+        assert!(d < raw && d > raw * 0.97, "{d} vs {raw}");
+        assert!(s.warnings.iter().any(|w| w.contains("GPS jitter removed")));
+        // Cerknicko: 2 segments; across the break the filter would count the gap, so the
+        // reader's per-segment length stays.
+        let lake = read(include_bytes!(
+            "../fixtures/real/gpxpy_gpsbabel_v10_multiseg_cerknicko.gpx"
+        ));
+        assert_eq!(summarize(&lake, &c).distance_m, lake.totals.distance_m);
     }
 }
