@@ -140,21 +140,27 @@ fn shift_fit(bytes: &[u8], shift_s: u32) -> Option<Vec<u8>> {
 /// Shift every ISO 8601 UTC time inside `<time>`, `<Time>`, `<Id>` and `StartTime="..."`.
 fn shift_xml(text: &str, days: i64) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
     let markers = ["<time>", "<Time>", "<Id>", "StartTime=\"", ":time>"];
+    // Next occurrence of each marker at or after `pos` (None: no more), found once and advanced
+    // only when passed, so the scan stays linear.
+    let mut next: Vec<Option<usize>> = markers.iter().map(|m| text.find(m)).collect();
+    let mut pos = 0;
     loop {
-        let next = markers
+        let Some((k, i)) = next
             .iter()
-            .filter_map(|m| rest.find(m).map(|i| (i, m.len())))
-            .min();
-        let Some((i, len)) = next else {
-            out.push_str(rest);
+            .enumerate()
+            .filter_map(|(k, n)| n.map(|i| (k, i)))
+            .min_by_key(|&(_, i)| i)
+        else {
+            out.push_str(&text[pos..]);
             return out;
         };
-        out.push_str(&rest[..i + len]);
-        rest = &rest[i + len..];
-        let stop = rest.find(['<', '"']).unwrap_or(rest.len());
-        let value = &rest[..stop];
+        let start = i + markers[k].len();
+        out.push_str(&text[pos..start]);
+        let stop = text[start..]
+            .find(['<', '"'])
+            .map_or(text.len(), |j| start + j);
+        let value = &text[start..stop];
         match DateTime::parse_from_rfc3339(value.trim()) {
             Ok(t) => {
                 let shifted = t.with_timezone(&Utc) + Duration::days(days);
@@ -162,7 +168,12 @@ fn shift_xml(text: &str, days: i64) -> String {
             }
             Err(_) => out.push_str(value),
         }
-        rest = &rest[stop..];
+        pos = stop;
+        for (m, n) in markers.iter().zip(next.iter_mut()) {
+            if n.is_some_and(|i| i < pos) {
+                *n = text[pos..].find(m).map(|j| pos + j);
+            }
+        }
     }
 }
 
