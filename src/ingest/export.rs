@@ -194,6 +194,24 @@ impl<'a, T: Send> Walker<'a, T> {
         self.bytes(source, None, bytes, 0)
     }
 
+    /// Process the bytes of one loose file as [`Walker::file`] would after reading it: a zip is
+    /// opened as an archive, a gzip inflated, anything else sniffed and handed to the reader.
+    /// (Used by the fuzz targets and tests; the CLI reads files with [`Walker::file`].)
+    pub fn loose_bytes(&self, source: &str, bytes: Vec<u8>) -> Vec<LeafRecord<T>> {
+        let limit = self.limits.max_file_bytes;
+        if bytes.len() as u64 > limit {
+            return Self::failed(
+                source,
+                None,
+                format!("file larger than the limit of {limit} bytes"),
+            );
+        }
+        if is_zip(&bytes) {
+            return self.zip(source, Blob::Mem(Arc::from(bytes)), 1);
+        }
+        self.bytes(source, None, bytes, 0)
+    }
+
     /// Process bytes: unwrap gzip and zip layers, else hand them to the reader.
     fn bytes(
         &self,
