@@ -34,6 +34,7 @@
 //! [has steps](crate::model::Sport::has_steps) (running, walking, hiking) and kept as is
 //! otherwise.
 
+use crate::ingest::{clean_activity, samples_capped_warning, ReadLimits};
 use crate::model::{
     Activity, AthleteValues, Break, Format, Lap, ReadError, ReadResult, Sample, Sex, Sport, Totals,
     TzSource,
@@ -69,7 +70,15 @@ const MESG_FIELD_DESCRIPTION: u16 = 206;
 
 /// Read a FIT file into activities (one per session).
 pub fn read_fit(source: &str, bytes: &[u8]) -> ReadResult {
-    let mut c = Collected::default();
+    read_fit_with(source, bytes, &ReadLimits::default())
+}
+
+/// [`read_fit`] with explicit limits.
+pub fn read_fit_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadResult {
+    let mut c = Collected {
+        max_records: limits.max_samples,
+        ..Collected::default()
+    };
     let mut start = 0usize;
     let mut first = true;
     // fitparser prints a line to stderr for every definition whose field size is not a multiple
@@ -225,6 +234,12 @@ struct Collected {
     distance_acc: DistanceAccumulator,
     skipped: usize,
     first_skip: Option<(usize, String)>,
+    /// Most records kept ([`ReadLimits::max_samples`]); later ones are counted, not kept.
+    max_records: usize,
+    dropped_records: usize,
+    /// Timestamp and distance of the last record read (kept or not).
+    last_record_ts: Option<u32>,
+    last_record_distance_m: Option<f64>,
 }
 
 /// Per chained part: definitions and field descriptions seen, as parsed and as raw bytes.
@@ -576,6 +591,16 @@ fn run(
     let mut input = bytes.get(resume..part_end).unwrap_or(&[]);
     let mut pos = resume;
     while !input.is_empty() {
+        if pos > data_end {
+            // The last message ran past the declared end of the data. fitparser would now parse
+            // the next bytes as a chained file header, and its header parser panics or indexes
+            // out of bounds on some of them (fitparser 0.11 `fit_file_header`: `size - len`
+            // underflows; `deserialize_header`: `header_size - 2`). Stop here instead.
+            return RunEnd::Break {
+                reason: "last message runs past the declared end of the data".to_string(),
+                pos,
+            };
+        }
         let result = match next_object(&mut proc, input) {
             Some(r) => r,
             None => {
@@ -695,7 +720,17 @@ fn handle_data(
             if sample.power_w.is_none() && !part.power_keys.is_empty() {
                 sample.power_w = dev_power(&msg, part);
             }
-            c.records.push(RawRecord { ts, sample });
+            if ts.is_some() {
+                c.last_record_ts = ts;
+            }
+            if sample.distance_m.is_some() {
+                c.last_record_distance_m = sample.distance_m;
+            }
+            if c.records.len() < c.max_records {
+                c.records.push(RawRecord { ts, sample });
+            } else {
+                c.dropped_records += 1;
+            }
         }
         MESG_ACTIVITY => {
             let local = msg.fields().get(&5).and_then(uint);
@@ -1065,8 +1100,15 @@ fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
         brk,
         skipped,
         first_skip,
+        max_records,
+        dropped_records,
+        last_record_ts,
+        last_record_distance_m,
         ..
     } = c;
+    if dropped_records > 0 {
+        warnings.push(samples_capped_warning(max_records, dropped_records));
+    }
     if let Some((pos, why)) = first_skip {
         warnings.push(if skipped == 1 {
             format!("skipped 1 undecodable message at {} ({why})", byte_pos(pos))
@@ -1143,11 +1185,11 @@ fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
             acts[0].0.samples.push(r.sample);
         }
         let a = &mut acts[0].0;
-        let times: Vec<i64> = a.samples.iter().filter_map(|s| s.time_utc_ms).collect();
-        if let (Some(f), Some(l)) = (times.first(), times.last()) {
+        let first = a.samples.iter().find_map(|s| s.time_utc_ms);
+        if let (Some(f), Some(l)) = (first, last_record_ts.map(fit_ts_to_unix_ms)) {
             a.totals.elapsed_s = Some((l - f) as f64 / 1000.0);
         }
-        a.totals.distance_m = a.samples.iter().rev().find_map(|s| s.distance_m);
+        a.totals.distance_m = last_record_distance_m;
         for l in laps {
             a.laps.push(l.lap);
         }
@@ -1198,6 +1240,7 @@ fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
             }
         }
         finish(&mut a);
+        clean_activity(&mut a);
         out.push(a);
     }
     Ok(out)

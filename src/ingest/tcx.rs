@@ -13,6 +13,7 @@ use quick_xml::Reader;
 use crate::ingest::xml::{
     self, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
 };
+use crate::ingest::{clean_activity, samples_capped_warning, ReadLimits};
 use crate::model::{
     utc_from_ms, Activity, Break, Format, Lap, ReadError, ReadResult, Sample, TzSource,
 };
@@ -78,6 +79,12 @@ struct ActBuilder {
     laps: Vec<Lap>,
     samples: Vec<Sample>,
     offset_s: Option<i32>,
+    /// Trackpoints read but not kept (over [`ReadLimits::max_samples`]).
+    dropped: usize,
+    /// Time of the last timed trackpoint (kept or not).
+    last_ms: Option<i64>,
+    /// Distance of the last trackpoint with one (kept or not).
+    last_distance_m: Option<f64>,
 }
 
 /// Reader state for one file.
@@ -90,6 +97,10 @@ struct State {
     tp: Option<Sample>,
     /// `<Activity>` elements seen.
     n_activities: usize,
+    /// Most samples kept per activity.
+    max_samples: usize,
+    /// Reader warnings for every activity (entity declarations ignored, ...).
+    warnings: Vec<String>,
 }
 
 impl State {
@@ -168,7 +179,17 @@ impl State {
         let (Some(s), Some(a)) = (self.tp.take(), self.act.as_mut()) else {
             return;
         };
-        a.samples.push(s);
+        if let Some(t) = s.time_utc_ms {
+            a.last_ms = Some(t);
+        }
+        if let Some(d) = s.distance_m.filter(|d| d.is_finite()) {
+            a.last_distance_m = Some(d);
+        }
+        if a.samples.len() < self.max_samples {
+            a.samples.push(s);
+        } else {
+            a.dropped += 1;
+        }
     }
 
     fn text(&mut self, t: &[u8]) {
@@ -244,9 +265,17 @@ impl State {
 
 /// Read a TCX file into one activity per `<Activity>` element.
 pub fn read_tcx(source: &str, bytes: &[u8]) -> ReadResult {
+    read_tcx_with(source, bytes, &ReadLimits::default())
+}
+
+/// [`read_tcx`] with explicit limits.
+pub fn read_tcx_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadResult {
     let (body, skipped) = xml::skip_prolog_junk(bytes);
     let mut reader = Reader::from_reader(body);
-    let mut st = State::default();
+    let mut st = State {
+        max_samples: limits.max_samples,
+        ..State::default()
+    };
     let mut brk: Option<Break> = None;
     loop {
         let ev = match reader.read_event() {
@@ -260,6 +289,14 @@ pub fn read_tcx(source: &str, bytes: &[u8]) -> ReadResult {
                 break;
             }
         };
+        if let Some(reason) = xml::check_event(&ev, st.stack.len(), limits, &mut st.warnings) {
+            let pos = skipped + usize::try_from(reader.buffer_position()).unwrap_or(0);
+            brk = Some(Break {
+                reason,
+                position: line_col(bytes, pos),
+            });
+            break;
+        }
         match ev {
             Event::Start(e) => st.start(&e, false),
             Event::Empty(e) => st.start(&e, true),
@@ -300,7 +337,7 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
             continue;
         }
         let first_ms = b.samples.iter().find_map(|s| s.time_utc_ms);
-        let last_ms = b.samples.iter().rev().find_map(|s| s.time_utc_ms);
+        let last_ms = b.last_ms;
         let start_ms = b
             .laps
             .first()
@@ -320,7 +357,7 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
         }
         let lap_dist: Vec<f64> = b.laps.iter().filter_map(|l| l.distance_m).collect();
         act.totals.distance_m = if lap_dist.is_empty() {
-            b.samples.iter().rev().find_map(|s| s.distance_m)
+            b.last_distance_m
         } else {
             Some(lap_dist.iter().sum())
         };
@@ -345,11 +382,17 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
         }
         act.totals.hr_max_bpm = b.laps.iter().filter_map(|l| l.hr_max_bpm).reduce(f64::max);
         act.laps = b.laps;
+        act.warnings.extend(st.warnings.iter().cloned());
+        if b.dropped > 0 {
+            act.warnings
+                .push(samples_capped_warning(st.max_samples, b.dropped));
+        }
         act.samples = b.samples;
         if i + 1 == n_built {
             act.salvaged = brk.clone();
         }
         finish_sport_and_cadence(&mut act, b.sport.as_deref());
+        clean_activity(&mut act);
         out.push(act);
     }
     if !out.is_empty() {
