@@ -517,3 +517,46 @@ fn symlink_loop_and_unreadable_file_do_not_stop_the_batch() {
         );
     }
 }
+
+#[test]
+fn activities_laps_and_warnings_per_file_are_capped() {
+    // 300 TCX activities: the first 256 are kept, the last kept one says how many were not.
+    let one_act = "<Activity Sport=\"Running\"><Id>2020-01-01T00:00:00Z</Id><Lap StartTime=\"2020-01-01T00:00:00Z\"><TotalTimeSeconds>1</TotalTimeSeconds></Lap></Activity>";
+    let tcx = format!(
+        "<TrainingCenterDatabase><Activities>{}</Activities></TrainingCenterDatabase>",
+        one_act.repeat(300)
+    );
+    let acts = read_tcx("many.tcx", tcx.as_bytes()).unwrap();
+    assert_eq!(acts.len(), calfguard::ingest::MAX_ACTIVITIES_PER_FILE);
+    assert!(acts
+        .last()
+        .unwrap()
+        .warnings
+        .iter()
+        .any(|w| w.contains("44 later ones not kept")));
+
+    // FIT records whose time jumps back and forth: at most MAX_WARNINGS jump warnings and one
+    // count of the rest.
+    let mut d = Vec::new();
+    d.extend_from_slice(&[0x40, 0, 0, 0, 0, 1, 0, 1, 0x00, 0, 4]);
+    d.extend_from_slice(&[0x41, 0, 0, 20, 0, 1, 253, 4, 0x86]);
+    for i in 0..1000u32 {
+        d.push(1);
+        let t = 1_000_000_000 + i + if i % 2 == 1 { 10_000_000 } else { 0 };
+        d.extend_from_slice(&t.to_le_bytes());
+    }
+    let mut out = vec![12u8, 0x20, 0x08, 0x08];
+    out.extend_from_slice(&(d.len() as u32).to_le_bytes());
+    out.extend_from_slice(b".FIT");
+    out.extend_from_slice(&d);
+    let c = crc16(&out);
+    out.extend_from_slice(&c.to_le_bytes());
+    let a = one(read_fit("jumps.fit", &out));
+    assert_eq!(a.samples.len(), 1000);
+    assert!(a.warnings.len() < 60, "{}", a.warnings.len());
+    assert!(
+        a.warnings.iter().any(|w| w.contains("more time jump(s)")),
+        "{:?}",
+        a.warnings
+    );
+}

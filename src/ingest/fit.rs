@@ -34,7 +34,10 @@
 //! [has steps](crate::model::Sport::has_steps) (running, walking, hiking) and kept as is
 //! otherwise.
 
-use crate::ingest::{clean_activity, samples_capped_warning, ReadLimits};
+use crate::ingest::{
+    clean_activity, push_warning, samples_capped_warning, ReadLimits, MAX_ACTIVITIES_PER_FILE,
+    MAX_LAPS,
+};
 use crate::model::{
     Activity, AthleteValues, Break, Format, Lap, ReadError, ReadResult, Sample, Sex, Sport, Totals,
     TzSource,
@@ -240,6 +243,17 @@ struct Collected {
     /// Timestamp and distance of the last record read (kept or not).
     last_record_ts: Option<u32>,
     last_record_distance_m: Option<f64>,
+    /// Warnings not kept (over [`crate::ingest::MAX_WARNINGS`]).
+    more_warnings: usize,
+    /// Sessions and laps not kept (over [`MAX_ACTIVITIES_PER_FILE`], [`MAX_LAPS`]).
+    dropped_sessions: usize,
+    dropped_laps: usize,
+}
+
+impl Collected {
+    fn warn(&mut self, w: String) {
+        push_warning(&mut self.warnings, &mut self.more_warnings, w);
+    }
 }
 
 /// Per chained part: definitions and field descriptions seen, as parsed and as raw bytes.
@@ -418,7 +432,7 @@ fn read_part(
             if first {
                 c.fatal = Some((reason, start));
             } else {
-                c.warnings.push(format!(
+                c.warn(format!(
                     "{} trailing bytes after the FIT data ignored (at {})",
                     rest.len(),
                     byte_pos(start)
@@ -431,7 +445,7 @@ fn read_part(
     let mut data_end = data_start + hdr.data_size;
     let mut has_crc = true;
     if hdr.data_size == 0 && bytes.len() > data_start + 2 {
-        c.warnings.push(format!(
+        c.warn(format!(
             "FIT header at {} declares no data (file never finalised); reading to the end",
             byte_pos(start)
         ));
@@ -440,8 +454,7 @@ fn read_part(
     }
     if let (Some(crc), Some(h)) = (hdr.crc, rest.get(..12)) {
         if crc != 0 && fit_crc(0, h) != crc {
-            c.warnings
-                .push(format!("bad header CRC at {}", byte_pos(start)));
+            c.warn(format!("bad header CRC at {}", byte_pos(start)));
         }
     }
     if has_crc {
@@ -453,12 +466,11 @@ fn read_part(
                 let stored = u16::from_le_bytes([stored[0], stored[1]]);
                 let data_only = all.get(hdr.size..).unwrap_or(&[]);
                 if fit_crc(0, all) != stored && fit_crc(0, data_only) != stored {
-                    c.warnings
-                        .push(format!("bad file CRC (stored at {})", byte_pos(data_end)));
+                    c.warn(format!("bad file CRC (stored at {})", byte_pos(data_end)));
                 }
             }
             (Some(_), None) => {
-                c.warnings.push("file ends without its CRC".to_string());
+                c.warn("file ends without its CRC".to_string());
             }
             _ => {} // truncated: reported as a break while reading
         }
@@ -743,13 +755,17 @@ fn handle_data(
         }
         MESG_SESSION => {
             let start_ts = raw_ts(&msg, 2);
-            if let Some(rec) = decode(proc, msg, pos, c) {
+            if c.sessions.len() >= MAX_ACTIVITIES_PER_FILE {
+                c.dropped_sessions += 1;
+            } else if let Some(rec) = decode(proc, msg, pos, c) {
                 c.sessions.push(session_from(&rec, start_ts, ts));
             }
         }
         MESG_LAP => {
             let start_ts = raw_ts(&msg, 2);
-            if let Some(rec) = decode(proc, msg, pos, c) {
+            if c.laps.len() >= MAX_LAPS {
+                c.dropped_laps += 1;
+            } else if let Some(rec) = decode(proc, msg, pos, c) {
                 c.laps.push(RawLap {
                     start_ts,
                     lap: lap_from(&rec, start_ts),
@@ -837,14 +853,14 @@ fn decode(
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| proc.decode_message(msg))) {
         Ok(Ok(rec)) => Some(rec),
         Ok(Err(e)) => {
-            c.warnings.push(format!(
+            c.warn(format!(
                 "could not decode message {mesg} at {}: {e}",
                 byte_pos(pos)
             ));
             None
         }
         Err(_) => {
-            c.warnings.push(format!(
+            c.warn(format!(
                 "FIT decoder panicked on message {mesg} at {}",
                 byte_pos(pos)
             ));
@@ -1104,10 +1120,26 @@ fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
         dropped_records,
         last_record_ts,
         last_record_distance_m,
+        more_warnings,
+        dropped_sessions: c_dropped_sessions,
+        dropped_laps,
         ..
     } = c;
     if dropped_records > 0 {
         warnings.push(samples_capped_warning(max_records, dropped_records));
+    }
+    if c_dropped_sessions > 0 {
+        warnings.push(format!(
+            "more than {MAX_ACTIVITIES_PER_FILE} sessions: {c_dropped_sessions} later session(s) not kept"
+        ));
+    }
+    if dropped_laps > 0 {
+        warnings.push(format!(
+            "more than {MAX_LAPS} laps: {dropped_laps} later lap(s) not kept"
+        ));
+    }
+    if more_warnings > 0 {
+        warnings.push(format!("... and {more_warnings} more warning(s)"));
     }
     if let Some((pos, why)) = first_skip {
         warnings.push(if skipped == 1 {
@@ -1251,6 +1283,7 @@ fn finish(a: &mut Activity) {
     let steps = a.sport.has_steps();
     let mut prev: Option<i64> = None;
     let mut jumped = false;
+    let mut more_jumps = 0usize;
     for (i, s) in a.samples.iter_mut().enumerate() {
         if let Some(c) = s.cadence_spm {
             s.cadence_spm = Some(if steps { c * 2.0 } else { c });
@@ -1260,14 +1293,22 @@ fn finish(a: &mut Activity) {
             let d = t - p;
             if !(0..=JUMP_WARN_S * 1000).contains(&d) {
                 jumped = true;
-                a.warnings.push(format!(
-                    "time jump of {:+.1} days after record {}",
-                    d as f64 / 86_400_000.0,
-                    i.saturating_sub(1)
-                ));
+                push_warning(
+                    &mut a.warnings,
+                    &mut more_jumps,
+                    format!(
+                        "time jump of {:+.1} days after record {}",
+                        d as f64 / 86_400_000.0,
+                        i.saturating_sub(1)
+                    ),
+                );
             }
         }
         prev = Some(t);
+    }
+    if more_jumps > 0 {
+        a.warnings
+            .push(format!("... and {more_jumps} more time jump(s)"));
     }
     if jumped {
         if let Some(timer) = a.totals.timer_s {

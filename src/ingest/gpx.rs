@@ -28,6 +28,9 @@ use crate::model::{utc_from_ms, Activity, Break, Format, ReadError, ReadResult, 
 /// Start of the namespace URIs of Garmin's TrackPointExtension (`.../v1`, `.../v2`).
 const TPX_NS: &[u8] = b"http://www.garmin.com/xmlschemas/TrackPointExtension/v";
 
+/// Most TrackPointExtension namespace prefixes remembered.
+const MAX_TPX_PREFIXES: usize = 16;
+
 /// Which value the next text node holds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Field {
@@ -116,7 +119,11 @@ impl State {
             if name == b"xmlns" {
                 default_tpx = true;
             } else if let Some(prefix) = name.strip_prefix(b"xmlns:") {
-                if !self.tpx_prefixes.iter().any(|p| p == prefix) {
+                // Real files bind one or two prefixes; the cap keeps a file that binds a new one on
+                // every element from making each lookup slower (quadratic time).
+                if self.tpx_prefixes.len() < MAX_TPX_PREFIXES
+                    && !self.tpx_prefixes.iter().any(|p| p == prefix)
+                {
                     self.tpx_prefixes.push(prefix.to_vec());
                 }
             }

@@ -22,6 +22,23 @@ pub const MAX_XML_DEPTH: usize = 256;
 /// Largest XML start tag (name and attributes), in bytes: 1 MiB.
 pub const MAX_XML_TAG_BYTES: usize = 1 << 20;
 
+/// Most activities (FIT sessions, TCX `<Activity>` elements) kept per file: a triathlon has 5.
+pub const MAX_ACTIVITIES_PER_FILE: usize = 256;
+/// Most laps kept per file (FIT) or per activity (TCX): auto-laps every kilometre of a
+/// 1,000 km ride are 1,000.
+pub const MAX_LAPS: usize = 10_000;
+/// Most distinct reader warnings kept per file; later ones are counted in one last warning.
+pub const MAX_WARNINGS: usize = 50;
+
+/// Push a warning unless `MAX_WARNINGS` are already there; count it in `more` instead.
+pub(crate) fn push_warning(warnings: &mut Vec<String>, more: &mut usize, w: String) {
+    if warnings.len() < MAX_WARNINGS {
+        warnings.push(w);
+    } else {
+        *more += 1;
+    }
+}
+
 /// Per-file limits of the FIT, GPX and TCX readers. [`read_bytes`] uses the defaults; the
 /// `read_*_with` functions take them explicitly (tests use small values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

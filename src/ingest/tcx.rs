@@ -13,7 +13,9 @@ use quick_xml::Reader;
 use crate::ingest::xml::{
     self, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
 };
-use crate::ingest::{clean_activity, samples_capped_warning, ReadLimits};
+use crate::ingest::{
+    clean_activity, samples_capped_warning, ReadLimits, MAX_ACTIVITIES_PER_FILE, MAX_LAPS,
+};
 use crate::model::{
     utc_from_ms, Activity, Break, Format, Lap, ReadError, ReadResult, Sample, TzSource,
 };
@@ -85,6 +87,18 @@ struct ActBuilder {
     last_ms: Option<i64>,
     /// Distance of the last trackpoint with one (kept or not).
     last_distance_m: Option<f64>,
+    /// Laps not kept (over [`MAX_LAPS`]).
+    dropped_laps: usize,
+}
+
+impl ActBuilder {
+    fn push_lap(&mut self, lap: Lap) {
+        if self.laps.len() < MAX_LAPS {
+            self.laps.push(lap);
+        } else {
+            self.dropped_laps += 1;
+        }
+    }
 }
 
 /// Reader state for one file.
@@ -101,6 +115,18 @@ struct State {
     max_samples: usize,
     /// Reader warnings for every activity (entity declarations ignored, ...).
     warnings: Vec<String>,
+    /// `<Activity>` elements not kept (over [`MAX_ACTIVITIES_PER_FILE`]).
+    dropped_activities: usize,
+}
+
+impl State {
+    fn push_done(&mut self, b: ActBuilder) {
+        if self.done.len() < MAX_ACTIVITIES_PER_FILE {
+            self.done.push(b);
+        } else {
+            self.dropped_activities += 1;
+        }
+    }
 }
 
 impl State {
@@ -125,7 +151,7 @@ impl State {
                     }
                 });
                 if empty {
-                    self.done.push(b);
+                    self.push_done(b);
                 } else {
                     self.act = Some(b);
                 }
@@ -139,7 +165,7 @@ impl State {
                 });
                 if empty {
                     if let Some(a) = self.act.as_mut() {
-                        a.laps.push(lap);
+                        a.push_lap(lap);
                     }
                 } else {
                     self.lap = Some(lap);
@@ -163,12 +189,12 @@ impl State {
             Some(Tag::Trackpoint) => self.commit_point(),
             Some(Tag::Lap) => {
                 if let (Some(lap), Some(a)) = (self.lap.take(), self.act.as_mut()) {
-                    a.laps.push(lap);
+                    a.push_lap(lap);
                 }
             }
             Some(Tag::Activity) => {
                 if let Some(a) = self.act.take() {
-                    self.done.push(a);
+                    self.push_done(a);
                 }
             }
             _ => {}
@@ -321,9 +347,9 @@ pub fn read_tcx_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadRes
     // An activity cut by the error keeps its complete laps and trackpoints.
     if let Some(mut a) = st.act.take() {
         if let Some(lap) = st.lap.take() {
-            a.laps.push(lap);
+            a.push_lap(lap);
         }
-        st.done.push(a);
+        st.push_done(a);
     }
     finish(source, st, brk)
 }
@@ -383,6 +409,18 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
         act.totals.hr_max_bpm = b.laps.iter().filter_map(|l| l.hr_max_bpm).reduce(f64::max);
         act.laps = b.laps;
         act.warnings.extend(st.warnings.iter().cloned());
+        if b.dropped_laps > 0 {
+            act.warnings.push(format!(
+                "more than {MAX_LAPS} laps: {} later lap(s) not kept",
+                b.dropped_laps
+            ));
+        }
+        if st.dropped_activities > 0 && i + 1 == n_built {
+            act.warnings.push(format!(
+                "more than {MAX_ACTIVITIES_PER_FILE} activities in the file: {} later ones not kept",
+                st.dropped_activities
+            ));
+        }
         if b.dropped > 0 {
             act.warnings
                 .push(samples_capped_warning(st.max_samples, b.dropped));
