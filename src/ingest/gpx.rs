@@ -330,8 +330,10 @@ pub fn read_gpx(source: &str, bytes: &[u8]) -> ReadResult {
 pub fn read_gpx_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadResult {
     let (body, skipped) = xml::skip_prolog_junk(bytes);
     let mut reader = Reader::from_reader(body);
-    // A Garmin point with extensions takes about 300 bytes.
-    let mut st = State::new((body.len() / 300).min(limits.max_samples));
+    // A Garmin point with extensions takes about 300 bytes. The reservation is bounded (a
+    // gigabyte of anything but points must not reserve hundreds of megabytes); beyond it the
+    // vector grows as points come.
+    let mut st = State::new((body.len() / 300).min(limits.max_samples).min(1 << 18));
     st.max_samples = limits.max_samples;
     let mut depth: usize = 0;
     let mut brk: Option<Break> = None;
