@@ -266,11 +266,49 @@ struct PartState {
     dev_fields: HashMap<(u8, u8), DevField>,
     /// developer fields that look like running power, best first
     power_keys: Vec<(u8, u8)>,
+    /// Base type size of each described developer field, from the raw field_description.
+    dev_base_size: HashMap<(u8, u8), u8>,
+    /// Developer fields (data index, field number, size) of each local definition.
+    dev_defs: HashMap<u8, Vec<(u8, u8, u8)>>,
     proto: u8,
     profile: [u8; 2],
 }
 
 impl PartState {
+    /// True when a data message of this local type has a developer field whose size is not a
+    /// multiple of its described base type. fitparser 0.11 (`data_field_value`) then reads past
+    /// the field (and, for sizes near 255, overflows its `u8` byte counter: a panic with
+    /// overflow checks), so such a message is skipped without handing it to fitparser.
+    fn bad_dev_field(&self, local: u8) -> bool {
+        self.dev_defs.get(&local).is_some_and(|fields| {
+            fields.iter().any(|(idx, num, size)| {
+                self.dev_base_size
+                    .get(&(*idx, *num))
+                    .is_some_and(|b| *b > 1 && size % b != 0)
+            })
+        })
+    }
+
+    /// Note the developer fields of a raw definition message.
+    fn note_definition(&mut self, raw: &[u8]) {
+        let (Some(&h), Some(&n)) = (raw.first(), raw.get(5)) else {
+            return;
+        };
+        let local = h & 0x0F;
+        self.dev_defs.remove(&local);
+        if h & 0x20 == 0 {
+            return;
+        }
+        let at = 6 + 3 * usize::from(n);
+        let Some(&nd) = raw.get(at) else { return };
+        let fields: Vec<(u8, u8, u8)> = (0..usize::from(nd))
+            .filter_map(|i| {
+                let f = raw.get(at + 1 + 3 * i..at + 4 + 3 * i)?;
+                Some((f[2], f[0], f[1]))
+            })
+            .collect();
+        self.dev_defs.insert(local, fields);
+    }
     fn update_power_keys(&mut self) {
         let mut keys: Vec<((u8, u8), usize, usize)> = self
             .dev_fields
@@ -613,6 +651,24 @@ fn run(
                 pos,
             };
         }
+        if let Some(local) = input.first().and_then(|h| data_local(*h)) {
+            if part.bad_dev_field(local) {
+                if let Some((def, _)) = part.defs.get(&local) {
+                    let size = def.data_message_size();
+                    if pos + size <= data_end.min(bytes.len()) {
+                        return RunEnd::Skip {
+                            pos,
+                            size,
+                            why: "developer field size not a multiple of its base type".to_string(),
+                        };
+                    }
+                }
+                return RunEnd::Break {
+                    reason: "developer field size not a multiple of its base type".to_string(),
+                    pos,
+                };
+            }
+        }
         let result = match next_object(&mut proc, input) {
             Some(r) => r,
             None => {
@@ -628,6 +684,7 @@ fn run(
                 let raw = input.get(..used).unwrap_or(&[]);
                 match obj {
                     FitObject::DefinitionMessage(def) => {
+                        part.note_definition(raw);
                         part.defs
                             .insert(def.local_message_number(), (def, raw.to_vec()));
                     }
@@ -810,6 +867,17 @@ fn handle_data(
             }
         }
         MESG_FIELD_DESCRIPTION => {
+            let raw_u8 = |n: u8| {
+                msg.fields()
+                    .get(&n)
+                    .and_then(uint)
+                    .and_then(|v| u8::try_from(v).ok())
+            };
+            if let (Some(idx), Some(num), Some(base)) = (raw_u8(0), raw_u8(1), raw_u8(2)) {
+                if let Some(b) = base_type_size(base) {
+                    part.dev_base_size.insert((idx, num), b);
+                }
+            }
             // Keep the raw bytes (with their definition) to teach a resumed processor.
             if let Some((_, def_raw)) = raw
                 .first()
