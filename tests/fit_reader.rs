@@ -440,3 +440,51 @@ fn corrupted_bytes_never_panic() {
         }
     }
 }
+
+/// The finished (not truncated, good CRC) real FIT files, for the truncation property.
+const WHOLE_FITS: &[&str] = &[
+    "pyfitparse_fenix2_run_hr_temp.fit",
+    "pyfitparse_fenix5_run_short.fit",
+    "pyfitparse_edge810_ride_power.fit",
+    "pyfitparse_fr70_run_compressed_timestamps.fit",
+    "pyfitparse_fr920xt_triathlon_multiple_headers.fit",
+    "pyfitparse_stryd_run_devfields.fit",
+    "pyfitparse_wahoo_bolt_devdata_no_appid.fit",
+    "pyfitparse_zwift_virtual_ride.fit",
+    "pyfitparse_coros_pace2_ride_misaligned_fields.fit",
+    "jkfit_suunto_xcski.fit",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// Any cut of any finished real file keeps exactly the records before the cut: a prefix
+    /// of the whole file's records, never a panic, and a salvage note when data was lost.
+    #[test]
+    fn any_truncation_keeps_the_records_before_the_cut(
+        which in 0..WHOLE_FITS.len(),
+        frac in 0.0f64..1.0,
+    ) {
+        let name = WHOLE_FITS[which];
+        let bytes = fixture(name);
+        let full = read_fit(name, &bytes).expect("full file decodes");
+        let key = |acts: &[calfguard::model::Activity]| -> Vec<(Option<i64>, Option<f64>, Option<f64>)> {
+            acts.iter()
+                .flat_map(|a| a.samples.iter().map(|s| (s.time_utc_ms, s.lat_deg, s.hr_bpm)))
+                .collect()
+        };
+        let full_key = key(&full);
+        let cut = ((bytes.len() as f64) * frac) as usize;
+        match read_fit(name, &bytes[..cut]) {
+            Ok(acts) => {
+                let k = key(&acts);
+                proptest::prop_assert!(k.len() <= full_key.len());
+                proptest::prop_assert_eq!(&k[..], &full_key[..k.len()], "{} cut {}", name, cut);
+                if cut + 2 < bytes.len() {
+                    proptest::prop_assert!(acts.iter().all(|a| a.salvaged.is_some()), "{} cut {}", name, cut);
+                }
+            }
+            Err(ReadError::Failed { position, .. }) => proptest::prop_assert!(position.is_some()),
+            Err(e) => proptest::prop_assert!(false, "{} cut {}: {}", name, cut, e),
+        }
+    }
+}

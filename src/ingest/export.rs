@@ -45,6 +45,34 @@ impl Default for Limits {
 
 const RATIO_FLOOR_BYTES: u64 = 16 << 20;
 const SNIFF_BYTES: usize = 4096;
+/// Most bytes reserved up front for a member from its declared size (the rest grows as read).
+const PREALLOC_BYTES: u64 = 64 << 20;
+
+impl Limits {
+    /// The most bytes `compressed` bytes may inflate to: the size limit, and above
+    /// [`RATIO_FLOOR_BYTES`] also the ratio limit. Inflating stops one byte past it, so a bomb
+    /// is never held in memory beyond this bound, whatever sizes the archive declares.
+    fn inflate_cap(&self, compressed: u64) -> u64 {
+        let by_ratio = compressed
+            .saturating_mul(self.max_ratio)
+            .max(RATIO_FLOOR_BYTES);
+        self.max_file_bytes.min(by_ratio)
+    }
+
+    fn bomb_reason(&self, what: &str, compressed: u64, cap: u64) -> String {
+        if cap >= self.max_file_bytes {
+            format!(
+                "{what} inflates beyond the limit of {} bytes (a decompression bomb?)",
+                self.max_file_bytes
+            )
+        } else {
+            format!(
+                "{what} inflates {compressed} bytes to more than {cap} (ratio over {}: a decompression bomb?)",
+                self.max_ratio
+            )
+        }
+    }
+}
 
 /// What one leaf turned out to be.
 #[derive(Debug)]
@@ -194,6 +222,24 @@ impl<'a, T: Send> Walker<'a, T> {
         self.bytes(source, None, bytes, 0)
     }
 
+    /// Process the bytes of one loose file as [`Walker::file`] would after reading it: a zip is
+    /// opened as an archive, a gzip inflated, anything else sniffed and handed to the reader.
+    /// (Used by the fuzz targets and tests; the CLI reads files with [`Walker::file`].)
+    pub fn loose_bytes(&self, source: &str, bytes: Vec<u8>) -> Vec<LeafRecord<T>> {
+        let limit = self.limits.max_file_bytes;
+        if bytes.len() as u64 > limit {
+            return Self::failed(
+                source,
+                None,
+                format!("file larger than the limit of {limit} bytes"),
+            );
+        }
+        if is_zip(&bytes) {
+            return self.zip(source, Blob::Mem(Arc::from(bytes)), 1);
+        }
+        self.bytes(source, None, bytes, 0)
+    }
+
     /// Process bytes: unwrap gzip and zip layers, else hand them to the reader.
     fn bytes(
         &self,
@@ -268,28 +314,19 @@ impl<'a, T: Send> Walker<'a, T> {
     }
 
     fn gunzip(&self, bytes: &[u8]) -> Result<Vec<u8>, String> {
-        let limit = self.limits.max_file_bytes;
+        let compressed = bytes.len() as u64;
+        let cap = self.limits.inflate_cap(compressed);
         let mut out = Vec::new();
         let decoder = flate2::read::MultiGzDecoder::new(bytes);
-        match decoder.take(limit + 1).read_to_end(&mut out) {
+        match decoder.take(cap + 1).read_to_end(&mut out) {
             Ok(_) => {}
             Err(e) if !out.is_empty() && e.kind() == io::ErrorKind::UnexpectedEof => {
                 // A truncated .gz: keep what inflated; the parser salvages what it can.
             }
             Err(e) => return Err(format!("not a readable gzip file: {e}")),
         }
-        let n = out.len() as u64;
-        if n > limit {
-            return Err(format!(
-                "gzip inflates beyond the limit of {limit} bytes (a decompression bomb?)"
-            ));
-        }
-        if n > RATIO_FLOOR_BYTES && n / (bytes.len() as u64).max(1) > self.limits.max_ratio {
-            return Err(format!(
-                "gzip inflates {} bytes to {n} (ratio over {}: a decompression bomb?)",
-                bytes.len(),
-                self.limits.max_ratio
-            ));
+        if out.len() as u64 > cap {
+            return Err(self.limits.bomb_reason("gzip", compressed, cap));
         }
         Ok(out)
     }
@@ -343,6 +380,18 @@ impl<'a, T: Send> Walker<'a, T> {
         };
         let source = format!("{archive_source}!{name}");
         let limit = self.limits.max_file_bytes;
+        // Declared sizes can lie: the inflated bytes are bounded by what the member's compressed
+        // bytes may inflate to, and those cannot exceed the archive itself.
+        let archive_len = archive.clone().into_inner().len();
+        if compressed > archive_len {
+            return fail_at(
+                &source,
+                format!(
+                    "member claims {compressed} compressed bytes, more than the archive's {archive_len}"
+                ),
+            );
+        }
+        let cap = self.limits.inflate_cap(compressed);
         if size > limit {
             return fail_at(
                 &source,
@@ -397,24 +446,21 @@ impl<'a, T: Send> Walker<'a, T> {
         if is_zip(&head) && size > self.limits.spool_bytes {
             // A large inner archive: spool it to an unlinked temporary file.
             let spooled = tempfile::tempfile().and_then(|mut tmp| {
-                let n = io::copy(&mut (&mut file).take(limit + 1), &mut tmp)?;
+                let n = io::copy(&mut (&mut file).take(cap + 1), &mut tmp)?;
                 tmp.flush()?;
                 tmp.seek(SeekFrom::Start(0))?;
                 Ok((tmp, n))
             });
             return match spooled {
-                Ok((_, n)) if n > limit => fail_at(
-                    &source,
-                    format!(
-                        "member inflates beyond the limit of {limit} bytes (a decompression bomb?)"
-                    ),
-                ),
+                Ok((_, n)) if n > cap => {
+                    fail_at(&source, self.limits.bomb_reason("member", compressed, cap))
+                }
                 Ok((tmp, n)) => self.zip(&source, Blob::File(Arc::new(tmp), n), depth + 1),
                 Err(e) => fail_at(&source, format!("cannot spool inner archive: {e}")),
             };
         }
-        let mut bytes = Vec::with_capacity(size.min(limit) as usize);
-        match (&mut file).take(limit + 1).read_to_end(&mut bytes) {
+        let mut bytes = Vec::with_capacity(size.min(cap).min(PREALLOC_BYTES) as usize);
+        match (&mut file).take(cap + 1).read_to_end(&mut bytes) {
             Ok(_) => {}
             Err(e) if !bytes.is_empty() => {
                 // A damaged member: hand over what inflated; the parser salvages what it can.
@@ -422,13 +468,8 @@ impl<'a, T: Send> Walker<'a, T> {
             }
             Err(e) => return fail_at(&source, format!("cannot inflate archive member: {e}")),
         }
-        if bytes.len() as u64 > limit {
-            return fail_at(
-                &source,
-                format!(
-                    "member inflates beyond the limit of {limit} bytes (a decompression bomb?)"
-                ),
-            );
+        if bytes.len() as u64 > cap {
+            return fail_at(&source, self.limits.bomb_reason("member", compressed, cap));
         }
         self.bytes(&source, Some(archive_source), bytes, depth)
     }

@@ -34,6 +34,10 @@
 //! [has steps](crate::model::Sport::has_steps) (running, walking, hiking) and kept as is
 //! otherwise.
 
+use crate::ingest::{
+    clean_activity, push_warning, samples_capped_warning, ReadLimits, MAX_ACTIVITIES_PER_FILE,
+    MAX_LAPS,
+};
 use crate::model::{
     Activity, AthleteValues, Break, Format, Lap, ReadError, ReadResult, Sample, Sex, Sport, Totals,
     TzSource,
@@ -69,7 +73,15 @@ const MESG_FIELD_DESCRIPTION: u16 = 206;
 
 /// Read a FIT file into activities (one per session).
 pub fn read_fit(source: &str, bytes: &[u8]) -> ReadResult {
-    let mut c = Collected::default();
+    read_fit_with(source, bytes, &ReadLimits::default())
+}
+
+/// [`read_fit`] with explicit limits.
+pub fn read_fit_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadResult {
+    let mut c = Collected {
+        max_records: limits.max_samples,
+        ..Collected::default()
+    };
     let mut start = 0usize;
     let mut first = true;
     // fitparser prints a line to stderr for every definition whose field size is not a multiple
@@ -225,6 +237,23 @@ struct Collected {
     distance_acc: DistanceAccumulator,
     skipped: usize,
     first_skip: Option<(usize, String)>,
+    /// Most records kept ([`ReadLimits::max_samples`]); later ones are counted, not kept.
+    max_records: usize,
+    dropped_records: usize,
+    /// Timestamp and distance of the last record read (kept or not).
+    last_record_ts: Option<u32>,
+    last_record_distance_m: Option<f64>,
+    /// Warnings not kept (over [`crate::ingest::MAX_WARNINGS`]).
+    more_warnings: usize,
+    /// Sessions and laps not kept (over [`MAX_ACTIVITIES_PER_FILE`], [`MAX_LAPS`]).
+    dropped_sessions: usize,
+    dropped_laps: usize,
+}
+
+impl Collected {
+    fn warn(&mut self, w: String) {
+        push_warning(&mut self.warnings, &mut self.more_warnings, w);
+    }
 }
 
 /// Per chained part: definitions and field descriptions seen, as parsed and as raw bytes.
@@ -237,11 +266,49 @@ struct PartState {
     dev_fields: HashMap<(u8, u8), DevField>,
     /// developer fields that look like running power, best first
     power_keys: Vec<(u8, u8)>,
+    /// Base type size of each described developer field, from the raw field_description.
+    dev_base_size: HashMap<(u8, u8), u8>,
+    /// Developer fields (data index, field number, size) of each local definition.
+    dev_defs: HashMap<u8, Vec<(u8, u8, u8)>>,
     proto: u8,
     profile: [u8; 2],
 }
 
 impl PartState {
+    /// True when a data message of this local type has a developer field whose size is not a
+    /// multiple of its described base type. fitparser 0.11 (`data_field_value`) then reads past
+    /// the field (and, for sizes near 255, overflows its `u8` byte counter: a panic with
+    /// overflow checks), so such a message is skipped without handing it to fitparser.
+    fn bad_dev_field(&self, local: u8) -> bool {
+        self.dev_defs.get(&local).is_some_and(|fields| {
+            fields.iter().any(|(idx, num, size)| {
+                self.dev_base_size
+                    .get(&(*idx, *num))
+                    .is_some_and(|b| *b > 1 && size % b != 0)
+            })
+        })
+    }
+
+    /// Note the developer fields of a raw definition message.
+    fn note_definition(&mut self, raw: &[u8]) {
+        let (Some(&h), Some(&n)) = (raw.first(), raw.get(5)) else {
+            return;
+        };
+        let local = h & 0x0F;
+        self.dev_defs.remove(&local);
+        if h & 0x20 == 0 {
+            return;
+        }
+        let at = 6 + 3 * usize::from(n);
+        let Some(&nd) = raw.get(at) else { return };
+        let fields: Vec<(u8, u8, u8)> = (0..usize::from(nd))
+            .filter_map(|i| {
+                let f = raw.get(at + 1 + 3 * i..at + 4 + 3 * i)?;
+                Some((f[2], f[0], f[1]))
+            })
+            .collect();
+        self.dev_defs.insert(local, fields);
+    }
     fn update_power_keys(&mut self) {
         let mut keys: Vec<((u8, u8), usize, usize)> = self
             .dev_fields
@@ -403,7 +470,7 @@ fn read_part(
             if first {
                 c.fatal = Some((reason, start));
             } else {
-                c.warnings.push(format!(
+                c.warn(format!(
                     "{} trailing bytes after the FIT data ignored (at {})",
                     rest.len(),
                     byte_pos(start)
@@ -416,7 +483,7 @@ fn read_part(
     let mut data_end = data_start + hdr.data_size;
     let mut has_crc = true;
     if hdr.data_size == 0 && bytes.len() > data_start + 2 {
-        c.warnings.push(format!(
+        c.warn(format!(
             "FIT header at {} declares no data (file never finalised); reading to the end",
             byte_pos(start)
         ));
@@ -425,8 +492,7 @@ fn read_part(
     }
     if let (Some(crc), Some(h)) = (hdr.crc, rest.get(..12)) {
         if crc != 0 && fit_crc(0, h) != crc {
-            c.warnings
-                .push(format!("bad header CRC at {}", byte_pos(start)));
+            c.warn(format!("bad header CRC at {}", byte_pos(start)));
         }
     }
     if has_crc {
@@ -438,12 +504,11 @@ fn read_part(
                 let stored = u16::from_le_bytes([stored[0], stored[1]]);
                 let data_only = all.get(hdr.size..).unwrap_or(&[]);
                 if fit_crc(0, all) != stored && fit_crc(0, data_only) != stored {
-                    c.warnings
-                        .push(format!("bad file CRC (stored at {})", byte_pos(data_end)));
+                    c.warn(format!("bad file CRC (stored at {})", byte_pos(data_end)));
                 }
             }
             (Some(_), None) => {
-                c.warnings.push("file ends without its CRC".to_string());
+                c.warn("file ends without its CRC".to_string());
             }
             _ => {} // truncated: reported as a break while reading
         }
@@ -576,6 +641,34 @@ fn run(
     let mut input = bytes.get(resume..part_end).unwrap_or(&[]);
     let mut pos = resume;
     while !input.is_empty() {
+        if pos > data_end {
+            // The last message ran past the declared end of the data. fitparser would now parse
+            // the next bytes as a chained file header, and its header parser panics or indexes
+            // out of bounds on some of them (fitparser 0.11 `fit_file_header`: `size - len`
+            // underflows; `deserialize_header`: `header_size - 2`). Stop here instead.
+            return RunEnd::Break {
+                reason: "last message runs past the declared end of the data".to_string(),
+                pos,
+            };
+        }
+        if let Some(local) = input.first().and_then(|h| data_local(*h)) {
+            if part.bad_dev_field(local) {
+                if let Some((def, _)) = part.defs.get(&local) {
+                    let size = def.data_message_size();
+                    if pos + size <= data_end.min(bytes.len()) {
+                        return RunEnd::Skip {
+                            pos,
+                            size,
+                            why: "developer field size not a multiple of its base type".to_string(),
+                        };
+                    }
+                }
+                return RunEnd::Break {
+                    reason: "developer field size not a multiple of its base type".to_string(),
+                    pos,
+                };
+            }
+        }
         let result = match next_object(&mut proc, input) {
             Some(r) => r,
             None => {
@@ -591,6 +684,7 @@ fn run(
                 let raw = input.get(..used).unwrap_or(&[]);
                 match obj {
                     FitObject::DefinitionMessage(def) => {
+                        part.note_definition(raw);
                         part.defs
                             .insert(def.local_message_number(), (def, raw.to_vec()));
                     }
@@ -695,7 +789,17 @@ fn handle_data(
             if sample.power_w.is_none() && !part.power_keys.is_empty() {
                 sample.power_w = dev_power(&msg, part);
             }
-            c.records.push(RawRecord { ts, sample });
+            if ts.is_some() {
+                c.last_record_ts = ts;
+            }
+            if sample.distance_m.is_some() {
+                c.last_record_distance_m = sample.distance_m;
+            }
+            if c.records.len() < c.max_records {
+                c.records.push(RawRecord { ts, sample });
+            } else {
+                c.dropped_records += 1;
+            }
         }
         MESG_ACTIVITY => {
             let local = msg.fields().get(&5).and_then(uint);
@@ -708,13 +812,17 @@ fn handle_data(
         }
         MESG_SESSION => {
             let start_ts = raw_ts(&msg, 2);
-            if let Some(rec) = decode(proc, msg, pos, c) {
+            if c.sessions.len() >= MAX_ACTIVITIES_PER_FILE {
+                c.dropped_sessions += 1;
+            } else if let Some(rec) = decode(proc, msg, pos, c) {
                 c.sessions.push(session_from(&rec, start_ts, ts));
             }
         }
         MESG_LAP => {
             let start_ts = raw_ts(&msg, 2);
-            if let Some(rec) = decode(proc, msg, pos, c) {
+            if c.laps.len() >= MAX_LAPS {
+                c.dropped_laps += 1;
+            } else if let Some(rec) = decode(proc, msg, pos, c) {
                 c.laps.push(RawLap {
                     start_ts,
                     lap: lap_from(&rec, start_ts),
@@ -759,6 +867,17 @@ fn handle_data(
             }
         }
         MESG_FIELD_DESCRIPTION => {
+            let raw_u8 = |n: u8| {
+                msg.fields()
+                    .get(&n)
+                    .and_then(uint)
+                    .and_then(|v| u8::try_from(v).ok())
+            };
+            if let (Some(idx), Some(num), Some(base)) = (raw_u8(0), raw_u8(1), raw_u8(2)) {
+                if let Some(b) = base_type_size(base) {
+                    part.dev_base_size.insert((idx, num), b);
+                }
+            }
             // Keep the raw bytes (with their definition) to teach a resumed processor.
             if let Some((_, def_raw)) = raw
                 .first()
@@ -802,14 +921,14 @@ fn decode(
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| proc.decode_message(msg))) {
         Ok(Ok(rec)) => Some(rec),
         Ok(Err(e)) => {
-            c.warnings.push(format!(
+            c.warn(format!(
                 "could not decode message {mesg} at {}: {e}",
                 byte_pos(pos)
             ));
             None
         }
         Err(_) => {
-            c.warnings.push(format!(
+            c.warn(format!(
                 "FIT decoder panicked on message {mesg} at {}",
                 byte_pos(pos)
             ));
@@ -1065,8 +1184,31 @@ fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
         brk,
         skipped,
         first_skip,
+        max_records,
+        dropped_records,
+        last_record_ts,
+        last_record_distance_m,
+        more_warnings,
+        dropped_sessions: c_dropped_sessions,
+        dropped_laps,
         ..
     } = c;
+    if dropped_records > 0 {
+        warnings.push(samples_capped_warning(max_records, dropped_records));
+    }
+    if c_dropped_sessions > 0 {
+        warnings.push(format!(
+            "more than {MAX_ACTIVITIES_PER_FILE} sessions: {c_dropped_sessions} later session(s) not kept"
+        ));
+    }
+    if dropped_laps > 0 {
+        warnings.push(format!(
+            "more than {MAX_LAPS} laps: {dropped_laps} later lap(s) not kept"
+        ));
+    }
+    if more_warnings > 0 {
+        warnings.push(format!("... and {more_warnings} more warning(s)"));
+    }
     if let Some((pos, why)) = first_skip {
         warnings.push(if skipped == 1 {
             format!("skipped 1 undecodable message at {} ({why})", byte_pos(pos))
@@ -1143,11 +1285,11 @@ fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
             acts[0].0.samples.push(r.sample);
         }
         let a = &mut acts[0].0;
-        let times: Vec<i64> = a.samples.iter().filter_map(|s| s.time_utc_ms).collect();
-        if let (Some(f), Some(l)) = (times.first(), times.last()) {
+        let first = a.samples.iter().find_map(|s| s.time_utc_ms);
+        if let (Some(f), Some(l)) = (first, last_record_ts.map(fit_ts_to_unix_ms)) {
             a.totals.elapsed_s = Some((l - f) as f64 / 1000.0);
         }
-        a.totals.distance_m = a.samples.iter().rev().find_map(|s| s.distance_m);
+        a.totals.distance_m = last_record_distance_m;
         for l in laps {
             a.laps.push(l.lap);
         }
@@ -1198,6 +1340,7 @@ fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
             }
         }
         finish(&mut a);
+        clean_activity(&mut a);
         out.push(a);
     }
     Ok(out)
@@ -1208,6 +1351,7 @@ fn finish(a: &mut Activity) {
     let steps = a.sport.has_steps();
     let mut prev: Option<i64> = None;
     let mut jumped = false;
+    let mut more_jumps = 0usize;
     for (i, s) in a.samples.iter_mut().enumerate() {
         if let Some(c) = s.cadence_spm {
             s.cadence_spm = Some(if steps { c * 2.0 } else { c });
@@ -1217,14 +1361,22 @@ fn finish(a: &mut Activity) {
             let d = t - p;
             if !(0..=JUMP_WARN_S * 1000).contains(&d) {
                 jumped = true;
-                a.warnings.push(format!(
-                    "time jump of {:+.1} days after record {}",
-                    d as f64 / 86_400_000.0,
-                    i.saturating_sub(1)
-                ));
+                push_warning(
+                    &mut a.warnings,
+                    &mut more_jumps,
+                    format!(
+                        "time jump of {:+.1} days after record {}",
+                        d as f64 / 86_400_000.0,
+                        i.saturating_sub(1)
+                    ),
+                );
             }
         }
         prev = Some(t);
+    }
+    if more_jumps > 0 {
+        a.warnings
+            .push(format!("... and {more_jumps} more time jump(s)"));
     }
     if jumped {
         if let Some(timer) = a.totals.timer_s {

@@ -22,10 +22,14 @@ use crate::geo::haversine_m;
 use crate::ingest::xml::{
     self, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
 };
+use crate::ingest::{clean_activity, samples_capped_warning, ReadLimits};
 use crate::model::{utc_from_ms, Activity, Break, Format, ReadError, ReadResult, Sample, TzSource};
 
 /// Start of the namespace URIs of Garmin's TrackPointExtension (`.../v1`, `.../v2`).
 const TPX_NS: &[u8] = b"http://www.garmin.com/xmlschemas/TrackPointExtension/v";
+
+/// Most TrackPointExtension namespace prefixes remembered.
+const MAX_TPX_PREFIXES: usize = 16;
 
 /// Which value the next text node holds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -62,6 +66,16 @@ struct State {
     tpx_prefixes: Vec<Vec<u8>>,
     /// `ext_depth` of the element that made TrackPointExtension the default namespace.
     tpx_default_depth: Option<u32>,
+    /// Most samples kept ([`ReadLimits::max_samples`]); later points are counted, not kept.
+    max_samples: usize,
+    /// Track points read (kept or not), and how many of them have a time.
+    n_points: usize,
+    n_timed: usize,
+    /// Times of the first and last timed point (kept or not).
+    first_ms: Option<i64>,
+    last_ms: Option<i64>,
+    /// Reader warnings (entity declarations ignored, ...).
+    warnings: Vec<String>,
 }
 
 impl State {
@@ -80,6 +94,12 @@ impl State {
             offset_s: None,
             tpx_prefixes: Vec::new(),
             tpx_default_depth: None,
+            max_samples: usize::MAX,
+            n_points: 0,
+            n_timed: 0,
+            first_ms: None,
+            last_ms: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -99,7 +119,11 @@ impl State {
             if name == b"xmlns" {
                 default_tpx = true;
             } else if let Some(prefix) = name.strip_prefix(b"xmlns:") {
-                if !self.tpx_prefixes.iter().any(|p| p == prefix) {
+                // Real files bind one or two prefixes; the cap keeps a file that binds a new one on
+                // every element from making each lookup slower (quadratic time).
+                if self.tpx_prefixes.len() < MAX_TPX_PREFIXES
+                    && !self.tpx_prefixes.iter().any(|p| p == prefix)
+                {
                     self.tpx_prefixes.push(prefix.to_vec());
                 }
             }
@@ -266,7 +290,15 @@ impl State {
             }
             self.last_pos = Some((lat, lon, cos));
         }
-        self.samples.push(s);
+        self.n_points += 1;
+        if let Some(t) = s.time_utc_ms {
+            self.n_timed += 1;
+            self.first_ms.get_or_insert(t);
+            self.last_ms = Some(t);
+        }
+        if self.samples.len() < self.max_samples {
+            self.samples.push(s);
+        }
     }
 }
 
@@ -291,10 +323,18 @@ fn ext_field(local: &[u8], tpx: bool) -> Field {
 
 /// Read a GPX file into one activity (all tracks and segments of the file together).
 pub fn read_gpx(source: &str, bytes: &[u8]) -> ReadResult {
+    read_gpx_with(source, bytes, &ReadLimits::default())
+}
+
+/// [`read_gpx`] with explicit limits.
+pub fn read_gpx_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadResult {
     let (body, skipped) = xml::skip_prolog_junk(bytes);
     let mut reader = Reader::from_reader(body);
-    // A Garmin point with extensions takes about 300 bytes.
-    let mut st = State::new(body.len() / 300);
+    // A Garmin point with extensions takes about 300 bytes. The reservation is bounded (a
+    // gigabyte of anything but points must not reserve hundreds of megabytes); beyond it the
+    // vector grows as points come.
+    let mut st = State::new((body.len() / 300).min(limits.max_samples).min(1 << 18));
+    st.max_samples = limits.max_samples;
     let mut depth: usize = 0;
     let mut brk: Option<Break> = None;
     loop {
@@ -309,6 +349,14 @@ pub fn read_gpx(source: &str, bytes: &[u8]) -> ReadResult {
                 break;
             }
         };
+        if let Some(reason) = xml::check_event(&ev, depth, limits, &mut st.warnings) {
+            let pos = skipped + usize::try_from(reader.buffer_position()).unwrap_or(0);
+            brk = Some(Break {
+                reason,
+                position: line_col(bytes, pos),
+            });
+            break;
+        }
         match ev {
             Event::Start(e) => {
                 depth += 1;
@@ -339,7 +387,7 @@ pub fn read_gpx(source: &str, bytes: &[u8]) -> ReadResult {
 }
 
 fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
-    let n = st.samples.len();
+    let n = st.n_points;
     let broken = |b: &Option<Break>| match b {
         Some(b) => format!("; the file also breaks at {}: {}", b.position, b.reason),
         None => String::new(),
@@ -353,12 +401,11 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
             None => ReadError::skipped("no track points"),
         });
     }
-    let mut times = st.samples.iter().filter_map(|s| s.time_utc_ms);
-    let Some(first_ms) = times.next() else {
+    let Some(first_ms) = st.first_ms else {
         return Err(ReadError::skipped(format!("no timestamps{}", broken(&brk))));
     };
-    let timed = 1 + times.clone().count();
-    let last_ms = times.next_back().unwrap_or(first_ms);
+    let timed = st.n_timed;
+    let last_ms = st.last_ms.unwrap_or(first_ms);
     if timed < 2 {
         // A planned track (BaseCamp) can carry one time, when it was drawn: not a recording.
         return Err(ReadError::skipped(format!(
@@ -384,9 +431,15 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
         act.warnings
             .push(format!("{} of {n} track points have no time", n - timed));
     }
+    act.warnings.extend(st.warnings);
+    if n > st.samples.len() {
+        act.warnings
+            .push(samples_capped_warning(st.max_samples, n - st.samples.len()));
+    }
     act.samples = st.samples;
     act.salvaged = brk;
     finish_sport_and_cadence(&mut act, st.trk_type.as_deref());
+    clean_activity(&mut act);
     Ok(vec![act])
 }
 

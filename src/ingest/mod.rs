@@ -11,7 +11,136 @@ pub mod strava;
 pub mod tcx;
 pub mod xml;
 
-use crate::model::{Format, ReadError, ReadResult};
+use crate::model::{Activity, Format, ReadError, ReadResult, Sample};
+
+/// Most samples kept per activity: 2,000,000 is about 23 days at one sample a second. Beyond it
+/// a reader stops keeping samples but goes on reading (times, distance, laps, totals) and adds
+/// a warning, so that a file with tens of millions of points cannot exhaust memory.
+pub const MAX_SAMPLES: usize = 2_000_000;
+/// Deepest element nesting a GPX or TCX file may have (real files nest fewer than 10 deep).
+pub const MAX_XML_DEPTH: usize = 256;
+/// Largest XML start tag (name and attributes), in bytes: 1 MiB.
+pub const MAX_XML_TAG_BYTES: usize = 1 << 20;
+
+/// Most activities (FIT sessions, TCX `<Activity>` elements) kept per file: a triathlon has 5.
+pub const MAX_ACTIVITIES_PER_FILE: usize = 256;
+/// Most laps kept per file (FIT) or per activity (TCX): auto-laps every kilometre of a
+/// 1,000 km ride are 1,000.
+pub const MAX_LAPS: usize = 10_000;
+/// Most distinct reader warnings kept per file; later ones are counted in one last warning.
+pub const MAX_WARNINGS: usize = 50;
+
+/// Push a warning unless `MAX_WARNINGS` are already there; count it in `more` instead.
+pub(crate) fn push_warning(warnings: &mut Vec<String>, more: &mut usize, w: String) {
+    if warnings.len() < MAX_WARNINGS {
+        warnings.push(w);
+    } else {
+        *more += 1;
+    }
+}
+
+/// Per-file limits of the FIT, GPX and TCX readers. [`read_bytes`] uses the defaults; the
+/// `read_*_with` functions take them explicitly (tests use small values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Most samples kept per activity (default [`MAX_SAMPLES`]). For FIT the cap applies to
+    /// the file's records before they are assigned to sessions.
+    pub max_samples: usize,
+    /// Deepest XML element nesting (default [`MAX_XML_DEPTH`]): deeper is a per-file error.
+    pub max_xml_depth: usize,
+    /// Largest XML start tag in bytes (default [`MAX_XML_TAG_BYTES`]): larger is a per-file
+    /// error (a gigantic attribute value).
+    pub max_xml_tag_bytes: usize,
+}
+
+impl Default for ReadLimits {
+    fn default() -> ReadLimits {
+        ReadLimits {
+            max_samples: MAX_SAMPLES,
+            max_xml_depth: MAX_XML_DEPTH,
+            max_xml_tag_bytes: MAX_XML_TAG_BYTES,
+        }
+    }
+}
+
+/// The warning a reader adds when it stopped keeping samples at `max`.
+pub(crate) fn samples_capped_warning(max: usize, dropped: usize) -> String {
+    format!(
+        "more than {max} samples: only the first {max} kept, {dropped} later sample(s) not kept \
+         (totals still cover the whole file)"
+    )
+}
+
+/// Plausible ranges of sample values; anything outside (and NaN or infinity) is dropped.
+pub mod range {
+    /// Latitude, degrees.
+    pub const LAT_DEG: (f64, f64) = (-90.0, 90.0);
+    /// Longitude, degrees.
+    pub const LON_DEG: (f64, f64) = (-180.0, 180.0);
+    /// Heart rate, beats per minute.
+    pub const HR_BPM: (f64, f64) = (20.0, 255.0);
+    /// Altitude, metres.
+    pub const ALTITUDE_M: (f64, f64) = (-500.0, 9000.0);
+    /// Temperature, degrees Celsius.
+    pub const TEMP_C: (f64, f64) = (-60.0, 70.0);
+    /// Speed, metres per second.
+    pub const SPEED_MPS: (f64, f64) = (0.0, 100.0);
+    /// Cadence, steps (foot sports) or revolutions per minute.
+    pub const CADENCE: (f64, f64) = (0.0, 300.0);
+    /// Power, watts.
+    pub const POWER_W: (f64, f64) = (0.0, 5000.0);
+    /// Recorded distance, metres (a lap of the Earth's orbit would be far beyond).
+    pub const DISTANCE_M: (f64, f64) = (0.0, 1.0e8);
+}
+
+fn keep_in(v: &mut Option<f64>, (lo, hi): (f64, f64)) -> usize {
+    match *v {
+        Some(x) if !(x.is_finite() && (lo..=hi).contains(&x)) => {
+            *v = None;
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// Drop every out-of-range, NaN or infinite value of a sample (see [`range`]); a position is
+/// dropped whole when either coordinate is bad. Returns how many values were dropped.
+pub fn clean_sample(s: &mut Sample) -> usize {
+    let mut n = 0;
+    let lat_ok = s
+        .lat_deg
+        .is_none_or(|v| v.is_finite() && v.abs() <= range::LAT_DEG.1);
+    let lon_ok = s
+        .lon_deg
+        .is_none_or(|v| v.is_finite() && v.abs() <= range::LON_DEG.1);
+    if !(lat_ok && lon_ok) || s.lat_deg.is_some() != s.lon_deg.is_some() {
+        n += usize::from(s.lat_deg.is_some()) + usize::from(s.lon_deg.is_some());
+        s.lat_deg = None;
+        s.lon_deg = None;
+    }
+    n += keep_in(&mut s.altitude_m, range::ALTITUDE_M);
+    n += keep_in(&mut s.distance_m, range::DISTANCE_M);
+    n += keep_in(&mut s.speed_mps, range::SPEED_MPS);
+    if s.hr_bpm == Some(0.0) {
+        // 0 bpm is how devices without a heart-rate sensor fill the field: no value, no warning.
+        s.hr_bpm = None;
+    }
+    n += keep_in(&mut s.hr_bpm, range::HR_BPM);
+    n += keep_in(&mut s.cadence_spm, range::CADENCE);
+    n += keep_in(&mut s.temp_c, range::TEMP_C);
+    n += keep_in(&mut s.power_w, range::POWER_W);
+    n
+}
+
+/// Clean every sample of an activity (after cadence conversion) and warn once with the count.
+pub fn clean_activity(a: &mut Activity) {
+    let dropped: usize = a.samples.iter_mut().map(clean_sample).sum();
+    if dropped > 0 {
+        a.warnings.push(format!(
+            "{dropped} out-of-range or non-finite sample value(s) dropped"
+        ));
+    }
+}
 
 /// Detect the format of a file from its first bytes.
 ///

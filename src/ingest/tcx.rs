@@ -13,6 +13,9 @@ use quick_xml::Reader;
 use crate::ingest::xml::{
     self, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
 };
+use crate::ingest::{
+    clean_activity, samples_capped_warning, ReadLimits, MAX_ACTIVITIES_PER_FILE, MAX_LAPS,
+};
 use crate::model::{
     utc_from_ms, Activity, Break, Format, Lap, ReadError, ReadResult, Sample, TzSource,
 };
@@ -78,6 +81,24 @@ struct ActBuilder {
     laps: Vec<Lap>,
     samples: Vec<Sample>,
     offset_s: Option<i32>,
+    /// Trackpoints read but not kept (over [`ReadLimits::max_samples`]).
+    dropped: usize,
+    /// Time of the last timed trackpoint (kept or not).
+    last_ms: Option<i64>,
+    /// Distance of the last trackpoint with one (kept or not).
+    last_distance_m: Option<f64>,
+    /// Laps not kept (over [`MAX_LAPS`]).
+    dropped_laps: usize,
+}
+
+impl ActBuilder {
+    fn push_lap(&mut self, lap: Lap) {
+        if self.laps.len() < MAX_LAPS {
+            self.laps.push(lap);
+        } else {
+            self.dropped_laps += 1;
+        }
+    }
 }
 
 /// Reader state for one file.
@@ -90,6 +111,22 @@ struct State {
     tp: Option<Sample>,
     /// `<Activity>` elements seen.
     n_activities: usize,
+    /// Most samples kept per activity.
+    max_samples: usize,
+    /// Reader warnings for every activity (entity declarations ignored, ...).
+    warnings: Vec<String>,
+    /// `<Activity>` elements not kept (over [`MAX_ACTIVITIES_PER_FILE`]).
+    dropped_activities: usize,
+}
+
+impl State {
+    fn push_done(&mut self, b: ActBuilder) {
+        if self.done.len() < MAX_ACTIVITIES_PER_FILE {
+            self.done.push(b);
+        } else {
+            self.dropped_activities += 1;
+        }
+    }
 }
 
 impl State {
@@ -114,7 +151,7 @@ impl State {
                     }
                 });
                 if empty {
-                    self.done.push(b);
+                    self.push_done(b);
                 } else {
                     self.act = Some(b);
                 }
@@ -128,7 +165,7 @@ impl State {
                 });
                 if empty {
                     if let Some(a) = self.act.as_mut() {
-                        a.laps.push(lap);
+                        a.push_lap(lap);
                     }
                 } else {
                     self.lap = Some(lap);
@@ -152,12 +189,12 @@ impl State {
             Some(Tag::Trackpoint) => self.commit_point(),
             Some(Tag::Lap) => {
                 if let (Some(lap), Some(a)) = (self.lap.take(), self.act.as_mut()) {
-                    a.laps.push(lap);
+                    a.push_lap(lap);
                 }
             }
             Some(Tag::Activity) => {
                 if let Some(a) = self.act.take() {
-                    self.done.push(a);
+                    self.push_done(a);
                 }
             }
             _ => {}
@@ -168,7 +205,17 @@ impl State {
         let (Some(s), Some(a)) = (self.tp.take(), self.act.as_mut()) else {
             return;
         };
-        a.samples.push(s);
+        if let Some(t) = s.time_utc_ms {
+            a.last_ms = Some(t);
+        }
+        if let Some(d) = s.distance_m.filter(|d| d.is_finite()) {
+            a.last_distance_m = Some(d);
+        }
+        if a.samples.len() < self.max_samples {
+            a.samples.push(s);
+        } else {
+            a.dropped += 1;
+        }
     }
 
     fn text(&mut self, t: &[u8]) {
@@ -244,9 +291,17 @@ impl State {
 
 /// Read a TCX file into one activity per `<Activity>` element.
 pub fn read_tcx(source: &str, bytes: &[u8]) -> ReadResult {
+    read_tcx_with(source, bytes, &ReadLimits::default())
+}
+
+/// [`read_tcx`] with explicit limits.
+pub fn read_tcx_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadResult {
     let (body, skipped) = xml::skip_prolog_junk(bytes);
     let mut reader = Reader::from_reader(body);
-    let mut st = State::default();
+    let mut st = State {
+        max_samples: limits.max_samples,
+        ..State::default()
+    };
     let mut brk: Option<Break> = None;
     loop {
         let ev = match reader.read_event() {
@@ -260,6 +315,14 @@ pub fn read_tcx(source: &str, bytes: &[u8]) -> ReadResult {
                 break;
             }
         };
+        if let Some(reason) = xml::check_event(&ev, st.stack.len(), limits, &mut st.warnings) {
+            let pos = skipped + usize::try_from(reader.buffer_position()).unwrap_or(0);
+            brk = Some(Break {
+                reason,
+                position: line_col(bytes, pos),
+            });
+            break;
+        }
         match ev {
             Event::Start(e) => st.start(&e, false),
             Event::Empty(e) => st.start(&e, true),
@@ -284,9 +347,9 @@ pub fn read_tcx(source: &str, bytes: &[u8]) -> ReadResult {
     // An activity cut by the error keeps its complete laps and trackpoints.
     if let Some(mut a) = st.act.take() {
         if let Some(lap) = st.lap.take() {
-            a.laps.push(lap);
+            a.push_lap(lap);
         }
-        st.done.push(a);
+        st.push_done(a);
     }
     finish(source, st, brk)
 }
@@ -300,7 +363,7 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
             continue;
         }
         let first_ms = b.samples.iter().find_map(|s| s.time_utc_ms);
-        let last_ms = b.samples.iter().rev().find_map(|s| s.time_utc_ms);
+        let last_ms = b.last_ms;
         let start_ms = b
             .laps
             .first()
@@ -320,7 +383,7 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
         }
         let lap_dist: Vec<f64> = b.laps.iter().filter_map(|l| l.distance_m).collect();
         act.totals.distance_m = if lap_dist.is_empty() {
-            b.samples.iter().rev().find_map(|s| s.distance_m)
+            b.last_distance_m
         } else {
             Some(lap_dist.iter().sum())
         };
@@ -345,11 +408,29 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
         }
         act.totals.hr_max_bpm = b.laps.iter().filter_map(|l| l.hr_max_bpm).reduce(f64::max);
         act.laps = b.laps;
+        act.warnings.extend(st.warnings.iter().cloned());
+        if b.dropped_laps > 0 {
+            act.warnings.push(format!(
+                "more than {MAX_LAPS} laps: {} later lap(s) not kept",
+                b.dropped_laps
+            ));
+        }
+        if st.dropped_activities > 0 && i + 1 == n_built {
+            act.warnings.push(format!(
+                "more than {MAX_ACTIVITIES_PER_FILE} activities in the file: {} later ones not kept",
+                st.dropped_activities
+            ));
+        }
+        if b.dropped > 0 {
+            act.warnings
+                .push(samples_capped_warning(st.max_samples, b.dropped));
+        }
         act.samples = b.samples;
         if i + 1 == n_built {
             act.salvaged = brk.clone();
         }
         finish_sport_and_cadence(&mut act, b.sport.as_deref());
+        clean_activity(&mut act);
         out.push(act);
     }
     if !out.is_empty() {

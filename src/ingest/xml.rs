@@ -2,7 +2,48 @@
 //! slices, error positions as `line L:C`, sport names and sport inference, cadence doubling.
 
 use crate::geo::haversine_cos_m;
+use crate::ingest::ReadLimits;
 use crate::model::{Activity, Sample, Sport};
+use quick_xml::events::Event;
+
+/// Check one XML event against the reader limits before it is used. `depth` is the number of
+/// open elements before the event. Returns why reading must stop (nesting too deep, a start
+/// tag too large), or `None`; a DOCTYPE with entity declarations adds a warning (entities are
+/// never expanded: quick-xml reports references as events, which the readers ignore, and
+/// external entities are never fetched).
+pub fn check_event(
+    ev: &Event<'_>,
+    depth: usize,
+    limits: &ReadLimits,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    let tag_len = match ev {
+        Event::Start(e) => {
+            if depth >= limits.max_xml_depth {
+                return Some(format!(
+                    "XML nested deeper than {} elements (limit)",
+                    limits.max_xml_depth
+                ));
+            }
+            e.len()
+        }
+        Event::Empty(e) => e.len(),
+        Event::DocType(d) => {
+            const NOTE: &str = "DOCTYPE entity declarations ignored (never expanded)";
+            if d.windows(8).any(|w| w == b"<!ENTITY") && !warnings.iter().any(|w| w == NOTE) {
+                warnings.push(NOTE.to_string());
+            }
+            return None;
+        }
+        _ => return None,
+    };
+    (tag_len > limits.max_xml_tag_bytes).then(|| {
+        format!(
+            "XML start tag of {tag_len} bytes, over the limit of {} bytes",
+            limits.max_xml_tag_bytes
+        )
+    })
+}
 
 /// Parse a decimal number from the raw bytes of a text node (surrounding whitespace allowed).
 /// `None` for anything that is not a finite number.
