@@ -6,7 +6,7 @@ use super::{check, counted_intervals, finite, span_s};
 use crate::model::{Sample, Sport};
 
 /// Mean Earth radius of the GRS80 ellipsoid, in metres (Moritz 2000), as `geo` uses.
-pub const EARTH_MEAN_RADIUS_M: f64 = 6_371_008.8;
+pub const EARTH_MEAN_RADIUS_M: f64 = crate::geo::EARTH_RADIUS_M;
 
 /// Below this speed a sample counts as stationary, in metres per second.
 pub const DEFAULT_STATIONARY_SPEED_MPS: f64 = 0.5;
@@ -44,12 +44,10 @@ pub fn haversine_m(lat1_deg: f64, lon1_deg: f64, lat2_deg: f64, lon2_deg: f64) -
     if !(ok_lat(lat1_deg) && ok_lat(lat2_deg) && ok_lon(lon1_deg) && ok_lon(lon2_deg)) {
         return None;
     }
-    let (p1, p2) = (lat1_deg.to_radians(), lat2_deg.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2_deg - lon1_deg).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    let a = a.clamp(0.0, 1.0);
-    check(2.0 * EARTH_MEAN_RADIUS_M * a.sqrt().atan2((1.0 - a).sqrt()))
+    // The formula lives in `crate::geo` (the readers' track length uses it too).
+    check(crate::geo::haversine_m(
+        lat1_deg, lon1_deg, lat2_deg, lon2_deg,
+    ))
 }
 
 /// The spike limit for a sport: [`MAX_FOOT_SPEED_MPS`] for sports on foot, else
