@@ -209,7 +209,7 @@ pub fn report_html(
                 date = f.date.format("%Y-%m-%d"),
                 code = escape(f.code.as_str()),
                 class = severity_class(f.severity),
-                message = escape(&f.message),
+                message = escape(&super::summary::message_in(&f.message, units)),
                 value = escape(&number(f.value, f.code, units)),
                 threshold = escape(&number(f.threshold, f.code, units)),
                 advice = escape(f.code.advice()),

@@ -68,6 +68,48 @@ pub fn temperature(c: f64, units: Units) -> String {
     }
 }
 
+/// A flag message in the chosen units: the rules write metric sentences ("12.8 km", "69 m");
+/// in imperial mode every number followed by the unit word `km` or `m` is converted to `mi` or
+/// `ft`. Other words and numbers are left as they are.
+pub fn message_in(text: &str, units: Units) -> String {
+    if units == Units::Metric {
+        return text.to_string();
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let next = words.get(i + 1).copied().unwrap_or("");
+        let unit = next.trim_end_matches([',', '.', ';', ':', ')']);
+        let tail = &next[unit.len()..];
+        let number = w
+            .trim_start_matches('(')
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite());
+        let lead = &w[..w.len() - w.trim_start_matches('(').len()];
+        let decimals = w.split_once('.').map_or(0, |(_, d)| d.len());
+        match (number, unit) {
+            (Some(v), "km") => {
+                out.push(format!("{lead}{:.*}", decimals.max(1), v / 1.609344));
+                out.push(format!("mi{tail}"));
+                i += 2;
+            }
+            (Some(v), "m") => {
+                out.push(format!("{lead}{:.0}", v / 0.3048));
+                out.push(format!("ft{tail}"));
+                i += 2;
+            }
+            _ => {
+                out.push(w.to_string());
+                i += 1;
+            }
+        }
+    }
+    out.join(" ")
+}
+
 fn duration(s: f64) -> String {
     let m = (s / 60.0).round() as i64;
     if m >= 60 {
@@ -204,7 +246,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 f.code.as_str(),
                 f.code.category().as_str(),
                 f.date,
-                f.message
+                message_in(&f.message, u)
             );
             let mut numbers = Vec::new();
             if !value.is_empty() {
@@ -284,5 +326,22 @@ mod tests {
         assert_eq!(temperature(30.0, Units::Imperial), "86.0 °F");
         assert_eq!(elevation(100.0, Units::Imperial), "328 ft");
         assert_eq!(duration(3_900.0), "1 h 05 min");
+    }
+
+    #[test]
+    fn flag_messages_follow_the_units() {
+        let m = "Shoe \"Pegasus 40\" has now carried at least 404 km in this export.";
+        assert_eq!(message_in(m, Units::Metric), m);
+        assert_eq!(
+            message_in(m, Units::Imperial),
+            "Shoe \"Pegasus 40\" has now carried at least 251.0 mi in this export."
+        );
+        assert_eq!(
+            message_in(
+                "This week: 69 m of steep descent (12.8 km run), 40 min.",
+                Units::Imperial
+            ),
+            "This week: 226 ft of steep descent (8.0 mi run), 40 min."
+        );
     }
 }
