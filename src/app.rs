@@ -23,7 +23,6 @@ use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 /// How a run ended; each maps to one exit code (see the README and `--help`).
@@ -100,7 +99,8 @@ struct InputFile {
 type Parsed = Result<(Vec<ActivitySummary>, Option<Break>), ReadError>;
 
 /// Walk the inputs: files as given, folders recursively in sorted order. Unreadable entries
-/// become `failed` rows; a folder reached twice (symlink loop) is walked once.
+/// become `failed` rows; a folder reached twice (symlink loop) is walked once; a calfguard report
+/// folder (one holding the marker) is one `skipped` row and is not read.
 fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<ErrorRow>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -117,7 +117,7 @@ fn walk(
     errors: &mut Vec<ErrorRow>,
     seen_dirs: &mut HashSet<PathBuf>,
 ) {
-    let source = path.to_string_lossy().into_owned();
+    let source = crate::ingest::names::display_path(path);
     let failed = |reason: String| ErrorRow {
         source: source.clone(),
         kind: ErrorKind::Failed,
@@ -143,6 +143,17 @@ fn walk(
         errors.push(ErrorRow {
             kind: ErrorKind::Skipped,
             ..failed("not a regular file".to_string())
+        });
+        return;
+    }
+    if report::folder::is_report(path) {
+        // A report (or a run's staging folder) is never read as input.
+        errors.push(ErrorRow {
+            kind: ErrorKind::Skipped,
+            ..failed(format!(
+                "a calfguard report folder (it holds {}): not read as input",
+                report::folder::MARKER
+            ))
         });
         return;
     }
@@ -545,26 +556,20 @@ pub struct Run {
     pub eval: Evaluation,
     /// Seconds spent.
     pub secs: f64,
+    /// Activities found before the `--since`/`--until` filter.
+    pub unfiltered: usize,
 }
 
 /// Read, reduce, de-duplicate, filter by date, apply the shoes file, evaluate. `Ok(None)` when
 /// interrupted.
 fn run_pipeline(config: &AnalyzeConfig, started: Instant) -> Result<Option<Run>> {
-    for p in &config.paths {
-        if fs::symlink_metadata(p).is_err() {
-            anyhow::bail!("input '{}' does not exist", p.display());
-        }
-    }
+    validate(config)?;
     let gear = match &config.gear {
         Some(p) => Some(crate::gear::GearFile::load(p).map_err(|e| anyhow::anyhow!(e))?),
         None => None,
     };
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = Arc::clone(&interrupted);
-        // Only one handler per process; a second registration (tests) is harmless to skip.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    crate::interrupt::install();
+    let interrupted = crate::interrupt::flag();
     let progress = if !config.quiet && std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template(
@@ -604,13 +609,15 @@ fn run_pipeline(config: &AnalyzeConfig, started: Instant) -> Result<Option<Run>>
         },
         dedup: (!config.keep_duplicates).then(|| config.file.duplicates.clone()),
     };
+    crate::interrupt::test_pause("analysis");
     let mut analysis =
-        pool.install(|| analyse(&config.paths, &ctx, &options, &progress, &interrupted));
+        pool.install(|| analyse(&config.paths, &ctx, &options, &progress, interrupted));
     if interrupted.load(Ordering::SeqCst) {
         progress.abandon();
         return Ok(None);
     }
     progress.finish_and_clear();
+    let unfiltered = analysis.activities.len();
     if config.since.is_some() || config.until.is_some() {
         analysis.activities.retain(|a| {
             let d = a.start_local().date_naive();
@@ -634,7 +641,91 @@ fn run_pipeline(config: &AnalyzeConfig, started: Instant) -> Result<Option<Run>>
         analysis,
         eval,
         secs: started.elapsed().as_secs_f64(),
+        unfiltered,
     }))
+}
+
+/// Checks of the command line that need no file read: every input exists, the date range is
+/// not empty.
+fn validate(config: &AnalyzeConfig) -> Result<()> {
+    for p in &config.paths {
+        if fs::symlink_metadata(p).is_err() {
+            anyhow::bail!("input '{}' does not exist", p.display());
+        }
+    }
+    if let (Some(since), Some(until)) = (config.since, config.until) {
+        if since > until {
+            anyhow::bail!(
+                "--since {since} is after --until {until}: no activity can match; nothing was read"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Why a finished run has nothing to report, if so: no file found, no activity file among
+/// those found (none failed either), or every activity outside `--since`/`--until`. Then the
+/// run ends with exit 2 and writes nothing. A run where files failed and none gave an
+/// activity is not this: it writes its report (with the failures) and exits with 1.
+fn nothing_to_report(run: &Run, config: &AnalyzeConfig) -> Option<String> {
+    let a = &run.analysis;
+    if !a.activities.is_empty() {
+        return None;
+    }
+    let searched = config
+        .paths
+        .iter()
+        .map(|p| format!("'{}'", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let c = &a.counts;
+    if run.unfiltered > 0 {
+        let range = match (config.since, config.until) {
+            (Some(s), Some(u)) => format!("from {s} to {u}"),
+            (Some(s), None) => format!("on or after {s}"),
+            (None, Some(u)) => format!("on or before {u}"),
+            (None, None) => "in the date range".to_string(),
+        };
+        let n = run.unfiltered;
+        let (the, are) = if n == 1 {
+            ("the 1 activity".to_string(), "is")
+        } else {
+            (format!("all {n} activities"), "are")
+        };
+        return Some(format!(
+            "no activity {range} (--since/--until): {the} found in {searched} {are} outside it"
+        ));
+    }
+    if c.failed > 0 {
+        return None;
+    }
+    if c.found == 0 {
+        return Some(format!("no file found in {searched} (empty folders?)"));
+    }
+    let mut why: Vec<String> = Vec::new();
+    if c.skipped > 0 {
+        why.push(format!("{} skipped", c.skipped));
+    }
+    if c.duplicate > 0 {
+        why.push(format!("{} duplicate", c.duplicate));
+    }
+    let examples: Vec<String> = a
+        .errors
+        .iter()
+        .take(3)
+        .map(|e| format!("'{}': {}", e.source, e.reason))
+        .collect();
+    let files = if c.found == 1 { "file" } else { "files" };
+    Some(format!(
+        "no activity file found in {searched}: {} {files} found, none holds an activity ({}){}",
+        c.found,
+        why.join(", "),
+        if examples.is_empty() {
+            String::new()
+        } else {
+            format!("; e.g. {}", examples.join("; "))
+        }
+    ))
 }
 
 /// The summary of the reported week, as Markdown.
@@ -730,15 +821,20 @@ fn summary_line(run: &Run, target: Option<&Path>) -> String {
 
 /// Run `calfguard analyze`. Errors returned here are usage, configuration or output errors
 /// (exit 2); per-file problems never are.
+///
+/// Before any input is read: the inputs must exist, `--out` must be a folder calfguard may
+/// replace ([`report::folder::check_out`]: not an input, not inside or above one, not the
+/// current, home or root folder; empty, new, or a calfguard report holding nothing else), and
+/// no other run may be writing it (the lock).
 pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
     let started = Instant::now();
-    for p in &config.paths {
-        if fs::symlink_metadata(p).is_err() {
-            anyhow::bail!("input '{}' does not exist", p.display());
-        }
-    }
-    let folder = ReportFolder::prepare(&config.out)
-        .with_context(|| format!("cannot write the report folder '{}'", config.out.display()))?;
+    validate(config)?;
+    // From here on SIGINT, SIGTERM and SIGHUP end the run cleanly (exit 130).
+    crate::interrupt::install();
+    let refused = || format!("cannot use --out '{}'", config.out.display());
+    let target = report::folder::check_out(&config.out, &config.paths).with_context(refused)?;
+    let existed = fs::symlink_metadata(&target).is_ok();
+    let folder = ReportFolder::open(&target, &config.out).with_context(refused)?;
     let Some(run) = run_pipeline(config, started)? else {
         drop(folder);
         let _ = writeln!(
@@ -747,6 +843,18 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
         );
         return Ok(Exit::Interrupted);
     };
+    if let Some(why) = nothing_to_report(&run, config) {
+        drop(folder);
+        let kept = if existed {
+            format!(
+                "the report in '{}' was left as it was",
+                config.out.display()
+            )
+        } else {
+            "nothing was written".to_string()
+        };
+        anyhow::bail!("{why}; {kept}");
+    }
     write_report(folder.staging(), &run.analysis, &run.eval)
         .and_then(|()| {
             let f = &run.eval.flags;
@@ -776,10 +884,22 @@ pub fn run_analyze(config: &AnalyzeConfig) -> Result<Exit> {
                 folder.staging().display()
             )
         })?;
+    if crate::interrupt::requested() {
+        // Interrupted while the report was being written: it is not swapped in.
+        drop(folder);
+        let _ = writeln!(
+            std::io::stderr(),
+            "calfguard: interrupted; the previous report was left as it was"
+        );
+        return Ok(Exit::Interrupted);
+    }
     let target = folder.target().to_path_buf();
-    folder
+    let note = folder
         .commit()
         .with_context(|| format!("cannot replace the report folder '{}'", target.display()))?;
+    if let Some(note) = note {
+        let _ = writeln!(std::io::stderr(), "calfguard: note: {note}");
+    }
     if !config.quiet {
         let _ = writeln!(std::io::stderr(), "{}", summary_line(&run, Some(&target)));
     }
@@ -794,6 +914,9 @@ pub fn run_summary(config: &AnalyzeConfig) -> Result<Exit> {
         let _ = writeln!(std::io::stderr(), "calfguard: interrupted");
         return Ok(Exit::Interrupted);
     };
+    if let Some(why) = nothing_to_report(&run, config) {
+        anyhow::bail!("{why}");
+    }
     let text = summary_text(&run, config, None);
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

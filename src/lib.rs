@@ -21,6 +21,7 @@ pub mod gear;
 pub mod geo;
 pub mod gpxwrite;
 pub mod ingest;
+pub mod interrupt;
 pub mod localtime;
 pub mod metrics;
 pub mod model;

@@ -151,7 +151,17 @@ fn report_folder_is_replaced_whole_and_kill_safe() {
     let out = tempfile::tempdir().unwrap();
     let report = out.path().join("r");
     fs::create_dir(&report).unwrap();
-    fs::write(report.join("stale.txt"), "from an old run").unwrap();
+    fs::write(report.join("stale.txt"), "not calfguard's").unwrap();
+    // A folder that is not a calfguard report is never replaced.
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(&report)
+        .assert()
+        .code(2);
+    assert_eq!(read(&report.join("stale.txt")), "not calfguard's");
+    fs::remove_file(report.join("stale.txt")).unwrap();
     calfguard()
         .arg("analyze")
         .arg(input.path())
@@ -159,7 +169,6 @@ fn report_folder_is_replaced_whole_and_kill_safe() {
         .arg(&report)
         .assert()
         .code(0);
-    assert!(!report.join("stale.txt").exists());
     let good = read(&report.join("activities.csv"));
 
     // Killed at each point of the write and swap: the previous report stays whole.

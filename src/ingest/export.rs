@@ -209,7 +209,10 @@ impl<'a, T: Send> Walker<'a, T> {
         }
         let mut bytes = head;
         let limit = self.limits.max_file_bytes;
-        if let Err(e) = (&mut file).take(limit + 1).read_to_end(&mut bytes) {
+        if let Err(e) = Interruptible(&mut file)
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+        {
             return Self::failed(source, None, format!("cannot read: {e}"));
         }
         if bytes.len() as u64 > limit {
@@ -318,7 +321,7 @@ impl<'a, T: Send> Walker<'a, T> {
         let cap = self.limits.inflate_cap(compressed);
         let mut out = Vec::new();
         let decoder = flate2::read::MultiGzDecoder::new(bytes);
-        match decoder.take(cap + 1).read_to_end(&mut out) {
+        match Interruptible(decoder).take(cap + 1).read_to_end(&mut out) {
             Ok(_) => {}
             Err(e) if !out.is_empty() && e.kind() == io::ErrorKind::UnexpectedEof => {
                 // A truncated .gz: keep what inflated; the parser salvages what it can.
@@ -350,7 +353,13 @@ impl<'a, T: Send> Walker<'a, T> {
         };
         (0..archive.len())
             .into_par_iter()
-            .flat_map_iter(|i| self.member(source, archive.clone(), i, depth))
+            .flat_map_iter(|i| {
+                // Interrupted: the rest of the archive is not read (the run's result is dropped).
+                if crate::interrupt::requested() {
+                    return Vec::new();
+                }
+                self.member(source, archive.clone(), i, depth)
+            })
             .collect()
     }
 
@@ -368,7 +377,7 @@ impl<'a, T: Send> Walker<'a, T> {
                 if f.is_dir() {
                     return Vec::new();
                 }
-                let name = String::from_utf8_lossy(f.name_raw()).into_owned();
+                let name = crate::ingest::names::display_bytes(f.name_raw());
                 (name, f.size(), f.compressed_size())
             }
             Err(e) => {
@@ -446,7 +455,7 @@ impl<'a, T: Send> Walker<'a, T> {
         if is_zip(&head) && size > self.limits.spool_bytes {
             // A large inner archive: spool it to an unlinked temporary file.
             let spooled = tempfile::tempfile().and_then(|mut tmp| {
-                let n = io::copy(&mut (&mut file).take(cap + 1), &mut tmp)?;
+                let n = io::copy(&mut Interruptible(&mut file).take(cap + 1), &mut tmp)?;
                 tmp.flush()?;
                 tmp.seek(SeekFrom::Start(0))?;
                 Ok((tmp, n))
@@ -460,7 +469,10 @@ impl<'a, T: Send> Walker<'a, T> {
             };
         }
         let mut bytes = Vec::with_capacity(size.min(cap).min(PREALLOC_BYTES) as usize);
-        match (&mut file).take(cap + 1).read_to_end(&mut bytes) {
+        match Interruptible(&mut file)
+            .take(cap + 1)
+            .read_to_end(&mut bytes)
+        {
             Ok(_) => {}
             Err(e) if !bytes.is_empty() => {
                 // A damaged member: hand over what inflated; the parser salvages what it can.
@@ -472,6 +484,20 @@ impl<'a, T: Send> Walker<'a, T> {
             return fail_at(&source, self.limits.bomb_reason("member", compressed, cap));
         }
         self.bytes(&source, Some(archive_source), bytes, depth)
+    }
+}
+
+/// A reader that fails once the run is interrupted, and reads at most 8 MiB at a time, so that
+/// reading or inflating a large file polls the interrupt flag often.
+struct Interruptible<R>(R);
+
+impl<R: Read> Read for Interruptible<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if crate::interrupt::requested() {
+            return Err(io::Error::other("interrupted"));
+        }
+        let n = buf.len().min(8 << 20);
+        self.0.read(&mut buf[..n])
     }
 }
 

@@ -641,6 +641,13 @@ fn run(
     let mut input = bytes.get(resume..part_end).unwrap_or(&[]);
     let mut pos = resume;
     while !input.is_empty() {
+        if crate::interrupt::requested() {
+            // The run is interrupted: stop reading (its result is dropped).
+            return RunEnd::Break {
+                reason: "interrupted".to_string(),
+                pos,
+            };
+        }
         if pos > data_end {
             // The last message ran past the declared end of the data. fitparser would now parse
             // the next bytes as a chained file header, and its header parser panics or indexes

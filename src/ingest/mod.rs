@@ -7,6 +7,7 @@
 pub mod export;
 pub mod fit;
 pub mod gpx;
+pub mod names;
 pub mod strava;
 pub mod tcx;
 pub mod xml;

@@ -8,15 +8,20 @@ use quick_xml::events::Event;
 
 /// Check one XML event against the reader limits before it is used. `depth` is the number of
 /// open elements before the event. Returns why reading must stop (nesting too deep, a start
-/// tag too large), or `None`; a DOCTYPE with entity declarations adds a warning (entities are
-/// never expanded: quick-xml reports references as events, which the readers ignore, and
-/// external entities are never fetched).
+/// tag too large, the run interrupted), or `None`; a DOCTYPE with entity declarations adds a
+/// warning (entities are never expanded: quick-xml reports references as events, which the
+/// readers ignore, and external entities are never fetched).
 pub fn check_event(
     ev: &Event<'_>,
     depth: usize,
     limits: &ReadLimits,
     warnings: &mut Vec<String>,
 ) -> Option<String> {
+    // A run interrupted (Ctrl-C, SIGTERM) stops reading even a file of hundreds of megabytes
+    // at once; its result is dropped.
+    if crate::interrupt::requested() {
+        return Some("interrupted".to_string());
+    }
     let tag_len = match ev {
         Event::Start(e) => {
             if depth >= limits.max_xml_depth {
