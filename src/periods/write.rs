@@ -3,6 +3,7 @@
 
 use super::{Month, Totals, Week};
 use crate::flags::Flag;
+use crate::report::text_cell;
 use std::io;
 use std::path::Path;
 
@@ -125,7 +126,8 @@ pub fn week_record(w: &Week) -> Vec<String> {
     r
 }
 
-/// The `flags.csv` record of one flag.
+/// The `flags.csv` record of one flag. The activity (a file name) and the message (which may
+/// quote a shoe name) are written as spreadsheet-safe text ([`text_cell`]).
 pub fn flag_record(f: &Flag) -> Vec<String> {
     vec![
         f.period.clone(),
@@ -139,8 +141,8 @@ pub fn flag_record(f: &Flag) -> Vec<String> {
         fixed(f.coverage, 3),
         f.code.evidence().to_string(),
         f.code.source().to_string(),
-        f.activity.clone(),
-        f.message.clone(),
+        text_cell(&f.activity),
+        text_cell(&f.message),
         f.code.advice().to_string(),
     ]
 }

@@ -115,6 +115,19 @@ pub struct ErrorRow {
     pub duplicate_of: String,
 }
 
+/// A text cell whose content comes from a file (a file name, device, sport, shoe, a warning
+/// quoting the file), made safe for spreadsheets (CSV formula injection, OWASP's rule): a cell
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that
+/// Excel, LibreOffice and Google Sheets show it as text instead of running it as a formula.
+/// Only text columns go through this; numbers (also negative ones) are written as they are.
+pub fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// Format a number with at most `decimals` decimals, trailing zeros trimmed; empty for
 /// `None`, NaN or infinity, so no non-finite value ever reaches a CSV.
 pub fn num(value: Option<f64>, decimals: usize) -> String {
@@ -144,22 +157,23 @@ fn flag(b: bool) -> &'static str {
     }
 }
 
-/// Write `activities.csv`; `rows` must already be sorted (start, then source).
+/// Write `activities.csv`; `rows` must already be sorted (start, then source). Text from files
+/// is written as spreadsheet-safe text ([`text_cell`]).
 pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(ACTIVITY_COLUMNS)?;
     for a in rows {
         let record: Vec<String> = vec![
-            a.source.clone(),
+            text_cell(&a.source),
             a.format.as_str().to_string(),
-            a.sport.as_str().to_string(),
-            a.sub_sport.clone().unwrap_or_default(),
+            text_cell(a.sport.as_str()),
+            text_cell(a.sub_sport.as_deref().unwrap_or_default()),
             a.start_utc.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             a.start_local().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
             a.utc_offset_s.map(|o| o.to_string()).unwrap_or_default(),
             a.tz_source.as_str().to_string(),
             flag(a.date_ok).to_string(),
-            a.device.clone().unwrap_or_default(),
+            text_cell(a.device.as_deref().unwrap_or_default()),
             num(a.elapsed_s, 3),
             num(a.timer_s, 3),
             num(a.distance_m, 2),
@@ -169,8 +183,8 @@ pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()>
             flag(a.has_altitude).to_string(),
             flag(a.has_temperature).to_string(),
             flag(a.salvaged).to_string(),
-            a.warnings.join("; "),
-            a.gear.clone().unwrap_or_default(),
+            text_cell(&a.warnings.join("; ")),
+            text_cell(a.gear.as_deref().unwrap_or_default()),
         ];
         let m = &a.m;
         let opt_flag = |b: Option<bool>| b.map(|b| flag(b).to_string()).unwrap_or_default();
@@ -224,8 +238,14 @@ pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()>
 pub fn write_athlete(path: &Path, rows: &[[String; 5]]) -> io::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(["key", "value", "unit", "source", "note"])?;
-    for r in rows {
-        w.write_record(r)?;
+    for [key, value, unit, source, note] in rows {
+        // The value is a number or a text (the athlete's name from the configuration).
+        let value = if value.parse::<f64>().is_ok() {
+            value.clone()
+        } else {
+            text_cell(value)
+        };
+        w.write_record([key, &value, unit, source, &text_cell(note)])?;
     }
     w.flush()
 }
@@ -236,11 +256,11 @@ pub fn write_errors(path: &Path, rows: &[ErrorRow]) -> io::Result<()> {
     w.write_record(ERROR_COLUMNS)?;
     for e in rows {
         w.write_record([
-            e.source.as_str(),
+            text_cell(&e.source).as_str(),
             e.kind.as_str(),
-            e.reason.as_str(),
-            e.position.as_str(),
-            e.duplicate_of.as_str(),
+            text_cell(&e.reason).as_str(),
+            text_cell(&e.position).as_str(),
+            text_cell(&e.duplicate_of).as_str(),
         ])?;
     }
     w.flush()
@@ -249,6 +269,16 @@ pub fn write_errors(path: &Path, rows: &[ErrorRow]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_cells_that_a_spreadsheet_would_run_get_a_quote() {
+        for bad in ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"] {
+            assert_eq!(text_cell(bad), format!("'{bad}"));
+        }
+        for good in ["run.fit", "Garmin =x", "", "'quoted"] {
+            assert_eq!(text_cell(good), good);
+        }
+    }
 
     #[test]
     fn numbers_are_finite_and_trimmed() {

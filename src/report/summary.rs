@@ -119,6 +119,38 @@ fn duration(s: f64) -> String {
     }
 }
 
+/// Text for the Markdown summary, escaped so that it reads as plain text: it can add no
+/// heading, list, table, link, image, HTML or emphasis. Every character CommonMark gives a
+/// meaning inside a line (backslash, backtick, `* _ [ ] < > # | ! & ~ @`) is backslash-escaped,
+/// line breaks become spaces (so nothing can start a line), and GitHub's bare-URL links are
+/// broken up (`www\.`, `\://`). Used for everything that can come from a file, the
+/// configuration or a Strava list (shoe names in flag messages, the athlete's name); the rest of
+/// the summary is calfguard's own text and is left as it is.
+pub fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '&' | '~' | '@' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            ':' if chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/') => {
+                out.push_str("\\:");
+            }
+            '.' if out.len() >= 3
+                && out.as_bytes()[out.len() - 3..].eq_ignore_ascii_case(b"www") =>
+            {
+                out.push_str("\\.");
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -147,7 +179,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
     let (label, monday) = x.week;
     let sunday = monday + chrono::Duration::days(6);
     let mut out = String::new();
-    let who = x.profile.name.as_deref().unwrap_or("your training");
+    let who = md_text(x.profile.name.as_deref().unwrap_or("your training"));
     let _ = writeln!(out, "# calfguard weekly summary: {who}\n");
     let _ = writeln!(
         out,
@@ -246,7 +278,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 f.code.as_str(),
                 f.code.category().as_str(),
                 f.date,
-                message_in(&f.message, u)
+                md_text(&message_in(&f.message, u))
             );
             let mut numbers = Vec::new();
             if !value.is_empty() {
@@ -256,7 +288,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 numbers.push(format!("threshold {threshold}"));
             }
             if !f.window.is_empty() {
-                numbers.push(format!("window: {}", f.window));
+                numbers.push(format!("window: {}", md_text(&f.window)));
             }
             if !numbers.is_empty() {
                 let _ = writeln!(out, "  - {}.", capitalise(&numbers.join("; ")));
@@ -280,7 +312,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
     if !notes.is_empty() {
         let _ = writeln!(out, "## Not judged\n");
         for n in notes {
-            let _ = writeln!(out, "- {}: {}", n.what, n.why);
+            let _ = writeln!(out, "- {}: {}", md_text(&n.what), md_text(&n.why));
         }
         out.push('\n');
     }
