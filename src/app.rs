@@ -184,6 +184,10 @@ fn walk(
 /// Parse one leaf's bytes and reduce its activities right away (the samples are dropped here).
 fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
     let activities = ingest::read_bytes(source, bytes)?;
+    if crate::interrupt::requested() {
+        // The run's result is dropped: do not spend time reducing what was read.
+        return Err(ReadError::failed("interrupted", None));
+    }
     let broken = activities.iter().find_map(|a| a.salvaged.clone());
     let summaries = activities.iter().map(|a| summarize(a, ctx)).collect();
     Ok((summaries, broken))

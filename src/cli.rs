@@ -12,9 +12,10 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0    done, no file failed
   1    some files failed (the report is still written; skipped or salvaged files alone do not make it 1)
-  2    usage, configuration or output error (nothing analysed)
+  2    usage, configuration or output error (e.g. --out is not a calfguard report), or nothing
+       to report (no activity found): nothing is written
   3    --fail-on: a flag of that severity or above in the reported week (wins over 1)
-  130  interrupted (the previous report is left as it was)";
+  130  interrupted: Ctrl-C, SIGTERM or SIGHUP (the previous report is left as it was)";
 
 /// calfguard: reads a whole sports-watch export and tells, week by week, which training
 /// patterns put your calves at risk.
@@ -104,7 +105,9 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Report folder; replaced as a whole when the run completes.
+    /// Report folder; replaced as a whole when the run completes, and only if it is new,
+    /// empty, or a calfguard report holding nothing else (it carries a `.calfguard-report`
+    /// marker). Never an input, inside or above one, the current, home or root folder.
     #[arg(long, short, value_name = "DIR", default_value = "calfguard-report")]
     pub out: PathBuf,
 }

@@ -487,7 +487,7 @@ impl<'a, T: Send> Walker<'a, T> {
     }
 }
 
-/// A reader that fails once the run is interrupted, and reads at most 8 MiB at a time, so that
+/// A reader that fails once the run is interrupted, and reads at most 1 MiB at a time, so that
 /// reading or inflating a large file polls the interrupt flag often.
 struct Interruptible<R>(R);
 
@@ -496,7 +496,9 @@ impl<R: Read> Read for Interruptible<R> {
         if crate::interrupt::requested() {
             return Err(io::Error::other("interrupted"));
         }
-        let n = buf.len().min(8 << 20);
+        // Short reads also keep what `read_to_end` zero-fills ahead of the data small (it does
+        // so for a reader without `read_buf`): at most 1 MiB beyond the bytes read.
+        let n = buf.len().min(1 << 20);
         self.0.read(&mut buf[..n])
     }
 }
