@@ -1,6 +1,7 @@
 //! Output safety (issue 13): text from files cannot run as a spreadsheet formula (CSV
 //! injection) or add structure to the Markdown summary, and two file names that differ only in
 //! bytes that are not UTF-8 stay two different sources.
+#![cfg(unix)]
 
 use assert_cmd::Command;
 use std::ffi::OsStr;

@@ -2,6 +2,7 @@
 //! that are refused before any work, leftovers of earlier runs that are not ours, runs that
 //! find nothing to report, interrupts (SIGINT, SIGTERM, SIGHUP, a second Ctrl-C), two runs on
 //! one report folder, and a report folder found inside the inputs.
+#![cfg(unix)]
 
 use assert_cmd::Command;
 use std::collections::BTreeMap;
@@ -561,4 +562,21 @@ fn two_runs_on_one_report_folder_never_mix() {
         .unwrap()
         .contains(RIDE));
     assert_eq!(names(tmp.path()), vec!["r"]);
+}
+
+#[test]
+fn out_in_a_missing_folder_is_refused_before_any_work() {
+    let input = input_dir(&[RUN]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("missing/r");
+    let (code, err) = run(&mut analyze(input.path(), &out));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "the folder '{}' it would go in does not exist",
+            tmp.path().join("missing").display()
+        )),
+        "{err}"
+    );
+    assert!(names(tmp.path()).is_empty());
 }

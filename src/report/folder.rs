@@ -312,6 +312,12 @@ pub fn check_out(out: &Path, inputs: &[PathBuf]) -> io::Result<PathBuf> {
             )));
         }
     }
+    if !parent.is_dir() {
+        return Err(refused(format!(
+            "'{shown}': the folder '{}' it would go in does not exist or is not a folder",
+            parent.display()
+        )));
+    }
     let target = parent.join(name);
     if let Ok(meta) = fs::symlink_metadata(&target) {
         if meta.file_type().is_symlink() {
