@@ -32,7 +32,7 @@ pub enum Exit {
     Done,
     /// 1: some files failed; the report is written.
     Partial,
-    /// 2: usage, configuration or output error.
+    /// 2: usage, configuration or output error, or nothing to report.
     Usage,
     /// 3: a flag at or above `--fail-on` in the reported week.
     FailOn,
