@@ -2,14 +2,19 @@
 //! session whose time span holds them, cadence to steps, time-jump checks.
 
 use super::convert::utc_from_fit;
-use super::{byte_pos, fit_ts_to_unix_ms, Collected, RawSession};
+use super::{byte_pos, fit_ts_to_unix_ms, Collected, RawSession, FIT_EPOCH_UNIX_S};
 use crate::ingest::{clean_activity, push_warning, samples_capped_warning};
 use crate::ingest::{MAX_ACTIVITIES_PER_FILE, MAX_LAPS};
-use crate::model::{Activity, Break, Format, ReadError, ReadResult, Sport, TzSource};
+use crate::model::{Activity, Break, Format, ReadError, ReadResult, Sample, Sport, TzSource};
 use chrono::{DateTime, Utc};
 
 /// A forward jump larger than this between consecutive records is reported.
 const JUMP_WARN_S: i64 = 86_400;
+
+/// A record's FIT timestamp, back from its time (which was made from it).
+fn fit_ts(s: &Sample) -> Option<u32> {
+    u32::try_from(s.time_utc_ms? / 1000 - FIT_EPOCH_UNIX_S).ok()
+}
 
 /// Which session a record (or lap) at `t` belongs to: the latest-starting session whose
 /// [start, start + elapsed] contains it, else the latest session started before it, else the first.
@@ -135,7 +140,7 @@ pub(super) fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
             Some((s, sub)) => (Sport::from_names(s, sub.as_deref()), sub.clone()),
             None => (Sport::Other("unknown".to_string()), None),
         };
-        let first_ts = records.iter().find_map(|r| r.ts);
+        let first_ts = records.iter().find_map(fit_ts);
         let mut act = new_act(sport, sub, first_ts);
         if act.0.salvaged.is_none() {
             act.0.salvaged = Some(Break {
@@ -146,10 +151,8 @@ pub(super) fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
         act.0
             .warnings
             .push("no session message: totals derived from the records".to_string());
+        act.0.samples = records;
         acts.push(act);
-        for r in records {
-            acts[0].0.samples.push(r.sample);
-        }
         let a = &mut acts[0].0;
         let first = a.samples.iter().find_map(|s| s.time_utc_ms);
         if let (Some(f), Some(l)) = (first, last_record_ts.map(fit_ts_to_unix_ms)) {
@@ -172,13 +175,17 @@ pub(super) fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
             act.0.totals = s.totals.clone();
             acts.push(act);
         }
-        let mut current = 0usize;
-        for r in records {
-            if let Some(t) = r.ts {
-                current = session_index(&sessions, t);
-            }
-            if let Some((a, _)) = acts.get_mut(current) {
-                a.samples.push(r.sample);
+        if let [(a, _)] = &mut acts[..] {
+            a.samples = records; // one session: every record is its
+        } else {
+            let mut current = 0usize;
+            for r in records {
+                if let Some(t) = fit_ts(&r) {
+                    current = session_index(&sessions, t);
+                }
+                if let Some((a, _)) = acts.get_mut(current) {
+                    a.samples.push(r);
+                }
             }
         }
         let mut current = 0usize;

@@ -213,6 +213,7 @@ pub(super) struct FieldOp {
 }
 
 /// Read one field from a data message body (`None`: invalid, or not there).
+#[inline(always)]
 pub(super) fn read_value(body: &[u8], op: &FieldOp, big_endian: bool) -> Option<Raw> {
     let at = usize::from(op.offset);
     let b = body.get(at..at + usize::from(op.size))?;
@@ -256,6 +257,7 @@ pub(super) fn read_value(body: &[u8], op: &FieldOp, big_endian: bool) -> Option<
 }
 
 /// One value of `kind` from exactly its bytes, `None` when it is the invalid value.
+#[inline(always)]
 fn scalar(kind: Kind, b: &[u8], be: bool) -> Option<Raw> {
     macro_rules! int {
         ($t:ty) => {{

@@ -537,7 +537,7 @@ impl Walker<'_> {
                     if sample.power_w.is_none() && !plan.power.is_empty() {
                         sample.power_w = plan.dev_power(body);
                     }
-                    c.push_record(ts, sample);
+                    c.push_record(ts, sample, self.limit.saturating_sub(end), size);
                 }
                 MESG_ACTIVITY => messages::activity(f[usize::from(slot::LOCAL_TS)], ts, c),
                 _ => {}

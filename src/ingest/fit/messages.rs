@@ -81,7 +81,7 @@ pub(super) fn handle_data(
             if sample.power_w.is_none() && !part.power_keys.is_empty() {
                 sample.power_w = dev_power(&msg, part);
             }
-            c.push_record(ts, sample);
+            c.push_record(ts, sample, 0, 1);
         }
         MESG_ACTIVITY => activity(msg.fields().get(&5).map(Raw::from_value), ts, c),
         MESG_SESSION => {

@@ -52,6 +52,9 @@ pub use convert::{cadence_to_spm, resolve_compressed_timestamp, semicircles_to_d
 /// Seconds between the Unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
 pub const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
 
+/// Most records reserved at once (1 hour at 1 Hz is 3,600).
+const MAX_RESERVE: usize = 1 << 16;
+
 /// More skipped messages than this and the file is treated as broken at that point.
 const MAX_SKIPS: usize = 1_000;
 
@@ -127,13 +130,6 @@ struct RawLap {
     lap: Lap,
 }
 
-#[derive(Debug)]
-struct RawRecord {
-    ts: Option<u32>,
-    /// `cadence_spm` still holds the file's cadence (strides or rpm); doubled in `build`.
-    sample: Sample,
-}
-
 /// Everything read from the file, before activities are built.
 #[derive(Debug, Default)]
 struct Collected {
@@ -141,7 +137,9 @@ struct Collected {
     device: Option<String>,
     sessions: Vec<RawSession>,
     laps: Vec<RawLap>,
-    records: Vec<RawRecord>,
+    /// The records in file order; `cadence_spm` still holds the file's cadence (strides or
+    /// rpm), doubled in `build`.
+    records: Vec<Sample>,
     sport_msg: Option<(String, Option<String>)>,
     athlete: AthleteValues,
     utc_offset_s: Option<i32>,
@@ -173,8 +171,10 @@ impl Collected {
         push_warning(&mut self.warnings, &mut self.more_warnings, w);
     }
 
-    /// Keep one decoded record (or count it when over the cap).
-    fn push_record(&mut self, ts: Option<u32>, sample: Sample) {
+    /// Keep one decoded record (or count it when over the cap). `left` is how many bytes of
+    /// data follow and `size` the message's size: the first record reserves room for the
+    /// records that can follow, so that a long file's records are not moved again and again.
+    fn push_record(&mut self, ts: Option<u32>, sample: Sample, left: usize, size: usize) {
         if ts.is_some() {
             self.last_record_ts = ts;
         }
@@ -182,7 +182,12 @@ impl Collected {
             self.last_record_distance_m = sample.distance_m;
         }
         if self.records.len() < self.max_records {
-            self.records.push(RawRecord { ts, sample });
+            if self.records.capacity() == self.records.len() {
+                let room = self.max_records - self.records.len();
+                self.records
+                    .reserve((left / size.max(1)).clamp(16, MAX_RESERVE).min(room));
+            }
+            self.records.push(sample);
         } else {
             self.dropped_records += 1;
         }
