@@ -86,7 +86,7 @@ impl Kind {
     /// profile's base type codes; an unknown code is read as `uint8` values. A size that is not
     /// a multiple of the base type's (COROS PACE 2: a 1-byte `uint32`) is read as bytes.
     pub(super) fn of(base: u8, size: u8) -> Kind {
-        if base_type_size(base).is_some_and(|b| size % b != 0) {
+        if base_type_size(base).is_some_and(|b| !size.is_multiple_of(b)) {
             return Kind::Byte;
         }
         let k = match base & 0x9F {
@@ -109,7 +109,7 @@ impl Kind {
             0x90 => Kind::U64z,
             _ => Kind::U8,
         };
-        if usize::from(size) % k.size() == 0 {
+        if usize::from(size).is_multiple_of(k.size()) {
             k
         } else {
             Kind::Byte
@@ -230,7 +230,7 @@ pub(super) fn read_value(body: &[u8], op: &FieldOp, big_endian: bool) -> Option<
     }
     // An array: valid when any element is; only 3-byte arrays are used (by value).
     match op.kind {
-        Kind::Byte => b.iter().any(|x| *x != 0xFF).then(|| match b {
+        Kind::Byte => b.iter().any(|x| *x != 0xFF).then_some(match b {
             [b0, b1, b2] => Raw::Bytes3([*b0, *b1, *b2]),
             _ => Raw::Other,
         }),

@@ -267,7 +267,7 @@ impl Plan {
         self.bad_dev_size = self.dev.iter().any(|d| {
             part.dev_base_size
                 .get(&d.key)
-                .is_some_and(|b| *b > 1 && d.size % b != 0)
+                .is_some_and(|b| *b > 1 && !d.size.is_multiple_of(*b))
         });
         self.power.clear();
         for (rank, key) in part.power_keys.iter().enumerate() {
@@ -434,7 +434,7 @@ impl Walker<'_> {
         let mut misaligned = false;
         for f in fields.chunks_exact(3) {
             let (num, size, base) = (f[0], f[1], f[2]);
-            if convert::base_type_size(base).is_some_and(|b| size % b != 0) {
+            if convert::base_type_size(base).is_some_and(|b| !size.is_multiple_of(b)) {
                 misaligned = true;
             }
             if let Some(slot) = convert::slot_for(global, num) {
@@ -655,7 +655,7 @@ fn quiet_misaligned(def: &mut [u8]) {
     for i in 0..n {
         let at = 6 + 3 * i;
         if let (Some(&size), Some(&base)) = (def.get(at + 1), def.get(at + 2)) {
-            if convert::base_type_size(base).is_some_and(|b| size % b != 0) {
+            if convert::base_type_size(base).is_some_and(|b| !size.is_multiple_of(b)) {
                 def[at + 2] = 0x0D;
             }
         }

@@ -114,3 +114,105 @@ fn crc_matches_known_value() {
     let (body, stored) = real.split_at(real.len() - 2);
     assert_eq!(fit_crc(0, body), u16::from_le_bytes([stored[0], stored[1]]));
 }
+
+#[test]
+fn crc_eight_bytes_a_step_equals_one_byte_a_step() {
+    // The CRC-16/ARC one bit at a time, as the FIT protocol defines it.
+    fn bitwise(data: &[u8]) -> u16 {
+        let mut crc = 0u16;
+        for &b in data {
+            crc ^= u16::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xA001
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        crc
+    }
+    let data: Vec<u8> = (0..300u32).map(|i| (i * 37 + 11) as u8).collect();
+    for len in 0..data.len() {
+        assert_eq!(
+            fit_crc(0, &data[..len]),
+            bitwise(&data[..len]),
+            "length {len}"
+        );
+    }
+    // Continuing from a CRC is the same as one pass.
+    assert_eq!(
+        fit_crc(fit_crc(0, &data[..13]), &data[13..]),
+        fit_crc(0, &data)
+    );
+}
+
+fn op(kind_byte: u8, size: u8) -> FieldOp {
+    FieldOp {
+        slot: 0,
+        offset: 0,
+        size,
+        kind: Kind::of(kind_byte, size),
+    }
+}
+
+#[test]
+fn field_values_by_base_type_byte_order_and_invalid_value() {
+    // uint16 (0x84): little and big endian; 0xFFFF is invalid.
+    assert_eq!(
+        read_value(&[0x34, 0x12], &op(0x84, 2), false),
+        Some(Raw::U(0x1234))
+    );
+    assert_eq!(
+        read_value(&[0x12, 0x34], &op(0x84, 2), true),
+        Some(Raw::U(0x1234))
+    );
+    assert_eq!(read_value(&[0xFF, 0xFF], &op(0x84, 2), false), None);
+    // sint32 (0x85): positions must be exactly this type; 0x7FFFFFFF is invalid.
+    let b = (-5i32).to_be_bytes();
+    assert_eq!(read_value(&b, &op(0x85, 4), true), Some(Raw::S32(-5)));
+    assert_eq!(
+        read_value(&[0xFF, 0xFF, 0xFF, 0x7F], &op(0x85, 4), false),
+        None
+    );
+    // sint8 temperature; 0x7F invalid.
+    assert_eq!(read_value(&[0xFD], &op(0x01, 1), false), Some(Raw::I(-3)));
+    assert_eq!(read_value(&[0x7F], &op(0x01, 1), false), None);
+    // uint32z: 0 is invalid.
+    assert_eq!(read_value(&[0, 0, 0, 0], &op(0x8C, 4), false), None);
+    // float32 NaN is invalid.
+    assert_eq!(
+        read_value(&f32::NAN.to_le_bytes(), &op(0x88, 4), false),
+        None
+    );
+    // Two uint8 values are an array, never a number.
+    assert_eq!(
+        read_value(&[150, 151], &op(0x02, 2), false).and_then(Raw::uint),
+        None
+    );
+    // A 1-byte uint32 (COROS) is read as a byte, not a number.
+    assert_eq!(read_value(&[7], &op(0x86, 1), false), Some(Raw::Other));
+    // compressed_speed_distance: three bytes, all 0xFF is invalid.
+    assert_eq!(
+        read_value(&[1, 2, 3], &op(0x0D, 3), false),
+        Some(Raw::Bytes3([1, 2, 3]))
+    );
+    assert_eq!(read_value(&[0xFF; 3], &op(0x0D, 3), false), None);
+}
+
+#[test]
+fn fast_and_fitparser_values_reduce_alike() {
+    assert_eq!(Raw::from_value(&Value::UInt16(7)), Raw::U(7));
+    assert_eq!(Raw::from_value(&Value::SInt32(-7)), Raw::S32(-7));
+    assert_eq!(Raw::from_value(&Value::SInt8(-7)).num(), Some(-7.0));
+    assert_eq!(Raw::from_value(&Value::SInt8(-7)).uint(), None);
+    assert_eq!(
+        Raw::from_value(&Value::Array(vec![
+            Value::Byte(1),
+            Value::Byte(2),
+            Value::Byte(3)
+        ])),
+        Raw::Bytes3([1, 2, 3])
+    );
+    assert_eq!(Raw::from_value(&Value::String("x".into())), Raw::Other);
+}
