@@ -4,12 +4,18 @@
 //!
 //! For every file under DIR (recursively) it measures, on one thread, best of ROUNDS (default 3):
 //! 1. a plain read of the bytes (`fs::read`), the floor;
-//! 2. fitparser's stream deserializer alone over FIT files (`deserialize_next`, no decoding), the
-//!    part of fitparser we cannot avoid;
-//! 3. `ingest::read_bytes` (read + parse into `Activity` values), per format;
-//! 4. read + parse + `summarize` (what the pipeline does per file).
+//! 2. for FIT files, fitparser alone: its full decode (`fitparser::from_bytes`, every message
+//!    profile-decoded) and its stream deserializer alone (`deserialize_next`, no decoding);
+//! 3. for FIT files, our reader with `record` messages decoded by fitparser's deserializer
+//!    (`read_fit_reference`, the reader before the fast path);
+//! 4. `ingest::read_bytes` (read + parse into `Activity` values), per format: for FIT the fast
+//!    record path;
+//! 5. read + parse + `summarize` (what the pipeline does per file).
 //!
-//! It prints files/s and MB/s for each, per format.
+//! It prints files/s and MB/s per CPU second of the measuring thread (one core's throughput, also
+//! on a loaded machine) and MB/s of wall time, for each, per format, and for FIT the ratios of the fast path to
+//! fitparser and to the official Garmin FIT SDK for Python (1.4 MB/s, measured on one core for
+//! issue 15, see `docs/performance.md`; `scripts/fit_sdk_speed.py` measures it again).
 
 use calfguard::ingest::{detect_format, read_bytes};
 use calfguard::model::Format;
@@ -35,25 +41,48 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn best<F: FnMut()>(rounds: usize, mut f: F) -> Duration {
+/// CPU time of this thread: on a shared machine it says what one core did, whatever the load.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` writes one `timespec` into the valid pointer given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Best of `rounds`: (wall time, CPU time of this thread).
+fn best<F: FnMut()>(rounds: usize, mut f: F) -> (Duration, Duration) {
     (0..rounds)
         .map(|_| {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), thread_cpu());
             f();
-            t.elapsed()
+            (t.elapsed(), thread_cpu() - c)
         })
         .min()
         .unwrap_or_default()
 }
 
-fn line(label: &str, n: usize, bytes: usize, d: Duration) {
-    let s = d.as_secs_f64();
+/// The official Garmin FIT SDK for Python (`garmin-fit-sdk`), MB/s on one core, as recorded in
+/// `docs/performance.md`.
+const GARMIN_PYTHON_SDK_MB_S: f64 = 1.4;
+
+/// MB per CPU second.
+fn mb_s(bytes: usize, (_, cpu): (Duration, Duration)) -> f64 {
+    bytes as f64 / 1e6 / cpu.as_secs_f64()
+}
+
+/// The CPU-time figure is what one core does (on an idle machine both columns agree).
+fn line(label: &str, n: usize, bytes: usize, (wall, cpu): (Duration, Duration)) {
+    let s = cpu.as_secs_f64();
     println!(
-        "{label:<44} {n:>6} files {:>8.1} MB {:>9.3} s {:>9.0} files/s {:>8.1} MB/s",
+        "{label:<46} {n:>6} files {:>7.1} MB {:>8.3} s CPU {:>7.0} files/s {:>7.1} MB/s (wall {:>6.1} MB/s)",
         bytes as f64 / 1e6,
         s,
         n as f64 / s,
-        bytes as f64 / 1e6 / s
+        bytes as f64 / 1e6 / s,
+        bytes as f64 / 1e6 / wall.as_secs_f64()
     );
 }
 
@@ -94,7 +123,9 @@ fn main() {
         by_format.entry(f).or_default().push(p.clone());
     }
     let ctx = Context::new(chrono::Utc::now(), None);
-    println!("one thread, best of {rounds} rounds, warm page cache");
+    println!(
+        "one thread, best of {rounds} rounds, warm page cache; MB/s per CPU second of the thread"
+    );
     for (format, files) in &by_format {
         let total: usize = files
             .iter()
@@ -107,7 +138,20 @@ fn main() {
             }
         });
         line(&format!("{format}: plain read"), n, total, read);
+        let mut fit_times = None;
         if *format == "fit" {
+            let full = best(rounds, || {
+                for p in files {
+                    let b = fs::read(p).unwrap_or_default();
+                    let _ = std::hint::black_box(fitparser::from_bytes(&b));
+                }
+            });
+            line(
+                "fit: read + fitparser full decode (from_bytes)",
+                n,
+                total,
+                full,
+            );
             let de = best(rounds, || {
                 for p in files {
                     let b = fs::read(p).unwrap_or_default();
@@ -115,6 +159,24 @@ fn main() {
                 }
             });
             line("fit: read + fitparser deserialize_next only", n, total, de);
+            let limits = calfguard::ingest::ReadLimits::default();
+            let reference = best(rounds, || {
+                for p in files {
+                    let b = fs::read(p).unwrap_or_default();
+                    let _ = std::hint::black_box(calfguard::ingest::fit::read_fit_reference(
+                        &p.to_string_lossy(),
+                        &b,
+                        &limits,
+                    ));
+                }
+            });
+            line(
+                "fit: read + reader, records via fitparser",
+                n,
+                total,
+                reference,
+            );
+            fit_times = Some((full, de, reference));
         }
         let parse = best(rounds, || {
             for p in files {
@@ -144,5 +206,18 @@ fn main() {
             total,
             reduce,
         );
+        if let Some((full, de, reference)) = fit_times {
+            let fast = mb_s(total, parse);
+            println!(
+                "fit: fast-path reader is {:.1}x fitparser's full decode, {:.1}x its bare \
+                 deserializer, {:.1}x the reader with records via fitparser, {:.0}x the Garmin \
+                 Python SDK ({GARMIN_PYTHON_SDK_MB_S} MB/s); with the summary {:.0}x the SDK",
+                fast / mb_s(total, full),
+                fast / mb_s(total, de),
+                fast / mb_s(total, reference),
+                fast / GARMIN_PYTHON_SDK_MB_S,
+                mb_s(total, reduce) / GARMIN_PYTHON_SDK_MB_S,
+            );
+        }
     }
 }

@@ -3,7 +3,10 @@
 # python3 (for zipping). Usage: scripts/bench.sh [COPIES]   (default 1000)
 # Builds, in target/bench/, a corpus of COPIES distinct FIT files and COPIES/2 distinct GPX and
 # TCX-free files re-timed from the real fixtures (examples/make_corpus.rs), then measures:
-#   1. the parser layer on one core next to a plain read (examples/bench_ingest.rs);
+#   1. the parser layer on one core next to a plain read (examples/bench_ingest.rs): for FIT,
+#      fitparser's full decode, its bare deserializer, the reader with records via fitparser and
+#      the fast record path on the same files, and their ratio to the Garmin Python SDK; then
+#      the same FIT comparison on the real fixtures (examples/fit_speed.rs);
 #   2. `calfguard analyze` end to end on the loose corpus with 1 and 2 threads, and `cat` of the
 #      same bytes;
 #   3. the same corpus as one zip (a Garmin-style export), with 1 and 2 threads.
@@ -22,6 +25,7 @@ target/release/examples/make_corpus "$out/gpx" $((copies / 2)) $gpx
 echo "== parser layer, one core"
 target/release/examples/bench_ingest "$out/fit" 3 2>/dev/null
 target/release/examples/bench_ingest "$out/gpx" 3 2>/dev/null
+target/release/examples/fit_speed fixtures/real 2>/dev/null
 echo "== end to end, loose files"
 du -sh "$out/fit" "$out/gpx"
 hyperfine --warmup 1 --runs 3 \
