@@ -346,7 +346,7 @@ impl Walker<'_> {
         let mut messages: u32 = 0;
         while pos < self.win.len() {
             messages = messages.wrapping_add(1);
-            if messages % 4096 == 0 && crate::interrupt::requested() {
+            if messages % 4096 == 1 && crate::interrupt::requested() {
                 // The run is interrupted: stop reading (its result is dropped).
                 return Err(brk("interrupted".to_string(), pos));
             }
