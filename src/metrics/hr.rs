@@ -284,9 +284,28 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
         .filter_map(|i| {
             let lo = i.saturating_sub(2);
             let hi = (i + 3).min(kept.len());
-            kept.get(lo..hi).and_then(median)
+            kept.get(lo..hi).and_then(median5)
         })
         .collect()
+}
+
+/// [`super::median`] of at most 5 finite values, sorted on the stack (no allocation per
+/// sample); the same value, bit for bit.
+fn median5(values: &[f64]) -> Option<f64> {
+    let mut v = [0.0_f64; 5];
+    let n = values.len();
+    if n == 0 || n > 5 || values.iter().any(|x| !x.is_finite()) {
+        return median(values);
+    }
+    v[..n].copy_from_slice(values);
+    let v = &mut v[..n];
+    v.sort_unstable_by(f64::total_cmp);
+    let m = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    check(m)
 }
 
 /// HRmax estimate: the 99.5th percentile (linear interpolation between order statistics) of the

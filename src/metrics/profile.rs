@@ -10,13 +10,13 @@
 //! the order of floating-point additions); `tests::profile_matches_samples_on_real_files` checks
 //! that against the sample-based functions.
 
-use super::distance::{moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS};
 use super::hr::{
     banister_rate_per_min, clean_hr_bpm, hr_at, valid_rest_max, Zones, HR_MAX_PERCENTILE,
 };
-use super::intensity::{warmup_data, WarmupData, DEFAULT_WARMUP_WINDOW_S};
+use super::intensity::{warmup_data_series, WarmupData, DEFAULT_WARMUP_WINDOW_S};
 use super::load::MIN_COVERAGE;
-use super::{check, counted_intervals};
+use super::series::Series;
+use super::{check, merge_by_key};
 use crate::model::{Sample, Sex};
 
 /// What an activity's heart-rate metrics need, without its samples.
@@ -34,27 +34,20 @@ pub struct HrProfile {
     pub warmup: WarmupData,
 }
 
-fn merge(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pairs.len().min(256));
-    for (k, v) in pairs {
-        match out.last_mut() {
-            Some(last) if last.0 == k => last.1 += v,
-            _ => out.push((k, v)),
-        }
-    }
-    out
-}
-
 impl HrProfile {
     /// Build the profile of one activity.
     pub fn from_samples(samples: &[Sample]) -> HrProfile {
-        let speeds = speed_estimates_mps(samples);
-        let moving_mask = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
-        let mut all = Vec::new();
-        let mut moving = Vec::new();
+        HrProfile::from_series(&Series::new(samples))
+    }
+
+    /// Build the profile of one activity from its [`Series`].
+    pub fn from_series(series: &Series<'_>) -> HrProfile {
+        let samples = series.samples();
+        let moving_mask = series.moving();
+        let mut all = Vec::with_capacity(series.intervals().len());
+        let mut moving = Vec::with_capacity(series.intervals().len());
         let mut moving_s = 0.0;
-        for iv in counted_intervals(samples) {
+        for &iv in series.intervals() {
             let hr = hr_at(samples, iv.end);
             let is_moving = moving_mask.get(iv.end).copied().unwrap_or(false);
             if is_moving {
@@ -68,7 +61,8 @@ impl HrProfile {
             }
         }
         let mut cleaned = clean_hr_bpm(samples);
-        cleaned.sort_by(f64::total_cmp);
+        // (values equal in the total order are the same bits: an unstable sort is enough)
+        cleaned.sort_unstable_by(f64::total_cmp);
         let mut counts: Vec<(f64, u32)> = Vec::new();
         for v in cleaned {
             match counts.last_mut() {
@@ -77,11 +71,11 @@ impl HrProfile {
             }
         }
         HrProfile {
-            all: merge(all),
-            moving: merge(moving),
+            all: merge_by_key(all),
+            moving: merge_by_key(moving),
             moving_s,
             cleaned: counts,
-            warmup: warmup_data(samples, DEFAULT_WARMUP_WINDOW_S),
+            warmup: warmup_data_series(series, DEFAULT_WARMUP_WINDOW_S),
         }
     }
 
