@@ -267,11 +267,37 @@ impl ActivitySummary {
     }
 }
 
+/// Which channels any sample has, and how many samples have a time: one pass.
+#[derive(Clone, Copy, Debug, Default)]
+struct Channels {
+    hr: bool,
+    position: bool,
+    altitude: bool,
+    temperature: bool,
+    power: bool,
+    timed: usize,
+}
+
+impl Channels {
+    fn of(samples: &[Sample]) -> Channels {
+        let mut c = Channels::default();
+        for s in samples {
+            c.hr |= s.hr_bpm.is_some();
+            c.position |= s.lat_deg.is_some() && s.lon_deg.is_some();
+            c.altitude |= s.altitude_m.is_some();
+            c.temperature |= s.temp_c.is_some();
+            c.power |= s.power_w.is_some();
+            c.timed += usize::from(s.time_utc_ms.is_some());
+        }
+        c
+    }
+}
+
 /// Reduce an activity to its summary, placing it in local time (see [`localtime`]).
 pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
     let now = ctx.now;
     let samples = &activity.samples;
-    let has = |f: fn(&crate::model::Sample) -> bool| samples.iter().any(f);
+    let has = Channels::of(samples);
     let mut warnings = activity.warnings.clone();
 
     let earliest = DateTime::parse_from_rfc3339(EARLIEST_PLAUSIBLE)
@@ -321,7 +347,7 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
     // Intervals, speed estimates and the GPS track, computed once for every metric.
     let series = Series::new(samples);
     let distance_m = gps_distance_m(activity, &series, &mut warnings);
-    let (m, deferred) = measure(activity, &series, ctx, distance_m, &mut warnings);
+    let (m, deferred) = measure(activity, &series, &has, ctx, distance_m, &mut warnings);
 
     ActivitySummary {
         source: activity.source.clone(),
@@ -338,11 +364,11 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         timer_s: activity.totals.timer_s.filter(|v| v.is_finite()),
         distance_m,
         samples: samples.len(),
-        has_hr: has(|s| s.hr_bpm.is_some()),
-        has_position: has(|s| s.lat_deg.is_some() && s.lon_deg.is_some()),
-        has_altitude: has(|s| s.altitude_m.is_some()),
-        has_temperature: has(|s| s.temp_c.is_some()),
-        has_power: has(|s| s.power_w.is_some()),
+        has_hr: has.hr,
+        has_position: has.position,
+        has_altitude: has.altitude,
+        has_temperature: has.temperature,
+        has_power: has.power,
         track: track_fingerprint(samples),
         salvaged: activity.salvaged.is_some(),
         warnings,
@@ -400,6 +426,7 @@ fn gps_distance_m(a: &Activity, series: &Series<'_>, warnings: &mut Vec<String>)
 fn measure(
     a: &Activity,
     series: &Series<'_>,
+    has: &Channels,
     ctx: &Context,
     dist: Option<f64>,
     warnings: &mut Vec<String>,
@@ -407,7 +434,7 @@ fn measure(
     let p = &ctx.metrics;
     let samples = &a.samples;
     let mut m = Metrics::default();
-    let timed = samples.iter().filter(|s| s.time_utc_ms.is_some()).count() >= 2;
+    let timed = has.timed >= 2;
 
     let moving = series.moving_s();
     m.moving_s = (timed && moving > 0.0).then_some(moving);
@@ -417,7 +444,7 @@ fn measure(
     }
 
     // Elevation: the FIT session's totals where stated, else our hysteresis.
-    let has_alt = samples.iter().any(|s| s.altitude_m.is_some());
+    let has_alt = has.altitude;
     match (a.format, a.totals.ascent_m, a.totals.descent_m) {
         (Format::Fit, Some(up), Some(down)) => {
             m.ascent_m = Some(up);
@@ -464,7 +491,7 @@ fn measure(
             rh_pct = rh;
             (&weather_samples, 0.0, Some("weather"))
         }
-        None if samples.iter().any(|s| s.temp_c.is_some()) => {
+        None if has.temperature => {
             if a.format != Format::Fit || is_bike_computer(a.device.as_deref()) {
                 (samples, 0.0, Some("air"))
             } else {

@@ -106,23 +106,51 @@ pub fn speed_estimates_mps(samples: &[Sample]) -> Vec<Option<f64>> {
     speed_estimates_with(samples, &OnceCell::new())
 }
 
-/// cos φ of every sample's latitude (in radians), NaN where the sample has no valid position.
-///
-/// Computed once per activity so that each haversine below needs no cosine
-/// ([`crate::geo::haversine_cos_m`], the same result bit for bit as [`haversine_m`]).
-pub(crate) fn cos_lats(samples: &[Sample]) -> Vec<f64> {
+/// A sample's position with the cosine of its latitude, computed once per activity so that each
+/// haversine below needs no cosine ([`crate::geo::haversine_cos_m`], the same result bit for bit
+/// as [`haversine_m`]). `cos` is NaN where the sample has no valid position.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GeoPoint {
+    lat: f64,
+    lon: f64,
+    cos: f64,
+}
+
+impl GeoPoint {
+    fn valid(&self) -> bool {
+        !self.cos.is_nan()
+    }
+}
+
+/// The [`GeoPoint`] of every sample.
+pub(crate) fn geo_points(samples: &[Sample]) -> Vec<GeoPoint> {
     samples
         .iter()
-        .map(|s| position(s).map_or(f64::NAN, |(lat, _)| lat.to_radians().cos()))
+        .map(|s| match position(s) {
+            Some((lat, lon)) => GeoPoint {
+                lat,
+                lon,
+                cos: lat.to_radians().cos(),
+            },
+            None => GeoPoint {
+                lat: f64::NAN,
+                lon: f64::NAN,
+                cos: f64::NAN,
+            },
+        })
         .collect()
 }
 
-/// Haversine distance between samples `a` and `b` (both with a valid position), with the cosines
-/// of [`cos_lats`]; `None` if not finite.
-fn haversine_between(samples: &[Sample], cos: &[f64], a: usize, b: usize) -> Option<f64> {
-    let (pa, pb) = (position(samples.get(a)?)?, position(samples.get(b)?)?);
-    let (ca, cb) = (*cos.get(a)?, *cos.get(b)?);
-    check(crate::geo::haversine_cos_m(pa.0, pa.1, ca, pb.0, pb.1, cb))
+/// Haversine distance between samples `a` and `b`; `None` unless both have a valid position and
+/// the distance is finite.
+fn haversine_between(geo: &[GeoPoint], a: usize, b: usize) -> Option<f64> {
+    let (p, q) = (geo.get(a)?, geo.get(b)?);
+    if !(p.valid() && q.valid()) {
+        return None;
+    }
+    check(crate::geo::haversine_cos_m(
+        p.lat, p.lon, p.cos, q.lat, q.lon, q.cos,
+    ))
 }
 
 /// The earliest and latest samples of one kind (timed with a distance, or timed with a position)
@@ -180,7 +208,7 @@ struct Window {
 /// [`speed_estimates_mps`], sharing the cosines (computed on first use) with the caller.
 pub(crate) fn speed_estimates_with(
     samples: &[Sample],
-    cos: &OnceCell<Vec<f64>>,
+    geo: &OnceCell<Vec<GeoPoint>>,
 ) -> Vec<Option<f64>> {
     const TIMED: u8 = 1;
     const DIST: u8 = 2;
@@ -190,12 +218,14 @@ pub(crate) fn speed_estimates_with(
     // the timed samples whose time is earlier than the previous timed sample's (backward steps).
     let mut out: Vec<Option<f64>> = Vec::with_capacity(n);
     let mut kinds: Vec<u8> = Vec::with_capacity(n);
+    let mut times: Vec<i64> = Vec::with_capacity(n);
     let mut back_steps: Vec<usize> = Vec::new();
     let mut prev: Option<i64> = None;
     let mut needed = false;
     for (k, s) in samples.iter().enumerate() {
         let device = finite(s.speed_mps).filter(|v| *v >= 0.0);
         let mut kind = 0;
+        times.push(s.time_utc_ms.unwrap_or_default());
         if let Some(t) = s.time_utc_ms {
             kind = TIMED;
             if finite(s.distance_m).is_some() {
@@ -221,8 +251,11 @@ pub(crate) fn speed_estimates_with(
         let j = back_steps.partition_point(|&m| m < a);
         back_steps.get(j).is_none_or(|&m| m > b)
     };
-    let time = |k: usize| samples.get(k).and_then(|s| s.time_utc_ms);
+    let (times, kinds) = (&times[..], &kinds[..]);
     let kind = |k: usize| kinds.get(k).copied().unwrap_or(0);
+    let time = |k: usize| times.get(k).copied().unwrap_or_default();
+    // Whether sample `k` is untimed or timed at or before `t` (after `t`: `!early(k, t + 1)`).
+    let early = |k: usize, t: i64| kind(k) & TIMED == 0 || time(k) < t;
     let has_dist = |k: usize| kind(k) & DIST != 0;
     let has_pos = |k: usize| kind(k) & POS != 0;
     let half_ms = (SPEED_HALF_WINDOW_S * 1000.0) as i64;
@@ -232,7 +265,10 @@ pub(crate) fn speed_estimates_with(
         if out[i].is_some() {
             continue;
         }
-        let Some(t0) = time(i) else { continue };
+        if kind(i) & TIMED == 0 {
+            continue;
+        }
+        let t0 = time(i);
         let (wlo, whi) = (i.saturating_sub(w), (i + w).min(n - 1));
         if !monotone(wlo, whi) {
             win = None;
@@ -254,26 +290,24 @@ pub(crate) fn speed_estimates_with(
         s.centre = i;
         let (lo_t, hi_t) = (t0.saturating_sub(half_ms), t0.saturating_add(half_ms));
         // Right edge: every sample up to `i`, then the later ones within `hi_t`.
-        while s.end <= i || (s.end <= whi && time(s.end).is_none_or(|t| t <= hi_t)) {
-            if kind(s.end) & (DIST | POS) != 0 {
-                let t = time(s.end).unwrap_or_default();
-                if has_dist(s.end) {
-                    s.dist.push(s.end, t);
-                }
-                if has_pos(s.end) {
-                    s.pos.push(s.end, t);
-                }
+        while s.end <= i || (s.end <= whi && (kind(s.end) & TIMED == 0 || time(s.end) <= hi_t)) {
+            let k = kind(s.end);
+            if k & DIST != 0 {
+                s.dist.push(s.end, time(s.end));
+            }
+            if k & POS != 0 {
+                s.pos.push(s.end, time(s.end));
             }
             s.end += 1;
         }
         // Left edge: past the samples earlier than `lo_t` (never past `i`).
         s.lo = s.lo.max(wlo);
-        while s.lo < i && time(s.lo).is_none_or(|t| t < lo_t) {
+        while s.lo < i && early(s.lo, lo_t) {
             s.lo += 1;
         }
         let dist = s.dist.get(s.lo, s.end, has_dist);
         let pos = s.pos.get(s.lo, s.end, has_pos);
-        out[i] = window_speed(samples, cos, dist, pos);
+        out[i] = window_speed(samples, geo, dist, pos);
         win = Some(s);
     }
     out
@@ -282,7 +316,7 @@ pub(crate) fn speed_estimates_with(
 /// The speed of one window from its earliest and latest samples with distance and position.
 fn window_speed(
     samples: &[Sample],
-    cos: &OnceCell<Vec<f64>>,
+    geo: &OnceCell<Vec<GeoPoint>>,
     dist: Option<(usize, usize)>,
     pos: Option<(usize, usize)>,
 ) -> Option<f64> {
@@ -299,8 +333,8 @@ fn window_speed(
     if let Some((a, b)) = pos {
         let dt = span_s(at(a)?.time_utc_ms?, at(b)?.time_utc_ms?);
         if dt >= 1.0 {
-            let cos = cos.get_or_init(|| cos_lats(samples));
-            return check(haversine_between(samples, cos, a, b)? / dt);
+            let geo = geo.get_or_init(|| geo_points(samples));
+            return check(haversine_between(geo, a, b)? / dt);
         }
     }
     None
@@ -365,15 +399,15 @@ fn speed_scan_at(samples: &[Sample], i: usize) -> Option<f64> {
 
 /// Distance from each positioned sample to the previous positioned sample (NaN for the first
 /// one and for samples without a valid position): one haversine per consecutive pair.
-pub(crate) fn position_steps_m(samples: &[Sample], cos: &[f64]) -> Vec<f64> {
+pub(crate) fn position_steps_m(geo: &[GeoPoint]) -> Vec<f64> {
     let mut prev: Option<usize> = None;
-    (0..samples.len())
+    (0..geo.len())
         .map(|i| {
-            if cos.get(i).is_none_or(|c| c.is_nan()) {
+            if !geo[i].valid() {
                 return f64::NAN;
             }
             let d = prev
-                .and_then(|p| haversine_between(samples, cos, p, i))
+                .and_then(|p| haversine_between(geo, p, i))
                 .unwrap_or(f64::NAN);
             prev = Some(i);
             d
@@ -408,19 +442,19 @@ pub(crate) fn position_steps_m(samples: &[Sample], cos: &[f64]) -> Vec<f64> {
 /// # References
 /// Haversine: see [`haversine_m`]. Spike, drift and step rules are ours (`docs/metrics.md`).
 pub fn cumulative_track_m(samples: &[Sample], max_speed_mps: f64) -> Vec<Option<f64>> {
-    let cos = OnceCell::new();
-    let speeds = speed_estimates_with(samples, &cos);
-    let cos = cos.get_or_init(|| cos_lats(samples));
-    let steps = position_steps_m(samples, cos);
-    cumulative_track_with(samples, &speeds, cos, &steps, max_speed_mps)
+    let geo = OnceCell::new();
+    let speeds = speed_estimates_with(samples, &geo);
+    let geo = geo.get_or_init(|| geo_points(samples));
+    let steps = position_steps_m(geo);
+    cumulative_track_with(samples, &speeds, geo, &steps, max_speed_mps)
 }
 
-/// [`cumulative_track_m`] from the speed estimates, cosines ([`cos_lats`]) and consecutive
+/// [`cumulative_track_m`] from the speed estimates, positions ([`geo_points`]) and consecutive
 /// distances ([`position_steps_m`]) of the same samples.
 pub(crate) fn cumulative_track_with(
     samples: &[Sample],
     speeds: &[Option<f64>],
-    cos: &[f64],
+    geo: &[GeoPoint],
     steps: &[f64],
     max_speed_mps: f64,
 ) -> Vec<Option<f64>> {
@@ -431,7 +465,7 @@ pub(crate) fn cumulative_track_with(
     let mut anchor: Option<(usize, Option<i64>)> = None;
     let mut prev: Option<usize> = None;
     for (i, s) in samples.iter().enumerate() {
-        if position(s).is_none() {
+        if !geo.get(i).is_some_and(GeoPoint::valid) {
             continue;
         }
         let after = prev.replace(i);
@@ -443,7 +477,7 @@ pub(crate) fn cumulative_track_with(
         let d = if after == Some(ai) {
             steps.get(i).copied().and_then(check)
         } else {
-            haversine_between(samples, cos, ai, i)
+            haversine_between(geo, ai, i)
         };
         let Some(d) = d else {
             continue;

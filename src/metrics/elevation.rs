@@ -298,9 +298,14 @@ fn smooth(alt: &[f64]) -> Vec<f64> {
     let width = (2 * half + 1) as f64;
     (0..n)
         .map(|j| {
-            let sum: f64 = (j - half..=j + half)
-                .map(|k| alt[k.clamp(0, n - 1) as usize])
-                .sum();
+            // Away from the ends the window is a plain slice (the same additions in the same
+            // order as with the clamped indices).
+            let sum: f64 = match alt.get((j - half).max(0) as usize..=(j + half).max(0) as usize) {
+                Some(w) if j >= half => w.iter().sum(),
+                _ => (j - half..=j + half)
+                    .map(|k| alt[k.clamp(0, n - 1) as usize])
+                    .sum(),
+            };
             sum / width
         })
         .collect()

@@ -289,17 +289,27 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
         .collect()
 }
 
-/// [`super::median`] of at most 5 finite values, sorted on the stack (no allocation per
-/// sample); the same value, bit for bit.
+/// [`super::median`] of at most 5 values, without allocating: the same value, bit for bit.
+///
+/// Heart rates here are positive and finite, where `<` orders as `total_cmp` does, so they are
+/// sorted on the stack with plain comparisons; anything else goes to [`super::median`].
 fn median5(values: &[f64]) -> Option<f64> {
-    let mut v = [0.0_f64; 5];
     let n = values.len();
-    if n == 0 || n > 5 || values.iter().any(|x| !x.is_finite()) {
+    if n == 0 || n > 5 || !values.iter().all(|x| x.is_finite() && *x > 0.0) {
         return median(values);
     }
+    let mut v = [0.0_f64; 5];
     v[..n].copy_from_slice(values);
-    let v = &mut v[..n];
-    v.sort_unstable_by(f64::total_cmp);
+    // insertion sort of n ≤ 5 values
+    for i in 1..n {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && x < v[j - 1] {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
     let m = if n % 2 == 1 {
         v[n / 2]
     } else {

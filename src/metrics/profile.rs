@@ -34,6 +34,42 @@ pub struct HrProfile {
     pub warmup: WarmupData,
 }
 
+/// The distinct values, ascending, and how often each occurs.
+///
+/// The cleaned heart rates are medians of whole bpm, so multiples of 0.5 bpm: those are counted
+/// in an array indexed by half-bpm (linear time); anything else is sorted.
+fn count_values(mut values: Vec<f64>) -> Vec<(f64, u32)> {
+    const SLOTS: usize = 512;
+    let slot = |v: f64| {
+        let h = v * 2.0;
+        ((1.0..SLOTS as f64).contains(&h) && h.fract() == 0.0).then_some(h as usize)
+    };
+    if values.iter().all(|&v| slot(v).is_some()) {
+        let mut counts = [0u32; SLOTS];
+        for &v in &values {
+            if let Some(k) = slot(v) {
+                counts[k] += 1;
+            }
+        }
+        return counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(k, &c)| (k as f64 / 2.0, c))
+            .collect();
+    }
+    // (values equal in the total order are the same bits: an unstable sort is enough)
+    values.sort_unstable_by(f64::total_cmp);
+    let mut counts: Vec<(f64, u32)> = Vec::new();
+    for v in values {
+        match counts.last_mut() {
+            Some(last) if last.0 == v => last.1 += 1,
+            _ => counts.push((v, 1)),
+        }
+    }
+    counts
+}
+
 impl HrProfile {
     /// Build the profile of one activity.
     pub fn from_samples(samples: &[Sample]) -> HrProfile {
@@ -60,16 +96,7 @@ impl HrProfile {
                 }
             }
         }
-        let mut cleaned = clean_hr_bpm(samples);
-        // (values equal in the total order are the same bits: an unstable sort is enough)
-        cleaned.sort_unstable_by(f64::total_cmp);
-        let mut counts: Vec<(f64, u32)> = Vec::new();
-        for v in cleaned {
-            match counts.last_mut() {
-                Some(last) if last.0 == v => last.1 += 1,
-                _ => counts.push((v, 1)),
-            }
-        }
+        let counts = count_values(clean_hr_bpm(samples));
         HrProfile {
             all: merge_by_key(all),
             moving: merge_by_key(moving),

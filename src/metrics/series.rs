@@ -11,8 +11,8 @@
 //! implementations).
 
 use super::distance::{
-    cos_lats, cumulative_track_with, moving_from_speeds, normalised_max_speed, position_steps_m,
-    speed_estimates_with, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
+    cumulative_track_with, geo_points, moving_from_speeds, normalised_max_speed, position_steps_m,
+    speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
 };
 use super::{check, counted_intervals, median, span_s, Interval};
 use crate::model::Sample;
@@ -39,7 +39,7 @@ pub struct Series<'a> {
     speeds: Vec<Option<f64>>,
     moving: Vec<bool>,
     t0_ms: Option<i64>,
-    cos: OnceCell<Vec<f64>>,
+    geo: OnceCell<Vec<GeoPoint>>,
     steps: OnceCell<Vec<f64>>,
     foot_track: OnceCell<Vec<Option<f64>>>,
     speed_intervals: OnceCell<SpeedIntervals>,
@@ -48,8 +48,8 @@ pub struct Series<'a> {
 impl<'a> Series<'a> {
     /// Intervals, speeds and moving mask (at [`DEFAULT_STATIONARY_SPEED_MPS`]) of `samples`.
     pub fn new(samples: &'a [Sample]) -> Series<'a> {
-        let cos = OnceCell::new();
-        let speeds = speed_estimates_with(samples, &cos);
+        let geo = OnceCell::new();
+        let speeds = speed_estimates_with(samples, &geo);
         let moving = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
         Series {
             samples,
@@ -57,7 +57,7 @@ impl<'a> Series<'a> {
             speeds,
             moving,
             t0_ms: samples.iter().find_map(|s| s.time_utc_ms),
-            cos,
+            geo,
             steps: OnceCell::new(),
             foot_track: OnceCell::new(),
             speed_intervals: OnceCell::new(),
@@ -122,13 +122,12 @@ impl<'a> Series<'a> {
             .collect()
     }
 
-    fn cos(&self) -> &[f64] {
-        self.cos.get_or_init(|| cos_lats(self.samples))
+    fn geo(&self) -> &[GeoPoint] {
+        self.geo.get_or_init(|| geo_points(self.samples))
     }
 
     fn steps(&self) -> &[f64] {
-        self.steps
-            .get_or_init(|| position_steps_m(self.samples, self.cos()))
+        self.steps.get_or_init(|| position_steps_m(self.geo()))
     }
 
     /// [`super::distance::cumulative_track_m`]; the one at the on-foot limit (12 m/s, which steep
@@ -136,7 +135,7 @@ impl<'a> Series<'a> {
     pub fn cumulative_track_m(&self, max_speed_mps: f64) -> Cow<'_, [Option<f64>]> {
         let max = normalised_max_speed(max_speed_mps);
         let track =
-            || cumulative_track_with(self.samples, &self.speeds, self.cos(), self.steps(), max);
+            || cumulative_track_with(self.samples, &self.speeds, self.geo(), self.steps(), max);
         if max == MAX_FOOT_SPEED_MPS {
             Cow::Borrowed(self.foot_track.get_or_init(track))
         } else {
