@@ -280,22 +280,22 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
         kept.push(hr);
         last = Some((s.time_utc_ms, hr));
     }
+    // (every kept value is within 25..=230 bpm: see `median_of_few`)
     (0..kept.len())
         .filter_map(|i| {
             let lo = i.saturating_sub(2);
             let hi = (i + 3).min(kept.len());
-            kept.get(lo..hi).and_then(median5)
+            kept.get(lo..hi).and_then(median_of_few)
         })
         .collect()
 }
 
-/// [`super::median`] of at most 5 values, without allocating: the same value, bit for bit.
-///
-/// Heart rates here are positive and finite, where `<` orders as `total_cmp` does, so they are
-/// sorted on the stack with plain comparisons; anything else goes to [`super::median`].
-fn median5(values: &[f64]) -> Option<f64> {
+/// [`super::median`] of 1 to 5 positive finite values, without allocating: the same value, bit
+/// for bit (where every value is positive and finite, `<` orders as `total_cmp` does).
+fn median_of_few(values: &[f64]) -> Option<f64> {
     let n = values.len();
-    if n == 0 || n > 5 || !values.iter().all(|x| x.is_finite() && *x > 0.0) {
+    debug_assert!(values.iter().all(|&x| x > 0.0 && x < f64::INFINITY));
+    if n == 0 || n > 5 {
         return median(values);
     }
     let mut v = [0.0_f64; 5];

@@ -261,10 +261,12 @@ pub fn warmup_data_series(series: &Series<'_>, window_s: f64) -> WarmupData {
         let t = samples.get(i)?.time_utc_ms?;
         Some(span_s(t0?, t))
     };
+    // Intervals end at strictly increasing times (each moves the clock forward), so those in
+    // the window are a prefix.
     let in_window: Vec<Interval> = series
         .intervals()
         .iter()
-        .filter(|iv| rel(iv.end).is_some_and(|t| t <= window))
+        .take_while(|iv| rel(iv.end).is_some_and(|t| t <= window))
         .copied()
         .collect();
     let window_total_s: f64 = in_window.iter().map(|iv| iv.dt_s).sum();
@@ -293,14 +295,13 @@ pub fn warmup_data_series(series: &Series<'_>, window_s: f64) -> WarmupData {
     let med = speed_iv.median_mps;
     let (mut v_sum, mut v_s) = (0.0, 0.0);
     let mut bin_v = vec![(0.0, 0.0); bins];
-    for (iv, t, v) in &speed_iv.items {
-        if *t <= window {
-            v_sum += v * iv.dt_s;
-            v_s += iv.dt_s;
-            let b = bin_of(*t);
-            bin_v[b].0 += v * iv.dt_s;
-            bin_v[b].1 += iv.dt_s;
-        }
+    // (a subsequence of the intervals: a prefix of it is in the window)
+    for (iv, t, v) in speed_iv.items.iter().take_while(|x| x.1 <= window) {
+        v_sum += v * iv.dt_s;
+        v_s += iv.dt_s;
+        let b = bin_of(*t);
+        bin_v[b].0 += v * iv.dt_s;
+        bin_v[b].1 += iv.dt_s;
     }
     let window_speed = (v_s > 0.0).then(|| v_sum / v_s).filter(|v| *v > 0.0);
     let pace_ratio = match (med, window_speed) {

@@ -138,18 +138,30 @@ pub(crate) fn check(x: f64) -> Option<f64> {
 /// sorted: in the total order of `f64` an order statistic is one value, bit for bit, however it
 /// is found.
 pub(crate) fn median(values: &[f64]) -> Option<f64> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    // Selection on integer keys ordered as `total_cmp` orders the values (the same bijection
+    // `total_cmp` uses), which compare faster than the floats.
+    let key = |x: f64| {
+        let b = x.to_bits() as i64;
+        b ^ ((((b >> 63) as u64) >> 1) as i64)
+    };
+    let value = |k: i64| f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64);
+    let mut v: Vec<i64> = values
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .map(key)
+        .collect();
     if v.is_empty() {
         return None;
     }
     let n = v.len();
-    let (below, mid, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
-    let mid = *mid;
+    let (below, mid, _) = v.select_nth_unstable(n / 2);
+    let mid = value(*mid);
     let m = if n % 2 == 1 {
         mid
     } else {
         // the largest of the lower half is order statistic n/2 − 1
-        let lower = below.iter().copied().max_by(f64::total_cmp).unwrap_or(mid);
+        let lower = below.iter().copied().max().map_or(mid, value);
         (lower + mid) / 2.0
     };
     check(m)
@@ -163,9 +175,10 @@ pub(crate) fn median(values: &[f64]) -> Option<f64> {
 /// same bit for bit, in linear time.
 pub(crate) fn merge_by_key(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     const SLOTS: usize = 256;
+    // (a whole number in range: the cast is exact; `fract` would call `trunc`)
     if pairs
         .iter()
-        .all(|&(k, _)| (1.0..SLOTS as f64).contains(&k) && k.fract() == 0.0)
+        .all(|&(k, _)| (1.0..SLOTS as f64).contains(&k) && f64::from(k as u32) == k)
     {
         let mut sums: [Option<f64>; SLOTS] = [None; SLOTS];
         for (k, v) in pairs {

@@ -42,7 +42,7 @@ fn count_values(mut values: Vec<f64>) -> Vec<(f64, u32)> {
     const SLOTS: usize = 512;
     let slot = |v: f64| {
         let h = v * 2.0;
-        ((1.0..SLOTS as f64).contains(&h) && h.fract() == 0.0).then_some(h as usize)
+        ((1.0..SLOTS as f64).contains(&h) && f64::from(h as u32) == h).then_some(h as usize)
     };
     if values.iter().all(|&v| slot(v).is_some()) {
         let mut counts = [0u32; SLOTS];
