@@ -261,8 +261,8 @@ pub(crate) fn speed_estimates_with(
     let half_ms = (SPEED_HALF_WINDOW_S * 1000.0) as i64;
     let w = SPEED_WINDOW_MAX_SAMPLES;
     let mut win: Option<Window> = None;
-    for i in 0..n {
-        if out[i].is_some() {
+    for (i, slot) in out.iter_mut().enumerate() {
+        if slot.is_some() {
             continue;
         }
         if kind(i) & TIMED == 0 {
@@ -272,7 +272,7 @@ pub(crate) fn speed_estimates_with(
         let (wlo, whi) = (i.saturating_sub(w), (i + w).min(n - 1));
         if !monotone(wlo, whi) {
             win = None;
-            out[i] = speed_scan_at(samples, i);
+            *slot = speed_scan_at(samples, i);
             continue;
         }
         // Reuse the previous window when the times from its left edge to this one's right edge
@@ -307,7 +307,7 @@ pub(crate) fn speed_estimates_with(
         }
         let dist = s.dist.get(s.lo, s.end, has_dist);
         let pos = s.pos.get(s.lo, s.end, has_pos);
-        out[i] = window_speed(samples, geo, dist, pos);
+        *slot = window_speed(samples, geo, dist, pos);
         win = Some(s);
     }
     out
