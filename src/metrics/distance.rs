@@ -205,7 +205,8 @@ struct Window {
     pos: Ends,
 }
 
-/// [`speed_estimates_mps`], sharing the cosines (computed on first use) with the caller.
+/// [`speed_estimates_mps`], sharing the positions with their cosines (computed on first use,
+/// only where a window needs a haversine) with the caller.
 pub(crate) fn speed_estimates_with(
     samples: &[Sample],
     geo: &OnceCell<Vec<GeoPoint>>,
@@ -254,7 +255,7 @@ pub(crate) fn speed_estimates_with(
     let (times, kinds) = (&times[..], &kinds[..]);
     let kind = |k: usize| kinds.get(k).copied().unwrap_or(0);
     let time = |k: usize| times.get(k).copied().unwrap_or_default();
-    // Whether sample `k` is untimed or timed at or before `t` (after `t`: `!early(k, t + 1)`).
+    // Whether sample `k` is untimed or timed before `t` (the left edge passes over it).
     let early = |k: usize, t: i64| kind(k) & TIMED == 0 || time(k) < t;
     let has_dist = |k: usize| kind(k) & DIST != 0;
     let has_pos = |k: usize| kind(k) & POS != 0;

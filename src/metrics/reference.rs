@@ -1023,6 +1023,37 @@ mod tests {
             if a.sport.has_steps() {
                 assert_eq!(d.surges, surges(samples), "{name}");
             }
+            // the track fingerprint and channel flags, as computed before
+            let timed: Vec<(i64, f64, f64)> = samples
+                .iter()
+                .filter_map(|s| {
+                    let (lat, lon) = (s.lat_deg?, s.lon_deg?);
+                    (lat.is_finite() && lon.is_finite()).then_some((s.time_utc_ms?, lat, lon))
+                })
+                .collect();
+            let mut picks: Vec<usize> = (0..5)
+                .map(|q| timed.len().saturating_sub(1) * q / 4)
+                .collect();
+            picks.dedup();
+            let want: Vec<(i64, f64, f64)> = picks
+                .iter()
+                .filter_map(|&i| timed.get(i).copied())
+                .collect();
+            let got: Vec<(i64, f64, f64)> = s
+                .track
+                .iter()
+                .map(|p| (p.time_utc_ms, p.lat_deg, p.lon_deg))
+                .collect();
+            assert_eq!(got, want, "{name}");
+            let any = |f: fn(&Sample) -> bool| samples.iter().any(f);
+            assert_eq!(s.has_hr, any(|s| s.hr_bpm.is_some()), "{name}");
+            assert_eq!(
+                s.has_position,
+                any(|s| s.lat_deg.is_some() && s.lon_deg.is_some())
+            );
+            assert_eq!(s.has_altitude, any(|s| s.altitude_m.is_some()), "{name}");
+            assert_eq!(s.has_temperature, any(|s| s.temp_c.is_some()), "{name}");
+            assert_eq!(s.has_power, any(|s| s.power_w.is_some()), "{name}");
             if s.m.temp_source == Some("air") {
                 assert!(
                     same_opt(s.m.temp_avg_c, mean_temp_c(samples, 0.0)),
