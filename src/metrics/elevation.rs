@@ -117,9 +117,9 @@ impl SteepDescent {
 ///
 /// 1. **Profile.** Horizontal distance `x` is the device distance `distance_m` when any sample has
 ///    one (samples without it are skipped), otherwise the jitter-filtered GPS track
-///    ([`super::distance::cumulative_track_m`] with the on-foot spike limit, 12 m/s). Samples with a finite
-///    altitude (|altitude| ≤ 10⁶ m) and an `x` are kept in order; a sample whose `x` is below
-///    the previous kept one is skipped, one with the same `x` replaces it.
+///    ([`super::distance::cumulative_track_m`] with the on-foot spike limit, 12 m/s). Samples
+///    with a finite altitude (|altitude| ≤ 10⁶ m) and an `x` are kept in order; a sample whose
+///    `x` is below the previous kept one is skipped, one with the same `x` replaces it.
 /// 2. **Grid.** The profile is resampled by linear interpolation on a regular grid every
 ///    [`GRID_STEP_M`] (5 m) from the first `x` (a trailing partial step is dropped); times are
 ///    interpolated the same way.
