@@ -4,8 +4,9 @@
 //! of 10,000 activities never holds every sample at once.
 
 use crate::localtime;
-use crate::metrics::load::{load, LoadParams, LoadSource};
+use crate::metrics::load::{load_series, LoadParams, LoadSource};
 use crate::metrics::profile::HrProfile;
+use crate::metrics::series::Series;
 use crate::metrics::{cadence, distance, elevation, heat};
 use crate::model::{Activity, AthleteValues, Format, Sample, Sport, TzSource};
 use crate::weather::Weather;
@@ -219,27 +220,34 @@ pub struct TrackPoint {
 
 /// Pick the track fingerprint: the timed positions at 0, 25, 50, 75 and 100 % of their count.
 fn track_fingerprint(samples: &[crate::model::Sample]) -> Vec<TrackPoint> {
-    let timed: Vec<TrackPoint> = samples
-        .iter()
-        .filter_map(|s| {
-            let (lat_deg, lon_deg) = (s.lat_deg?, s.lon_deg?);
-            (lat_deg.is_finite() && lon_deg.is_finite()).then_some(TrackPoint {
-                time_utc_ms: s.time_utc_ms?,
-                lat_deg,
-                lon_deg,
-            })
+    let point = |s: &crate::model::Sample| {
+        let (lat_deg, lon_deg) = (s.lat_deg?, s.lon_deg?);
+        (lat_deg.is_finite() && lon_deg.is_finite()).then_some(TrackPoint {
+            time_utc_ms: s.time_utc_ms?,
+            lat_deg,
+            lon_deg,
         })
-        .collect();
-    if timed.is_empty() {
+    };
+    let count = samples.iter().filter(|s| point(s).is_some()).count();
+    if count == 0 {
         return Vec::new();
     }
-    let last = timed.len() - 1;
+    let last = count - 1;
     let mut picks: Vec<usize> = [0, 1, 2, 3, 4].iter().map(|q| last * q / 4).collect();
     picks.dedup();
-    picks
-        .into_iter()
-        .filter_map(|i| timed.get(i).copied())
-        .collect()
+    // The picks are increasing: walk the timed positions once, keeping those at the picks.
+    let mut out = Vec::with_capacity(picks.len());
+    let mut next = picks.iter().copied().peekable();
+    for (k, p) in samples.iter().filter_map(point).enumerate() {
+        if next.peek() == Some(&k) {
+            out.push(p);
+            next.next();
+        }
+        if next.peek().is_none() {
+            break;
+        }
+    }
+    out
 }
 
 impl ActivitySummary {
@@ -259,11 +267,37 @@ impl ActivitySummary {
     }
 }
 
+/// Which channels any sample has, and how many samples have a time: one pass.
+#[derive(Clone, Copy, Debug, Default)]
+struct Channels {
+    hr: bool,
+    position: bool,
+    altitude: bool,
+    temperature: bool,
+    power: bool,
+    timed: usize,
+}
+
+impl Channels {
+    fn of(samples: &[Sample]) -> Channels {
+        let mut c = Channels::default();
+        for s in samples {
+            c.hr |= s.hr_bpm.is_some();
+            c.position |= s.lat_deg.is_some() && s.lon_deg.is_some();
+            c.altitude |= s.altitude_m.is_some();
+            c.temperature |= s.temp_c.is_some();
+            c.power |= s.power_w.is_some();
+            c.timed += usize::from(s.time_utc_ms.is_some());
+        }
+        c
+    }
+}
+
 /// Reduce an activity to its summary, placing it in local time (see [`localtime`]).
 pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
     let now = ctx.now;
     let samples = &activity.samples;
-    let has = |f: fn(&crate::model::Sample) -> bool| samples.iter().any(f);
+    let has = Channels::of(samples);
     let mut warnings = activity.warnings.clone();
 
     let earliest = DateTime::parse_from_rfc3339(EARLIEST_PLAUSIBLE)
@@ -310,8 +344,10 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         ctx.tz,
     );
 
-    let distance_m = gps_distance_m(activity, &mut warnings);
-    let (m, deferred) = measure(activity, ctx, distance_m, &mut warnings);
+    // Intervals, speed estimates and the GPS track, computed once for every metric.
+    let series = Series::new(samples);
+    let distance_m = gps_distance_m(activity, &series, &mut warnings);
+    let (m, deferred) = measure(activity, &series, &has, ctx, distance_m, &mut warnings);
 
     ActivitySummary {
         source: activity.source.clone(),
@@ -328,11 +364,11 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivitySummary {
         timer_s: activity.totals.timer_s.filter(|v| v.is_finite()),
         distance_m,
         samples: samples.len(),
-        has_hr: has(|s| s.hr_bpm.is_some()),
-        has_position: has(|s| s.lat_deg.is_some() && s.lon_deg.is_some()),
-        has_altitude: has(|s| s.altitude_m.is_some()),
-        has_temperature: has(|s| s.temp_c.is_some()),
-        has_power: has(|s| s.power_w.is_some()),
+        has_hr: has.hr,
+        has_position: has.position,
+        has_altitude: has.altitude,
+        has_temperature: has.temperature,
+        has_power: has.power,
         track: track_fingerprint(samples),
         salvaged: activity.salvaged.is_some(),
         warnings,
@@ -365,12 +401,13 @@ fn is_bike_computer(device: Option<&str>) -> bool {
 /// filtered length is only taken when shorter and positive, because the samples do not keep the
 /// track's segment breaks: across a break it would count the gap (the reader's per-segment
 /// length does not).
-fn gps_distance_m(a: &Activity, warnings: &mut Vec<String>) -> Option<f64> {
+fn gps_distance_m(a: &Activity, series: &Series<'_>, warnings: &mut Vec<String>) -> Option<f64> {
     let stated = a.totals.distance_m.filter(|v| v.is_finite());
     if a.format != Format::Gpx {
         return stated;
     }
-    let filtered = distance::track_length_m(&a.samples, distance::max_speed_mps(&a.sport))
+    let filtered = series
+        .track_length_m(distance::max_speed_mps(&a.sport))
         .filter(|f| *f > 0.0);
     match (stated, filtered) {
         (Some(raw), Some(f)) if f < raw => {
@@ -388,6 +425,8 @@ fn gps_distance_m(a: &Activity, warnings: &mut Vec<String>) -> Option<f64> {
 /// The HR-independent metrics of one activity, and what the others need.
 fn measure(
     a: &Activity,
+    series: &Series<'_>,
+    has: &Channels,
     ctx: &Context,
     dist: Option<f64>,
     warnings: &mut Vec<String>,
@@ -395,9 +434,9 @@ fn measure(
     let p = &ctx.metrics;
     let samples = &a.samples;
     let mut m = Metrics::default();
-    let timed = samples.iter().filter(|s| s.time_utc_ms.is_some()).count() >= 2;
+    let timed = has.timed >= 2;
 
-    let moving = distance::moving_s(samples, distance::DEFAULT_STATIONARY_SPEED_MPS);
+    let moving = series.moving_s();
     m.moving_s = (timed && moving > 0.0).then_some(moving);
     let dist = dist.filter(|d| *d > 0.0);
     if let (Some(mv), Some(d)) = (m.moving_s, dist) {
@@ -405,7 +444,7 @@ fn measure(
     }
 
     // Elevation: the FIT session's totals where stated, else our hysteresis.
-    let has_alt = samples.iter().any(|s| s.altitude_m.is_some());
+    let has_alt = has.altitude;
     match (a.format, a.totals.ascent_m, a.totals.descent_m) {
         (Format::Fit, Some(up), Some(down)) => {
             m.ascent_m = Some(up);
@@ -421,14 +460,14 @@ fn measure(
         _ => {}
     }
     if has_alt {
-        let sd = elevation::steep_descent(samples, p.steep_grade, p.steep_min_horizontal_m);
+        let sd = elevation::steep_descent_series(series, p.steep_grade, p.steep_min_horizontal_m);
         m.steep_descent_m = Some(sd.descent_m);
         m.steep_descent_dist_m = Some(sd.dist_m);
         m.steep_descent_s = sd.duration_s;
     }
 
     // Heart rate summaries (the zone metrics wait for HRmax).
-    let hr = HrProfile::from_samples(samples);
+    let hr = HrProfile::from_series(series);
     let hr_s = hr.hr_s();
     if hr_s > 0.0 {
         m.hr_avg_bpm = Some(hr.all.iter().map(|&(h, dt)| h * dt).sum::<f64>() / hr_s);
@@ -437,7 +476,7 @@ fn measure(
         m.hr_avg_bpm = a.totals.hr_avg_bpm;
         m.hr_max_bpm = a.totals.hr_max_bpm;
     }
-    m.cadence_spm = cadence::mean_cadence_spm(samples, distance::DEFAULT_STATIONARY_SPEED_MPS);
+    m.cadence_spm = cadence::mean_cadence_series(series, distance::DEFAULT_STATIONARY_SPEED_MPS);
 
     // Temperature: weather file, else air sensor, else wrist sensor (with its offset).
     let weather_samples;
@@ -452,7 +491,7 @@ fn measure(
             rh_pct = rh;
             (&weather_samples, 0.0, Some("weather"))
         }
-        None if samples.iter().any(|s| s.temp_c.is_some()) => {
+        None if has.temperature => {
             if a.format != Format::Fit || is_bike_computer(a.device.as_deref()) {
                 (samples, 0.0, Some("air"))
             } else {
@@ -463,7 +502,8 @@ fn measure(
     };
     if let Some(src) = source {
         m.temp_source = Some(src);
-        m.temp_avg_c = heat::mean_temp_c(temp_samples, offset);
+        // The weather copy has the same times, so the same counted intervals.
+        m.temp_avg_c = heat::mean_temp_over(temp_samples, series.intervals(), offset);
         m.temp_max_c = temp_samples
             .iter()
             .filter_map(|s| s.temp_c.filter(|t| t.is_finite()))
@@ -477,7 +517,7 @@ fn measure(
                 m.heat_band = m.wbgt_c.and_then(heat::heat_band).map(|b| b.as_str());
             }
         }
-        m.heat_minutes = heat::heat_minutes(temp_samples, rh_pct, offset);
+        m.heat_minutes = heat::heat_minutes_over(temp_samples, series.intervals(), rh_pct, offset);
         if src == "wrist" && offset == 0.0 && m.hot == Some(true) {
             warnings.push(
                 "hot by the wrist sensor, which reads high when worn: set heat.wrist_temp_offset_c or give --weather"
@@ -486,8 +526,8 @@ fn measure(
         }
     }
 
-    let fallback_load = load(
-        samples,
+    let fallback_load = load_series(
+        series,
         &LoadParams {
             threshold_speed_mps: p.threshold_speed_mps,
             ..LoadParams::default()
@@ -499,7 +539,7 @@ fn measure(
     };
     let deferred = Deferred {
         surges: if a.sport.has_steps() {
-            crate::metrics::intensity::surges(samples)
+            crate::metrics::intensity::surges_series(series)
         } else {
             0
         },

@@ -3,7 +3,8 @@
 //! See `docs/metrics.md` section "Cadence".
 
 use super::distance::moving_mask;
-use super::{counted_intervals, finite, time_weighted_mean};
+use super::series::Series;
+use super::{counted_intervals, finite, time_weighted_mean, Interval};
 use crate::model::Sample;
 
 /// Largest cadence accepted as a measurement, in steps (or revolutions) per minute.
@@ -25,9 +26,22 @@ pub const MAX_CADENCE_SPM: f64 = 400.0;
 /// Definition ours (time-weighted, moving only); see `docs/metrics.md` "Cadence".
 pub fn mean_cadence_spm(samples: &[Sample], stationary_speed_mps: f64) -> Option<f64> {
     let moving = moving_mask(samples, stationary_speed_mps);
+    mean_cadence_from(samples, &counted_intervals(samples), &moving)
+}
+
+/// [`mean_cadence_spm`] over a [`Series`] (its intervals and speed estimates).
+pub fn mean_cadence_series(series: &Series<'_>, stationary_speed_mps: f64) -> Option<f64> {
+    mean_cadence_from(
+        series.samples(),
+        series.intervals(),
+        &series.moving_at(stationary_speed_mps),
+    )
+}
+
+fn mean_cadence_from(samples: &[Sample], intervals: &[Interval], moving: &[bool]) -> Option<f64> {
     time_weighted_mean(
-        counted_intervals(samples)
-            .into_iter()
+        intervals
+            .iter()
             .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))
             .filter_map(|iv| {
                 let cad = finite(samples.get(iv.end)?.cadence_spm)?;

@@ -4,6 +4,7 @@
 
 use super::{check, counted_intervals, finite, span_s};
 use crate::model::{Sample, Sport};
+use std::cell::OnceCell;
 
 /// Mean Earth radius of the GRS80 ellipsoid, in metres (Moritz 2000), as `geo` uses.
 pub const EARTH_MEAN_RADIUS_M: f64 = crate::geo::EARTH_RADIUS_M;
@@ -84,9 +85,17 @@ pub(crate) fn position(s: &Sample) -> Option<(f64, f64)> {
 /// 3. the straight-line displacement between the earliest and latest positioned samples in the
 ///    same window, divided by their time difference (span ≥ 1 s).
 ///
+/// The window of sample `i` holds the timed samples among `samples[i − 64 ..= i + 64]` whose time
+/// is within ±5 s of sample `i`'s; of two samples with the same time, the earlier one in the file
+/// is taken (as `earliest` and as `latest`).
+///
 /// `None` where the sample has no time and no device speed, or nothing above applies. The window
 /// smooths GPS jitter: a watch standing still wanders a few metres, which over 10 s is well below
 /// 0.5 m/s, whereas per-second steps would look like walking.
+///
+/// **Cost.** Linear: where the times in a window do not go backwards (every real recording), the
+/// window slides with two pointers and each sample enters and leaves it once; a window holding a
+/// backward time step is scanned instead (at most 129 samples).
 ///
 /// # Units
 /// Metres per second.
@@ -94,15 +103,250 @@ pub(crate) fn position(s: &Sample) -> Option<(f64, f64)> {
 /// # References
 /// Window and order of preference ours; see `docs/metrics.md` "Speed estimate".
 pub fn speed_estimates_mps(samples: &[Sample]) -> Vec<Option<f64>> {
-    (0..samples.len())
-        .map(|i| speed_estimate_at(samples, i))
+    speed_estimates_with(samples, &OnceCell::new())
+}
+
+/// A sample's position with the cosine of its latitude, computed once per activity so that each
+/// haversine below needs no cosine ([`crate::geo::haversine_cos_m`], the same result bit for bit
+/// as [`haversine_m`]). `cos` is NaN where the sample has no valid position.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GeoPoint {
+    lat: f64,
+    lon: f64,
+    cos: f64,
+}
+
+impl GeoPoint {
+    fn valid(&self) -> bool {
+        !self.cos.is_nan()
+    }
+}
+
+/// The [`GeoPoint`] of every sample.
+pub(crate) fn geo_points(samples: &[Sample]) -> Vec<GeoPoint> {
+    samples
+        .iter()
+        .map(|s| match position(s) {
+            Some((lat, lon)) => GeoPoint {
+                lat,
+                lon,
+                cos: lat.to_radians().cos(),
+            },
+            None => GeoPoint {
+                lat: f64::NAN,
+                lon: f64::NAN,
+                cos: f64::NAN,
+            },
+        })
         .collect()
+}
+
+/// Haversine distance between samples `a` and `b`; `None` unless both have a valid position and
+/// the distance is finite.
+fn haversine_between(geo: &[GeoPoint], a: usize, b: usize) -> Option<f64> {
+    let (p, q) = (geo.get(a)?, geo.get(b)?);
+    if !(p.valid() && q.valid()) {
+        return None;
+    }
+    check(crate::geo::haversine_cos_m(
+        p.lat, p.lon, p.cos, q.lat, q.lon, q.cos,
+    ))
+}
+
+/// The earliest and latest samples of one kind (timed with a distance, or timed with a position)
+/// in a sliding window `[lo, end)`, kept up to date as the window's edges move right.
+#[derive(Clone, Copy, Debug)]
+struct Ends {
+    /// No sample of this kind in `[lo, scan)`.
+    scan: usize,
+    /// The latest sample of this kind that entered the window, and its time.
+    last: Option<(usize, i64)>,
+    /// The first of the consecutive samples of this kind that share `last`'s time.
+    run_first: usize,
+}
+
+impl Ends {
+    fn new(lo: usize) -> Ends {
+        Ends {
+            scan: lo,
+            last: None,
+            run_first: lo,
+        }
+    }
+
+    /// Sample `k` of this kind, at time `t`, enters the window on the right.
+    fn push(&mut self, k: usize, t: i64) {
+        if self.last.is_none_or(|(_, lt)| lt != t) {
+            self.run_first = k;
+        }
+        self.last = Some((k, t));
+    }
+
+    /// `(earliest, latest)` of this kind in `[lo, end)`, where times do not go backwards: the
+    /// first sample of the kind, and the first one with the latest time (the scan's tie rule).
+    fn get(&mut self, lo: usize, end: usize, is: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+        self.scan = self.scan.max(lo);
+        while self.scan < end && !is(self.scan) {
+            self.scan += 1;
+        }
+        // A sample of the kind at `scan` < `end` entered the window, so `last` ≥ `scan`; when
+        // `last`'s run of equal times starts before `scan`, `scan` itself belongs to it.
+        (self.scan < end && self.last.is_some()).then(|| (self.scan, self.run_first.max(self.scan)))
+    }
+}
+
+/// The window of one sample: `[lo, end)` and the ends of each kind in it.
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    centre: usize,
+    lo: usize,
+    end: usize,
+    dist: Ends,
+    pos: Ends,
+}
+
+/// [`speed_estimates_mps`], sharing the positions with their cosines (computed on first use,
+/// only where a window needs a haversine) with the caller.
+pub(crate) fn speed_estimates_with(
+    samples: &[Sample],
+    geo: &OnceCell<Vec<GeoPoint>>,
+) -> Vec<Option<f64>> {
+    const TIMED: u8 = 1;
+    const DIST: u8 = 2;
+    const POS: u8 = 4;
+    let n = samples.len();
+    // One pass: device speeds, which samples are timed with a distance or with a position, and
+    // the timed samples whose time is earlier than the previous timed sample's (backward steps).
+    let mut out: Vec<Option<f64>> = Vec::with_capacity(n);
+    let mut kinds: Vec<u8> = Vec::with_capacity(n);
+    let mut times: Vec<i64> = Vec::with_capacity(n);
+    let mut back_steps: Vec<usize> = Vec::new();
+    let mut prev: Option<i64> = None;
+    let mut needed = false;
+    for (k, s) in samples.iter().enumerate() {
+        let device = finite(s.speed_mps).filter(|v| *v >= 0.0);
+        let mut kind = 0;
+        times.push(s.time_utc_ms.unwrap_or_default());
+        if let Some(t) = s.time_utc_ms {
+            kind = TIMED;
+            if finite(s.distance_m).is_some() {
+                kind |= DIST;
+            }
+            if position(s).is_some() {
+                kind |= POS;
+            }
+            if prev.is_some_and(|p| t < p) {
+                back_steps.push(k);
+            }
+            prev = Some(t);
+            needed |= device.is_none();
+        }
+        out.push(device);
+        kinds.push(kind);
+    }
+    if !needed {
+        return out;
+    }
+    // True when the timed samples of `samples[a..=b]` never go back in time.
+    let monotone = |a: usize, b: usize| {
+        let j = back_steps.partition_point(|&m| m < a);
+        back_steps.get(j).is_none_or(|&m| m > b)
+    };
+    let (times, kinds) = (&times[..], &kinds[..]);
+    let kind = |k: usize| kinds.get(k).copied().unwrap_or(0);
+    let time = |k: usize| times.get(k).copied().unwrap_or_default();
+    // Whether sample `k` is untimed or timed before `t` (the left edge passes over it).
+    let early = |k: usize, t: i64| kind(k) & TIMED == 0 || time(k) < t;
+    let has_dist = |k: usize| kind(k) & DIST != 0;
+    let has_pos = |k: usize| kind(k) & POS != 0;
+    let half_ms = (SPEED_HALF_WINDOW_S * 1000.0) as i64;
+    let w = SPEED_WINDOW_MAX_SAMPLES;
+    let mut win: Option<Window> = None;
+    for (i, slot) in out.iter_mut().enumerate() {
+        if slot.is_some() {
+            continue;
+        }
+        if kind(i) & TIMED == 0 {
+            continue;
+        }
+        let t0 = time(i);
+        let (wlo, whi) = (i.saturating_sub(w), (i + w).min(n - 1));
+        if !monotone(wlo, whi) {
+            win = None;
+            *slot = speed_scan_at(samples, i);
+            continue;
+        }
+        // Reuse the previous window when the times from its left edge to this one's right edge
+        // do not go backwards: both edges then only move right.
+        let mut s = match win.take() {
+            Some(s) if s.end >= wlo && monotone(s.centre.saturating_sub(w), whi) => s,
+            _ => Window {
+                centre: i,
+                lo: wlo,
+                end: wlo,
+                dist: Ends::new(wlo),
+                pos: Ends::new(wlo),
+            },
+        };
+        s.centre = i;
+        let (lo_t, hi_t) = (t0.saturating_sub(half_ms), t0.saturating_add(half_ms));
+        // Right edge: every sample up to `i`, then the later ones within `hi_t`.
+        while s.end <= i || (s.end <= whi && (kind(s.end) & TIMED == 0 || time(s.end) <= hi_t)) {
+            let k = kind(s.end);
+            if k & DIST != 0 {
+                s.dist.push(s.end, time(s.end));
+            }
+            if k & POS != 0 {
+                s.pos.push(s.end, time(s.end));
+            }
+            s.end += 1;
+        }
+        // Left edge: past the samples earlier than `lo_t` (never past `i`).
+        s.lo = s.lo.max(wlo);
+        while s.lo < i && early(s.lo, lo_t) {
+            s.lo += 1;
+        }
+        let dist = s.dist.get(s.lo, s.end, has_dist);
+        let pos = s.pos.get(s.lo, s.end, has_pos);
+        *slot = window_speed(samples, geo, dist, pos);
+        win = Some(s);
+    }
+    out
+}
+
+/// The speed of one window from its earliest and latest samples with distance and position.
+fn window_speed(
+    samples: &[Sample],
+    geo: &OnceCell<Vec<GeoPoint>>,
+    dist: Option<(usize, usize)>,
+    pos: Option<(usize, usize)>,
+) -> Option<f64> {
+    let at = |k: usize| samples.get(k);
+    if let Some((a, b)) = dist {
+        let (sa, sb) = (at(a)?, at(b)?);
+        let (ta, tb) = (sa.time_utc_ms?, sb.time_utc_ms?);
+        let (da, db) = (finite(sa.distance_m)?, finite(sb.distance_m)?);
+        let dt = span_s(ta, tb);
+        if dt >= 1.0 && db >= da {
+            return check((db - da) / dt);
+        }
+    }
+    if let Some((a, b)) = pos {
+        let dt = span_s(at(a)?.time_utc_ms?, at(b)?.time_utc_ms?);
+        if dt >= 1.0 {
+            let geo = geo.get_or_init(|| geo_points(samples));
+            return check(haversine_between(geo, a, b)? / dt);
+        }
+    }
+    None
 }
 
 /// Earliest and latest `(time_ms, value)` seen in a window.
 type Span<T> = ((i64, T), (i64, T));
 
-fn speed_estimate_at(samples: &[Sample], i: usize) -> Option<f64> {
+/// The speed estimate of sample `i` by scanning its window: used where the window's times go
+/// backwards (the sliding window needs them in order).
+fn speed_scan_at(samples: &[Sample], i: usize) -> Option<f64> {
     let s = samples.get(i)?;
     if let Some(v) = finite(s.speed_mps).filter(|v| *v >= 0.0) {
         return Some(v);
@@ -154,6 +398,24 @@ fn speed_estimate_at(samples: &[Sample], i: usize) -> Option<f64> {
     None
 }
 
+/// Distance from each positioned sample to the previous positioned sample (NaN for the first
+/// one and for samples without a valid position): one haversine per consecutive pair.
+pub(crate) fn position_steps_m(geo: &[GeoPoint]) -> Vec<f64> {
+    let mut prev: Option<usize> = None;
+    (0..geo.len())
+        .map(|i| {
+            if !geo[i].valid() {
+                return f64::NAN;
+            }
+            let d = prev
+                .and_then(|p| haversine_between(geo, p, i))
+                .unwrap_or(f64::NAN);
+            prev = Some(i);
+            d
+        })
+        .collect()
+}
+
 /// Cumulative jitter-filtered track distance at every sample.
 ///
 /// Walks the positioned samples keeping an *anchor* (the last accepted point). For each next
@@ -172,29 +434,53 @@ fn speed_estimate_at(samples: &[Sample], i: usize) -> Option<f64> {
 /// Returns, per sample, the distance so far where the sample has a valid position and was not
 /// skipped as a spike or out of order, else `None`.
 ///
+/// **Cost.** Linear; where the anchor is the previous positioned sample (nearly always), `d` is
+/// that pair's distance, computed once per pair and shared by every track of the activity.
+///
 /// # Units
 /// Metres; `max_speed_mps` in metres per second (see [`max_speed_mps`]).
 ///
 /// # References
 /// Haversine: see [`haversine_m`]. Spike, drift and step rules are ours (`docs/metrics.md`).
 pub fn cumulative_track_m(samples: &[Sample], max_speed_mps: f64) -> Vec<Option<f64>> {
-    let max_speed = if max_speed_mps.is_finite() && max_speed_mps > 0.0 {
-        max_speed_mps
-    } else {
-        MAX_OTHER_SPEED_MPS
-    };
-    let speeds = speed_estimates_mps(samples);
+    let geo = OnceCell::new();
+    let speeds = speed_estimates_with(samples, &geo);
+    let geo = geo.get_or_init(|| geo_points(samples));
+    let steps = position_steps_m(geo);
+    cumulative_track_with(samples, &speeds, geo, &steps, max_speed_mps)
+}
+
+/// [`cumulative_track_m`] from the speed estimates, positions ([`geo_points`]) and consecutive
+/// distances ([`position_steps_m`]) of the same samples.
+pub(crate) fn cumulative_track_with(
+    samples: &[Sample],
+    speeds: &[Option<f64>],
+    geo: &[GeoPoint],
+    steps: &[f64],
+    max_speed_mps: f64,
+) -> Vec<Option<f64>> {
+    let max_speed = normalised_max_speed(max_speed_mps);
     let mut out = vec![None; samples.len()];
     let mut total = 0.0_f64;
-    let mut anchor: Option<(Option<i64>, (f64, f64))> = None;
+    // (index, time) of the anchor, and the index of the previous positioned sample.
+    let mut anchor: Option<(usize, Option<i64>)> = None;
+    let mut prev: Option<usize> = None;
     for (i, s) in samples.iter().enumerate() {
-        let Some(p) = position(s) else { continue };
-        let Some((at, ap)) = anchor else {
-            anchor = Some((s.time_utc_ms, p));
+        if !geo.get(i).is_some_and(GeoPoint::valid) {
+            continue;
+        }
+        let after = prev.replace(i);
+        let Some((ai, at)) = anchor else {
+            anchor = Some((i, s.time_utc_ms));
             out[i] = Some(total);
             continue;
         };
-        let Some(d) = haversine_m(ap.0, ap.1, p.0, p.1) else {
+        let d = if after == Some(ai) {
+            steps.get(i).copied().and_then(check)
+        } else {
+            haversine_between(geo, ai, i)
+        };
+        let Some(d) = d else {
             continue;
         };
         if let (Some(ta), Some(tp)) = (at, s.time_utc_ms) {
@@ -212,16 +498,26 @@ pub fn cumulative_track_m(samples: &[Sample], max_speed_mps: f64) -> Vec<Option<
             .flatten()
             .is_some_and(|v| v < DEFAULT_STATIONARY_SPEED_MPS);
         if stationary {
-            anchor = Some((s.time_utc_ms, p));
+            anchor = Some((i, s.time_utc_ms));
         } else if d >= MIN_STEP_M {
             total += d;
-            anchor = Some((s.time_utc_ms, p));
+            anchor = Some((i, s.time_utc_ms));
         } else {
             continue;
         }
         out[i] = Some(total);
     }
     out
+}
+
+/// The spike limit actually used for `max_speed_mps`: itself when finite and > 0, else
+/// [`MAX_OTHER_SPEED_MPS`].
+pub(crate) fn normalised_max_speed(max_speed_mps: f64) -> f64 {
+    if max_speed_mps.is_finite() && max_speed_mps > 0.0 {
+        max_speed_mps
+    } else {
+        MAX_OTHER_SPEED_MPS
+    }
 }
 
 /// Length of the recorded track with GPS spikes and stationary drift removed.

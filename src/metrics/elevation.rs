@@ -2,7 +2,8 @@
 //!
 //! See `docs/metrics.md` sections "Ascent and descent" and "Steep descent".
 
-use super::distance::{cumulative_track_m, MAX_FOOT_SPEED_MPS};
+use super::distance::MAX_FOOT_SPEED_MPS;
+use super::series::Series;
 use super::{finite, span_s, MAX_GAP_S};
 use crate::model::Sample;
 
@@ -45,6 +46,11 @@ const MAX_GRID_STEPS: usize = 1_000_000;
 /// GoldenCheetah `src/Metrics/BasicRideMetrics.cpp` (`ElevationGain`, `ElevationLoss`,
 /// `GC_ELEVATION_HYSTERESIS`, default 3.0 m); ANCHORS 3.12.
 pub fn hysteresis_gain_loss(alts: &[Option<f64>], threshold_m: f64) -> (f64, f64) {
+    hysteresis_over(alts.iter().copied(), threshold_m)
+}
+
+/// [`hysteresis_gain_loss`] over any sequence of altitudes.
+fn hysteresis_over(alts: impl Iterator<Item = Option<f64>>, threshold_m: f64) -> (f64, f64) {
     let h = if threshold_m.is_finite() && threshold_m > 0.1 {
         threshold_m
     } else {
@@ -52,7 +58,7 @@ pub fn hysteresis_gain_loss(alts: &[Option<f64>], threshold_m: f64) -> (f64, f64
     };
     let mut reference: Option<f64> = None;
     let (mut gain, mut loss) = (0.0, 0.0);
-    for a in alts.iter().copied().filter_map(finite) {
+    for a in alts.filter_map(finite) {
         match reference {
             None => reference = Some(a),
             Some(r) if a > r + h => {
@@ -81,8 +87,7 @@ pub fn hysteresis_gain_loss(alts: &[Option<f64>], threshold_m: f64) -> (f64, f64
 /// # References
 /// GoldenCheetah `BasicRideMetrics.cpp`; see [`hysteresis_gain_loss`].
 pub fn ascent_descent_m(samples: &[Sample], threshold_m: f64) -> (f64, f64) {
-    let alts: Vec<Option<f64>> = samples.iter().map(|s| s.altitude_m).collect();
-    hysteresis_gain_loss(&alts, threshold_m)
+    hysteresis_over(samples.iter().map(|s| s.altitude_m), threshold_m)
 }
 
 /// Descent on steep downhill stretches (eccentric calf load).
@@ -112,9 +117,9 @@ impl SteepDescent {
 ///
 /// 1. **Profile.** Horizontal distance `x` is the device distance `distance_m` when any sample has
 ///    one (samples without it are skipped), otherwise the jitter-filtered GPS track
-///    ([`cumulative_track_m`] with the on-foot spike limit, 12 m/s). Samples with a finite
-///    altitude (|altitude| ≤ 10⁶ m) and an `x` are kept in order; a sample whose `x` is below
-///    the previous kept one is skipped, one with the same `x` replaces it.
+///    ([`super::distance::cumulative_track_m`] with the on-foot spike limit, 12 m/s). Samples
+///    with a finite altitude (|altitude| ≤ 10⁶ m) and an `x` are kept in order; a sample whose
+///    `x` is below the previous kept one is skipped, one with the same `x` replaces it.
 /// 2. **Grid.** The profile is resampled by linear interpolation on a regular grid every
 ///    [`GRID_STEP_M`] (5 m) from the first `x` (a trailing partial step is dropped); times are
 ///    interpolated the same way.
@@ -147,6 +152,16 @@ pub fn steep_descent(
     grade_threshold: f64,
     min_horizontal_m: f64,
 ) -> SteepDescent {
+    steep_descent_series(&Series::new(samples), grade_threshold, min_horizontal_m)
+}
+
+/// [`steep_descent`] over a [`Series`] (its GPS track at the on-foot limit, when the samples
+/// have no device distance).
+pub fn steep_descent_series(
+    series: &Series<'_>,
+    grade_threshold: f64,
+    min_horizontal_m: f64,
+) -> SteepDescent {
     let grade_thr = if grade_threshold.is_finite() {
         grade_threshold.min(0.0)
     } else {
@@ -157,7 +172,7 @@ pub fn steep_descent(
     } else {
         DEFAULT_MIN_HORIZONTAL_M
     };
-    let profile = profile(samples);
+    let profile = profile(series);
     let (Some(first), Some(last)) = (profile.first(), profile.last()) else {
         return SteepDescent::ZERO;
     };
@@ -210,16 +225,22 @@ pub fn steep_descent(
 }
 
 /// Profile points `(x_m, altitude_m, time_s)` with non-decreasing `x`.
-fn profile(samples: &[Sample]) -> Vec<(f64, f64, Option<f64>)> {
+fn profile(series: &Series<'_>) -> Vec<(f64, f64, Option<f64>)> {
+    let samples = series.samples();
     let use_device = samples.iter().any(|s| finite(s.distance_m).is_some());
-    let xs: Vec<Option<f64>> = if use_device {
-        samples.iter().map(|s| finite(s.distance_m)).collect()
+    let track = if use_device {
+        None
     } else {
-        cumulative_track_m(samples, MAX_FOOT_SPEED_MPS)
+        Some(series.cumulative_track_m(MAX_FOOT_SPEED_MPS))
     };
-    let t0 = samples.iter().find_map(|s| s.time_utc_ms);
+    let x_at = |i: usize, s: &Sample| match &track {
+        None => finite(s.distance_m),
+        Some(t) => t.get(i).copied().flatten(),
+    };
+    let t0 = series.t0_ms();
     let mut out: Vec<(f64, f64, Option<f64>)> = Vec::new();
-    for (s, x) in samples.iter().zip(xs) {
+    for (i, s) in samples.iter().enumerate() {
+        let x = x_at(i, s);
         let alt = finite(s.altitude_m).filter(|a| a.abs() <= MAX_ABS_ALTITUDE_M);
         let (Some(x), Some(a)) = (x, alt) else {
             continue;
@@ -277,9 +298,14 @@ fn smooth(alt: &[f64]) -> Vec<f64> {
     let width = (2 * half + 1) as f64;
     (0..n)
         .map(|j| {
-            let sum: f64 = (j - half..=j + half)
-                .map(|k| alt[k.clamp(0, n - 1) as usize])
-                .sum();
+            // Away from the ends the window is a plain slice (the same additions in the same
+            // order as with the clamped indices).
+            let sum: f64 = match alt.get((j - half).max(0) as usize..=(j + half).max(0) as usize) {
+                Some(w) if j >= half => w.iter().sum(),
+                _ => (j - half..=j + half)
+                    .map(|k| alt[k.clamp(0, n - 1) as usize])
+                    .sum(),
+            };
             sum / width
         })
         .collect()

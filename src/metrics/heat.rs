@@ -2,7 +2,7 @@
 //!
 //! See `docs/metrics.md` sections "Heat index", "Simplified WBGT", "Heat band" and "Heat minutes".
 
-use super::{check, counted_intervals, finite, time_weighted_mean};
+use super::{check, counted_intervals, finite, time_weighted_mean, Interval};
 use crate::model::Sample;
 
 /// Heat index at or above which conditions are hot when humidity is known, in °C.
@@ -212,9 +212,20 @@ fn corrected_temp_c(s: &Sample, wrist_offset_c: f64) -> Option<f64> {
 /// # References
 /// Wrist-temperature caveat: ANCHORS 3.7. Rule: [`is_hot`].
 pub fn heat_minutes(samples: &[Sample], rh_pct: Option<f64>, wrist_offset_c: f64) -> Option<f64> {
+    heat_minutes_over(samples, &counted_intervals(samples), rh_pct, wrist_offset_c)
+}
+
+/// [`heat_minutes`] over the counted intervals of the samples, already computed
+/// ([`super::series::Series::intervals`]; they depend on the times only).
+pub fn heat_minutes_over(
+    samples: &[Sample],
+    intervals: &[Interval],
+    rh_pct: Option<f64>,
+    wrist_offset_c: f64,
+) -> Option<f64> {
     let mut any = false;
     let mut hot_s = 0.0;
-    for iv in counted_intervals(samples) {
+    for iv in intervals {
         let Some(t) = samples
             .get(iv.end)
             .and_then(|s| corrected_temp_c(s, wrist_offset_c))
@@ -243,7 +254,16 @@ pub fn heat_minutes(samples: &[Sample], rh_pct: Option<f64>, wrist_offset_c: f64
 /// # References
 /// Time policy: [`super::counted_intervals`].
 pub fn mean_temp_c(samples: &[Sample], wrist_offset_c: f64) -> Option<f64> {
-    time_weighted_mean(counted_intervals(samples).into_iter().filter_map(|iv| {
+    mean_temp_over(samples, &counted_intervals(samples), wrist_offset_c)
+}
+
+/// [`mean_temp_c`] over the counted intervals of the samples, already computed.
+pub fn mean_temp_over(
+    samples: &[Sample],
+    intervals: &[Interval],
+    wrist_offset_c: f64,
+) -> Option<f64> {
+    time_weighted_mean(intervals.iter().filter_map(|iv| {
         let t = corrected_temp_c(samples.get(iv.end)?, wrist_offset_c)?;
         Some((t, iv.dt_s))
     }))

@@ -280,13 +280,42 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
         kept.push(hr);
         last = Some((s.time_utc_ms, hr));
     }
+    // (every kept value is within 25..=230 bpm: see `median_of_few`)
     (0..kept.len())
         .filter_map(|i| {
             let lo = i.saturating_sub(2);
             let hi = (i + 3).min(kept.len());
-            kept.get(lo..hi).and_then(median)
+            kept.get(lo..hi).and_then(median_of_few)
         })
         .collect()
+}
+
+/// [`super::median`] of 1 to 5 positive finite values, without allocating: the same value, bit
+/// for bit (where every value is positive and finite, `<` orders as `total_cmp` does).
+fn median_of_few(values: &[f64]) -> Option<f64> {
+    let n = values.len();
+    debug_assert!(values.iter().all(|&x| x > 0.0 && x < f64::INFINITY));
+    if n == 0 || n > 5 {
+        return median(values);
+    }
+    let mut v = [0.0_f64; 5];
+    v[..n].copy_from_slice(values);
+    // insertion sort of n ≤ 5 values
+    for i in 1..n {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && x < v[j - 1] {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+    let m = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    check(m)
 }
 
 /// HRmax estimate: the 99.5th percentile (linear interpolation between order statistics) of the

@@ -2,11 +2,9 @@
 //!
 //! See `docs/metrics.md` sections "Hard run" and "Warm-up".
 
-use super::distance::{
-    moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
-};
 use super::hr::{hr_at, time_in_zones_s, Zones};
-use super::{check, counted_intervals, median, span_s, Interval};
+use super::series::Series;
+use super::{check, merge_by_key, span_s, Interval};
 use crate::model::Sample;
 
 /// Minutes at ≥ 80 % HRmax (zones 4–5) that make a run hard.
@@ -74,30 +72,6 @@ pub fn z45_minutes(samples: &[Sample], hr_max_bpm: f64) -> Option<f64> {
     check((t[4] + t[5]) / 60.0)
 }
 
-/// One moving interval with a plausible speed: `(interval, end time in s from the first sample,
-/// speed in m/s)`.
-fn speed_intervals(samples: &[Sample]) -> Vec<(Interval, f64, f64)> {
-    let speeds = speed_estimates_mps(samples);
-    let moving = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
-    let t0 = samples.iter().find_map(|s| s.time_utc_ms);
-    counted_intervals(samples)
-        .into_iter()
-        .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))
-        .filter_map(|iv| {
-            let v = speeds.get(iv.end).copied().flatten()?;
-            let t = samples.get(iv.end)?.time_utc_ms?;
-            let rel = span_s(t0?, t);
-            (v <= MAX_FOOT_SPEED_MPS).then_some((iv, rel, v))
-        })
-        .collect()
-}
-
-/// Median speed of the run's moving intervals (each interval one value, ≤ 12 m/s).
-fn median_speed(iv: &[(Interval, f64, f64)]) -> Option<f64> {
-    let v: Vec<f64> = iv.iter().map(|x| x.2).collect();
-    median(&v).filter(|m| *m > 0.0)
-}
-
 /// Number of pace surges.
 ///
 /// Over the moving intervals with a speed (≤ 12 m/s), an interval is *fast* when its speed is
@@ -112,8 +86,13 @@ fn median_speed(iv: &[(Interval, f64, f64)]) -> Option<f64> {
 /// # References
 /// Definition and thresholds ours; see `docs/metrics.md` "Hard run".
 pub fn surges(samples: &[Sample]) -> usize {
-    let iv = speed_intervals(samples);
-    let Some(med) = median_speed(&iv) else {
+    surges_series(&Series::new(samples))
+}
+
+/// [`surges`] over a [`Series`] (its moving intervals with a speed, kept for the warm-up).
+pub fn surges_series(series: &Series<'_>) -> usize {
+    let iv = series.speed_intervals();
+    let Some(med) = iv.median_mps else {
         return 0;
     };
     let fast = SURGE_SPEED_FACTOR * med;
@@ -121,7 +100,7 @@ pub fn surges(samples: &[Sample]) -> usize {
     let mut bout_s = 0.0;
     let mut recovery_s = 0.0;
     let mut prev_end: Option<f64> = None;
-    for (i, t_end, v) in iv {
+    for &(i, t_end, v) in &iv.items {
         // time not covered by these intervals (pauses, stops, gaps) is recovery
         if let Some(p) = prev_end {
             recovery_s += (t_end - i.dt_s - p).max(0.0);
@@ -266,19 +245,29 @@ pub struct WarmupData {
 
 /// Collect [`WarmupData`] from the first `window_s` seconds (default 600) of a run.
 pub fn warmup_data(samples: &[Sample], window_s: f64) -> WarmupData {
+    warmup_data_series(&Series::new(samples), window_s)
+}
+
+/// [`warmup_data`] over a [`Series`] (its intervals and moving intervals with a speed).
+pub fn warmup_data_series(series: &Series<'_>, window_s: f64) -> WarmupData {
     let window = if window_s.is_finite() && window_s > 0.0 {
         window_s
     } else {
         DEFAULT_WARMUP_WINDOW_S
     };
-    let t0 = samples.iter().find_map(|s| s.time_utc_ms);
+    let samples = series.samples();
+    let t0 = series.t0_ms();
     let rel = |i: usize| -> Option<f64> {
         let t = samples.get(i)?.time_utc_ms?;
         Some(span_s(t0?, t))
     };
-    let in_window: Vec<Interval> = counted_intervals(samples)
-        .into_iter()
-        .filter(|iv| rel(iv.end).is_some_and(|t| t <= window))
+    // Intervals end at strictly increasing times (each moves the clock forward), so those in
+    // the window are a prefix.
+    let in_window: Vec<Interval> = series
+        .intervals()
+        .iter()
+        .take_while(|iv| rel(iv.end).is_some_and(|t| t <= window))
+        .copied()
         .collect();
     let window_total_s: f64 = in_window.iter().map(|iv| iv.dt_s).sum();
 
@@ -300,27 +289,19 @@ pub fn warmup_data(samples: &[Sample], window_s: f64) -> WarmupData {
             bin_hr[b].1 += iv.dt_s;
         }
     }
-    hr_hist.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(hr_hist.len().min(256));
-    for (hr, dt) in hr_hist {
-        match merged.last_mut() {
-            Some(last) if last.0 == hr => last.1 += dt,
-            _ => merged.push((hr, dt)),
-        }
-    }
+    let merged = merge_by_key(hr_hist);
 
-    let speed_iv = speed_intervals(samples);
-    let med = median_speed(&speed_iv);
+    let speed_iv = series.speed_intervals();
+    let med = speed_iv.median_mps;
     let (mut v_sum, mut v_s) = (0.0, 0.0);
     let mut bin_v = vec![(0.0, 0.0); bins];
-    for (iv, t, v) in &speed_iv {
-        if *t <= window {
-            v_sum += v * iv.dt_s;
-            v_s += iv.dt_s;
-            let b = bin_of(*t);
-            bin_v[b].0 += v * iv.dt_s;
-            bin_v[b].1 += iv.dt_s;
-        }
+    // (a subsequence of the intervals: a prefix of it is in the window)
+    for (iv, t, v) in speed_iv.items.iter().take_while(|x| x.1 <= window) {
+        v_sum += v * iv.dt_s;
+        v_s += iv.dt_s;
+        let b = bin_of(*t);
+        bin_v[b].0 += v * iv.dt_s;
+        bin_v[b].1 += iv.dt_s;
     }
     let window_speed = (v_s > 0.0).then(|| v_sum / v_s).filter(|v| *v > 0.0);
     let pace_ratio = match (med, window_speed) {

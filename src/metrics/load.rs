@@ -6,6 +6,7 @@ use super::distance::{
     moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
 };
 use super::hr::{banister_rate_per_min, hr_at, hr_covered_s, valid_rest_max};
+use super::series::Series;
 use super::{check, counted_intervals, Interval};
 use crate::model::{Sample, Sex};
 
@@ -154,14 +155,29 @@ fn moving_intervals(
 pub fn load(samples: &[Sample], params: &LoadParams) -> (f64, LoadSource) {
     let speeds = speed_estimates_mps(samples);
     let moving = moving_intervals(samples, &speeds, params.stationary_speed_mps);
+    load_from(samples, &speeds, &moving, params)
+}
+
+/// [`load`] over a [`Series`] (its intervals and speed estimates).
+pub fn load_series(series: &Series<'_>, params: &LoadParams) -> (f64, LoadSource) {
+    let moving = series.moving_intervals(params.stationary_speed_mps);
+    load_from(series.samples(), series.speeds(), &moving, params)
+}
+
+fn load_from(
+    samples: &[Sample],
+    speeds: &[Option<f64>],
+    moving: &[Interval],
+    params: &LoadParams,
+) -> (f64, LoadSource) {
     let moving_s: f64 = moving.iter().map(|iv| iv.dt_s).sum();
     if !(moving_s > 0.0 && moving_s.is_finite()) {
         return (0.0, LoadSource::Duration);
     }
-    if let Some(l) = hr_load(samples, &moving, moving_s, params) {
+    if let Some(l) = hr_load(samples, moving, moving_s, params) {
         return (l, LoadSource::Hr);
     }
-    if let Some(l) = pace_load(&speeds, &moving, moving_s, params) {
+    if let Some(l) = pace_load(speeds, moving, moving_s, params) {
         return (l, LoadSource::Pace);
     }
     let l = moving_s / 60.0 * easy_rate_per_min(params.sex);

@@ -10,13 +10,13 @@
 //! the order of floating-point additions); `tests::profile_matches_samples_on_real_files` checks
 //! that against the sample-based functions.
 
-use super::distance::{moving_from_speeds, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS};
 use super::hr::{
     banister_rate_per_min, clean_hr_bpm, hr_at, valid_rest_max, Zones, HR_MAX_PERCENTILE,
 };
-use super::intensity::{warmup_data, WarmupData, DEFAULT_WARMUP_WINDOW_S};
+use super::intensity::{warmup_data_series, WarmupData, DEFAULT_WARMUP_WINDOW_S};
 use super::load::MIN_COVERAGE;
-use super::{check, counted_intervals};
+use super::series::Series;
+use super::{check, merge_by_key};
 use crate::model::{Sample, Sex};
 
 /// What an activity's heart-rate metrics need, without its samples.
@@ -34,27 +34,56 @@ pub struct HrProfile {
     pub warmup: WarmupData,
 }
 
-fn merge(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pairs.len().min(256));
-    for (k, v) in pairs {
-        match out.last_mut() {
-            Some(last) if last.0 == k => last.1 += v,
-            _ => out.push((k, v)),
+/// The distinct values, ascending, and how often each occurs.
+///
+/// The cleaned heart rates are medians of whole bpm, so multiples of 0.5 bpm: those are counted
+/// in an array indexed by half-bpm (linear time); anything else is sorted.
+fn count_values(mut values: Vec<f64>) -> Vec<(f64, u32)> {
+    const SLOTS: usize = 512;
+    let slot = |v: f64| {
+        let h = v * 2.0;
+        ((1.0..SLOTS as f64).contains(&h) && f64::from(h as u32) == h).then_some(h as usize)
+    };
+    if values.iter().all(|&v| slot(v).is_some()) {
+        let mut counts = [0u32; SLOTS];
+        for &v in &values {
+            if let Some(k) = slot(v) {
+                counts[k] += 1;
+            }
+        }
+        return counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(k, &c)| (k as f64 / 2.0, c))
+            .collect();
+    }
+    // (values equal in the total order are the same bits: an unstable sort is enough)
+    values.sort_unstable_by(f64::total_cmp);
+    let mut counts: Vec<(f64, u32)> = Vec::new();
+    for v in values {
+        match counts.last_mut() {
+            Some(last) if last.0 == v => last.1 += 1,
+            _ => counts.push((v, 1)),
         }
     }
-    out
+    counts
 }
 
 impl HrProfile {
     /// Build the profile of one activity.
     pub fn from_samples(samples: &[Sample]) -> HrProfile {
-        let speeds = speed_estimates_mps(samples);
-        let moving_mask = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
-        let mut all = Vec::new();
-        let mut moving = Vec::new();
+        HrProfile::from_series(&Series::new(samples))
+    }
+
+    /// Build the profile of one activity from its [`Series`].
+    pub fn from_series(series: &Series<'_>) -> HrProfile {
+        let samples = series.samples();
+        let moving_mask = series.moving();
+        let mut all = Vec::with_capacity(series.intervals().len());
+        let mut moving = Vec::with_capacity(series.intervals().len());
         let mut moving_s = 0.0;
-        for iv in counted_intervals(samples) {
+        for &iv in series.intervals() {
             let hr = hr_at(samples, iv.end);
             let is_moving = moving_mask.get(iv.end).copied().unwrap_or(false);
             if is_moving {
@@ -67,21 +96,13 @@ impl HrProfile {
                 }
             }
         }
-        let mut cleaned = clean_hr_bpm(samples);
-        cleaned.sort_by(f64::total_cmp);
-        let mut counts: Vec<(f64, u32)> = Vec::new();
-        for v in cleaned {
-            match counts.last_mut() {
-                Some(last) if last.0 == v => last.1 += 1,
-                _ => counts.push((v, 1)),
-            }
-        }
+        let counts = count_values(clean_hr_bpm(samples));
         HrProfile {
-            all: merge(all),
-            moving: merge(moving),
+            all: merge_by_key(all),
+            moving: merge_by_key(moving),
             moving_s,
             cleaned: counts,
-            warmup: warmup_data(samples, DEFAULT_WARMUP_WINDOW_S),
+            warmup: warmup_data_series(series, DEFAULT_WARMUP_WINDOW_S),
         }
     }
 

@@ -1,0 +1,224 @@
+//! What the per-activity metrics share, computed once per activity.
+//!
+//! [`Series::new`] walks an activity's samples for the counted intervals (the time policy of
+//! [`super`]), the speed estimate of every sample ([`super::distance::speed_estimates_mps`], linear) and
+//! the moving mask. The jitter-filtered GPS track, the consecutive position distances it is made
+//! of, and the moving intervals with a speed (pace surges and the warm-up) are computed on first
+//! use and kept. `summary::summarize` builds one `Series` per activity and hands it to every
+//! metric, so no per-sample quantity is computed twice and no metric rescans the samples around
+//! each sample. Every metric that takes a `Series` gives the same result, bit for bit, as its
+//! sample-slice form (tested in `metrics::reference` against the straightforward
+//! implementations).
+
+use super::distance::{
+    cumulative_track_with, geo_points, moving_from_speeds, normalised_max_speed, position_steps_m,
+    speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
+};
+use super::{check, counted_intervals, median, span_s, Interval};
+use crate::model::Sample;
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+/// One moving interval with a plausible speed: `(interval, end time in s from the first sample,
+/// speed in m/s)`.
+pub(crate) type SpeedInterval = (Interval, f64, f64);
+
+/// The moving intervals with a speed ≤ 12 m/s, and the median of their speeds.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SpeedIntervals {
+    pub items: Vec<SpeedInterval>,
+    /// Median speed (each interval one value), `None` unless > 0.
+    pub median_mps: Option<f64>,
+}
+
+/// An activity's samples with what the metrics share (see the module documentation).
+#[derive(Debug)]
+pub struct Series<'a> {
+    samples: &'a [Sample],
+    intervals: Vec<Interval>,
+    speeds: Vec<Option<f64>>,
+    moving: Vec<bool>,
+    t0_ms: Option<i64>,
+    geo: OnceCell<Vec<GeoPoint>>,
+    steps: OnceCell<Vec<f64>>,
+    foot_track: OnceCell<Vec<Option<f64>>>,
+    speed_intervals: OnceCell<SpeedIntervals>,
+}
+
+impl<'a> Series<'a> {
+    /// Intervals, speeds and moving mask (at [`DEFAULT_STATIONARY_SPEED_MPS`]) of `samples`.
+    pub fn new(samples: &'a [Sample]) -> Series<'a> {
+        let geo = OnceCell::new();
+        let speeds = speed_estimates_with(samples, &geo);
+        let moving = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
+        Series {
+            samples,
+            intervals: counted_intervals(samples),
+            speeds,
+            moving,
+            t0_ms: samples.iter().find_map(|s| s.time_utc_ms),
+            geo,
+            steps: OnceCell::new(),
+            foot_track: OnceCell::new(),
+            speed_intervals: OnceCell::new(),
+        }
+    }
+
+    /// The samples.
+    pub fn samples(&self) -> &'a [Sample] {
+        self.samples
+    }
+
+    /// The counted intervals ([`super::counted_intervals`]).
+    pub fn intervals(&self) -> &[Interval] {
+        &self.intervals
+    }
+
+    /// The speed estimate of every sample ([`super::distance::speed_estimates_mps`]).
+    pub fn speeds(&self) -> &[Option<f64>] {
+        &self.speeds
+    }
+
+    /// Which samples move at the default threshold ([`super::distance::moving_mask`] at 0.5 m/s).
+    pub fn moving(&self) -> &[bool] {
+        &self.moving
+    }
+
+    /// Which samples move at a given threshold: the kept mask at the default one.
+    pub fn moving_at(&self, stationary_speed_mps: f64) -> Cow<'_, [bool]> {
+        let thr = if stationary_speed_mps.is_finite() && stationary_speed_mps >= 0.0 {
+            stationary_speed_mps
+        } else {
+            DEFAULT_STATIONARY_SPEED_MPS
+        };
+        if thr == DEFAULT_STATIONARY_SPEED_MPS {
+            Cow::Borrowed(&self.moving)
+        } else {
+            Cow::Owned(moving_from_speeds(&self.speeds, thr))
+        }
+    }
+
+    /// Time of the first timed sample, in file order.
+    pub fn t0_ms(&self) -> Option<i64> {
+        self.t0_ms
+    }
+
+    /// Moving time ([`super::distance::moving_s`] at the default threshold), seconds.
+    pub fn moving_s(&self) -> f64 {
+        self.intervals
+            .iter()
+            .filter(|iv| self.moving.get(iv.end).copied().unwrap_or(false))
+            .map(|iv| iv.dt_s)
+            .sum()
+    }
+
+    /// The counted intervals whose closing sample moves at the threshold.
+    pub fn moving_intervals(&self, stationary_speed_mps: f64) -> Vec<Interval> {
+        let moving = self.moving_at(stationary_speed_mps);
+        self.intervals
+            .iter()
+            .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))
+            .copied()
+            .collect()
+    }
+
+    fn geo(&self) -> &[GeoPoint] {
+        self.geo.get_or_init(|| geo_points(self.samples))
+    }
+
+    fn steps(&self) -> &[f64] {
+        self.steps.get_or_init(|| position_steps_m(self.geo()))
+    }
+
+    /// [`super::distance::cumulative_track_m`]; the one at the on-foot limit (12 m/s, which steep
+    /// descent uses) is kept.
+    pub fn cumulative_track_m(&self, max_speed_mps: f64) -> Cow<'_, [Option<f64>]> {
+        let max = normalised_max_speed(max_speed_mps);
+        let track =
+            || cumulative_track_with(self.samples, &self.speeds, self.geo(), self.steps(), max);
+        if max == MAX_FOOT_SPEED_MPS {
+            Cow::Borrowed(self.foot_track.get_or_init(track))
+        } else {
+            Cow::Owned(track())
+        }
+    }
+
+    /// [`super::distance::track_length_m`].
+    pub fn track_length_m(&self, max_speed_mps: f64) -> Option<f64> {
+        self.cumulative_track_m(max_speed_mps)
+            .iter()
+            .flatten()
+            .last()
+            .copied()
+            .and_then(check)
+    }
+
+    /// The moving intervals with a speed ≤ 12 m/s and their median speed (surges, warm-up).
+    pub(crate) fn speed_intervals(&self) -> &SpeedIntervals {
+        self.speed_intervals.get_or_init(|| {
+            let items: Vec<SpeedInterval> = self
+                .intervals
+                .iter()
+                .filter(|iv| self.moving.get(iv.end).copied().unwrap_or(false))
+                .filter_map(|iv| {
+                    let v = self.speeds.get(iv.end).copied().flatten()?;
+                    let t = self.samples.get(iv.end)?.time_utc_ms?;
+                    let rel = span_s(self.t0_ms?, t);
+                    (v <= MAX_FOOT_SPEED_MPS).then_some((*iv, rel, v))
+                })
+                .collect();
+            let v: Vec<f64> = items.iter().map(|x| x.2).collect();
+            let median_mps = median(&v).filter(|m| *m > 0.0);
+            SpeedIntervals { items, median_mps }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::distance;
+    use super::super::testutil::*;
+    use super::*;
+    use crate::model::Sample;
+
+    #[test]
+    fn series_caches_agree_with_the_functions() {
+        // 1 Hz walk north at 1.1 m/s with a 30 s stop and a 20 s pause
+        let mut s: Vec<Sample> = series(400, 1.0, |i, s| {
+            let moving = !(100..130).contains(&i);
+            let k = if i < 100 {
+                i
+            } else if i < 130 {
+                100
+            } else {
+                i - 30
+            };
+            s.lat_deg = Some(45.0 + k as f64 * 0.00001);
+            s.lon_deg = Some(7.0);
+            if !moving {
+                s.lat_deg = Some(45.001);
+            }
+        });
+        for x in s.iter_mut().skip(300) {
+            x.time_utc_ms = x.time_utc_ms.map(|t| t + 20_000);
+        }
+        let sr = Series::new(&s);
+        assert_eq!(sr.speeds(), distance::speed_estimates_mps(&s).as_slice());
+        assert_eq!(sr.moving_s(), distance::moving_s(&s, 0.5));
+        assert_eq!(
+            sr.cumulative_track_m(12.0).as_ref(),
+            distance::cumulative_track_m(&s, 12.0).as_slice()
+        );
+        assert_eq!(
+            sr.cumulative_track_m(f64::NAN).as_ref(),
+            distance::cumulative_track_m(&s, 30.0).as_slice()
+        );
+        assert_eq!(sr.track_length_m(12.0), distance::track_length_m(&s, 12.0));
+        assert_eq!(sr.moving_at(f64::NAN).as_ref(), sr.moving());
+        assert_eq!(
+            sr.moving_at(2.0).as_ref(),
+            distance::moving_mask(&s, 2.0).as_slice()
+        );
+        assert!(sr.moving_intervals(0.5).len() < sr.intervals().len());
+    }
+}
