@@ -446,6 +446,17 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         height_cm: r.number(a, "athlete", "height_cm", (100.0, 250.0), "cm")?,
         ..AthleteConfig::default()
     };
+    if let Some(name) = athlete
+        .name
+        .as_deref()
+        .filter(|n| n.len() > crate::ingest::MAX_TEXT_BYTES)
+    {
+        return Err(r.err(format!(
+            "`athlete.name` = \"{}\": longer than {} bytes",
+            clip(name),
+            crate::ingest::MAX_TEXT_BYTES
+        )));
+    }
     if let (Some(max), Some(rest)) = (athlete.hr_max_bpm, athlete.hr_rest_bpm) {
         if rest >= max {
             return Err(r.err(format!(
@@ -720,6 +731,16 @@ mod tests {
         assert!(e.message.contains("`athlete.threshold_pace` = \"fast\""));
         let e = parse("c.toml", "[athlete]\ntime_zone = \"Mars/Base\"\n").unwrap_err();
         assert!(e.message.contains("not an IANA time zone"));
+        let e = parse(
+            "c.toml",
+            &format!("[athlete]\nname = \"{}\"\n", "n".repeat(300)),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("longer than 256 bytes")
+                && e.message.contains("(200 more characters)"),
+            "{e}"
+        );
         let e = parse("c.toml", "[athletes]\n").unwrap_err();
         assert!(e.message.contains("unknown section `athletes`"));
         let e = parse("c.toml", "[athlete\n").unwrap_err();
