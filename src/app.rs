@@ -99,85 +99,136 @@ struct InputFile {
 type Parsed = Result<(Vec<ActivitySummary>, Option<Break>), ReadError>;
 
 /// Walk the inputs: files as given, folders recursively in sorted order. Unreadable entries
-/// become `failed` rows; a folder reached twice (symlink loop) is walked once; a calfguard report
-/// folder (one holding the marker) is one `skipped` row and is not read.
+/// become `failed` rows; a folder reached twice (symlink loop) is walked once; a file reached
+/// twice (through symbolic or hard links, or named twice) is read once, under the path met
+/// first; a symbolic link inside a folder that leads to a folder outside every input is not
+/// followed (one `skipped` row for the link); a calfguard report folder (one holding the marker)
+/// is one `skipped` row and is not read.
 fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<ErrorRow>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen_dirs = HashSet::new();
+    let mut w = Walk {
+        roots: paths
+            .iter()
+            .filter_map(|p| fs::canonicalize(p).ok())
+            .collect(),
+        ..Walk::default()
+    };
     for p in paths {
-        walk(p, &mut files, &mut errors, &mut seen_dirs);
+        w.walk(p, true);
     }
-    (files, errors)
+    (w.files, w.errors)
 }
 
-fn walk(
-    path: &Path,
-    files: &mut Vec<InputFile>,
-    errors: &mut Vec<ErrorRow>,
-    seen_dirs: &mut HashSet<PathBuf>,
-) {
-    let source = crate::ingest::names::display_path(path);
-    let failed = |reason: String| ErrorRow {
-        source: source.clone(),
-        kind: ErrorKind::Failed,
-        reason,
-        position: String::new(),
-        duplicate_of: String::new(),
-    };
-    let meta = match fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            errors.push(failed(format!("cannot read: {e}")));
+/// The state of [`discover`].
+#[derive(Default)]
+struct Walk {
+    /// The inputs, resolved: folders a symbolic link may lead into.
+    roots: Vec<PathBuf>,
+    files: Vec<InputFile>,
+    errors: Vec<ErrorRow>,
+    seen_dirs: HashSet<PathBuf>,
+    seen_files: HashSet<FileId>,
+}
+
+/// What makes two paths the same file: device and inode where there are inodes, else the
+/// resolved path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg_attr(unix, allow(dead_code))]
+    Path(PathBuf),
+}
+
+fn file_id(path: &Path, meta: &fs::Metadata) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = path;
+        FileId::Inode(meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        FileId::Path(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
+}
+
+impl Walk {
+    fn walk(&mut self, path: &Path, top: bool) {
+        let source = crate::ingest::names::display_path(path);
+        let failed = |reason: String| ErrorRow {
+            source: source.clone(),
+            kind: ErrorKind::Failed,
+            reason,
+            position: String::new(),
+            duplicate_of: String::new(),
+        };
+        let meta = match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                self.errors.push(failed(format!("cannot read: {e}")));
+                return;
+            }
+        };
+        if meta.is_file() {
+            if self.seen_files.insert(file_id(path, &meta)) {
+                self.files.push(InputFile {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
             return;
         }
-    };
-    if meta.is_file() {
-        files.push(InputFile {
-            path: path.to_path_buf(),
-            source,
-        });
-        return;
-    }
-    if !meta.is_dir() {
-        errors.push(ErrorRow {
-            kind: ErrorKind::Skipped,
-            ..failed("not a regular file".to_string())
-        });
-        return;
-    }
-    if report::folder::is_report(path) {
-        // A report (or a run's staging folder) is never read as input.
-        errors.push(ErrorRow {
-            kind: ErrorKind::Skipped,
-            ..failed(format!(
-                "a calfguard report folder (it holds {}): not read as input",
-                report::folder::MARKER
-            ))
-        });
-        return;
-    }
-    let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if !seen_dirs.insert(canonical) {
-        return;
-    }
-    let entries = match fs::read_dir(path) {
-        Ok(rd) => rd,
-        Err(e) => {
-            errors.push(failed(format!("cannot read folder: {e}")));
+        if !meta.is_dir() {
+            self.errors.push(ErrorRow {
+                kind: ErrorKind::Skipped,
+                ..failed("not a regular file".to_string())
+            });
             return;
         }
-    };
-    let mut children = Vec::new();
-    for entry in entries {
-        match entry {
-            Ok(e) => children.push(e.path()),
-            Err(e) => errors.push(failed(format!("cannot read folder entry: {e}"))),
+        if report::folder::is_report(path) {
+            // A report (or a run's staging folder) is never read as input.
+            self.errors.push(ErrorRow {
+                kind: ErrorKind::Skipped,
+                ..failed(format!(
+                    "a calfguard report folder (it holds {}): not read as input",
+                    report::folder::MARKER
+                ))
+            });
+            return;
         }
-    }
-    children.sort();
-    for child in children {
-        walk(&child, files, errors, seen_dirs);
+        let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link && !top && !self.roots.iter().any(|r| canonical.starts_with(r)) {
+            self.errors.push(ErrorRow {
+                kind: ErrorKind::Skipped,
+                ..failed("symbolic link to a folder outside the inputs: not followed".to_string())
+            });
+            return;
+        }
+        if !self.seen_dirs.insert(canonical) {
+            return;
+        }
+        let entries = match fs::read_dir(path) {
+            Ok(rd) => rd,
+            Err(e) => {
+                self.errors.push(failed(format!("cannot read folder: {e}")));
+                return;
+            }
+        };
+        let mut children = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) => children.push(e.path()),
+                Err(e) => self
+                    .errors
+                    .push(failed(format!("cannot read folder entry: {e}"))),
+            }
+        }
+        children.sort();
+        for child in children {
+            self.walk(&child, false);
+        }
     }
 }
 
@@ -313,12 +364,19 @@ fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>) -> 
             holders.entry(hash).or_default().push(i);
         }
     }
-    let mut parsed: HashMap<u128, &Parsed> = HashMap::new();
-    for r in &records {
-        if let Leaf::Content { hash, value } = &r.leaf {
-            parsed.insert(*hash, value);
+    // The parsed values, moved out of their records (the keeper's summaries are moved on into
+    // the activities, not copied).
+    let mut parsed: HashMap<u128, Parsed> = HashMap::new();
+    for r in &mut records {
+        if let Leaf::Content { hash, .. } = r.leaf {
+            if let Leaf::Content { value, .. } = std::mem::replace(&mut r.leaf, Leaf::Copy { hash })
+            {
+                parsed.insert(hash, value);
+            }
         }
     }
+    // Hashes whose activities were handed to their keeper.
+    let mut taken: HashSet<u128> = HashSet::new();
 
     // Strava activity lists.
     let mut strava: HashMap<String, StravaEntry> = HashMap::new();
@@ -340,7 +398,7 @@ fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>) -> 
             Leaf::Failed { reason, position } => {
                 Some((ErrorKind::Failed, reason.clone(), position.clone()))
             }
-            Leaf::NotActivity { reason } => Some((ErrorKind::Skipped, reason.clone(), None)),
+            Leaf::NotActivity { reason } => Some((ErrorKind::Skipped, reason.to_string(), None)),
             Leaf::ActivityList { .. } => Some((
                 ErrorKind::Skipped,
                 "Strava activity list: read for sport names and gear".to_string(),
@@ -349,9 +407,11 @@ fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>) -> 
             Leaf::Content { hash, .. } | Leaf::Copy { hash } => {
                 let group = holders.get(hash).map(Vec::as_slice).unwrap_or(&[]);
                 let keeper = group.first().map(|&i| records[i].source.as_str());
-                match parsed.get(hash) {
-                    Some(Ok((summaries, broken))) if !summaries.is_empty() => {
-                        if keeper == Some(r.source.as_str()) {
+                let is_taken = taken.contains(hash);
+                match parsed.get_mut(hash) {
+                    Some(Ok((summaries, broken))) if !summaries.is_empty() || is_taken => {
+                        if keeper == Some(r.source.as_str()) && !is_taken {
+                            taken.insert(*hash);
                             counts.analysed += 1;
                             if let Some(b) = broken {
                                 counts.salvaged += 1;
@@ -362,9 +422,8 @@ fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>) -> 
                                     Some(b.position.clone()),
                                 ));
                             }
-                            for s in summaries {
-                                let mut s = s.clone();
-                                s.source = r.source.clone();
+                            for mut s in std::mem::take(summaries) {
+                                s.source.clone_from(&r.source);
                                 apply_strava(&mut s, strava.get(&r.source));
                                 activities.push(s);
                             }
@@ -409,7 +468,9 @@ fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>) -> 
         }
         match (&r.archive, kind) {
             (Some(archive), ErrorKind::Skipped) => {
-                *noise.entry((archive.clone(), kind, reason)).or_default() += 1;
+                *noise
+                    .entry((archive.to_string(), kind, reason))
+                    .or_default() += 1;
             }
             _ => errors.push(error_row(&r.source, kind, reason, position)),
         }
@@ -443,6 +504,11 @@ fn apply_strava(s: &mut ActivitySummary, entry: Option<&StravaEntry>) {
         return;
     };
     s.gear.clone_from(&entry.gear);
+    if entry.cut {
+        s.warnings.push(crate::ingest::xml::text_cut_warning(
+            "a field of Strava's activities.csv",
+        ));
+    }
     let unknown = s.sport == Sport::Other("unknown".to_string())
         || s.warnings.iter().any(|w| w.contains("sport inferred"));
     if let (true, Some(t)) = (unknown, &entry.activity_type) {
@@ -609,6 +675,10 @@ fn run_pipeline(config: &AnalyzeConfig, started: Instant) -> Result<Option<Run>>
                 .file
                 .max_file_bytes
                 .unwrap_or(Limits::default().max_file_bytes),
+            max_in_flight_bytes: config
+                .file
+                .max_in_flight_bytes
+                .unwrap_or(Limits::default().max_in_flight_bytes),
             ..Limits::default()
         },
         dedup: (!config.keep_duplicates).then(|| config.file.duplicates.clone()),

@@ -85,6 +85,8 @@ pub struct Config {
     pub duplicates: DedupRules,
     /// Largest decompressed size of one file or archive member, bytes.
     pub max_file_bytes: Option<u64>,
+    /// Most bytes of files held at once by all worker threads together.
+    pub max_in_flight_bytes: Option<u64>,
     /// Parameters of the per-activity metrics.
     pub metrics: MetricParams,
     /// Heart-rate zone basis.
@@ -167,6 +169,7 @@ pub const DEFAULT_CONFIG: &str = r#"# calfguard configuration. Every key is opti
 
 [limits]
 # max_file_mb = 1024          # largest decompressed file or archive member
+# max_in_flight_mb = 256      # most MB of files held at once by all worker threads together
 "#;
 
 struct Reader<'a> {
@@ -192,7 +195,8 @@ impl Reader<'_> {
         for key in t.keys() {
             if !allowed.contains(&key.as_str()) {
                 return Err(self.err(format!(
-                    "unknown key `{name}.{key}`; allowed: {}",
+                    "unknown key `{name}.{}`; allowed: {}",
+                    clip(key),
                     allowed.join(", ")
                 )));
             }
@@ -216,8 +220,10 @@ impl Reader<'_> {
             toml::Value::Float(f) => *f,
             other => {
                 return Err(self.err(format!(
-                    "`{section}.{key}` = {other}: must be a number from {} to {} {unit}",
-                    range.0, range.1
+                    "`{section}.{key}` = {}: must be a number from {} to {} {unit}",
+                    clip(&other.to_string()),
+                    range.0,
+                    range.1
                 )))
             }
         };
@@ -239,7 +245,10 @@ impl Reader<'_> {
         match t.and_then(|t| t.get(key)) {
             None => Ok(None),
             Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.err(format!("`{section}.{key}` = {other}: must be a string"))),
+            Some(other) => Err(self.err(format!(
+                "`{section}.{key}` = {}: must be a string",
+                clip(&other.to_string())
+            ))),
         }
     }
 }
@@ -366,7 +375,8 @@ fn read_metrics(r: &Reader) -> Result<(MetricParams, ZoneBasis), ConfigError> {
         Some("reserve") => ZoneBasis::Reserve,
         Some(other) => {
             return Err(r.err(format!(
-                "`metrics.hr_zones` = \"{other}\": must be \"max\" (% of HRmax) or \"reserve\" (% of heart-rate reserve)"
+                "`metrics.hr_zones` = \"{}\": must be \"max\" (% of HRmax) or \"reserve\" (% of heart-rate reserve)",
+                clip(other)
             )))
         }
     };
@@ -389,7 +399,7 @@ pub fn parse_pace_s_per_km(s: &str) -> Option<f64> {
 pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
         path: path.to_string(),
-        message: format!("not valid TOML: {}", e.message()),
+        message: format!("not valid TOML: {}", clip(e.message())),
     })?;
     let r = Reader { path, table };
     for key in r.table.keys() {
@@ -404,7 +414,8 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         .contains(&key.as_str())
         {
             return Err(r.err(format!(
-                "unknown section `{key}`; allowed: athlete, heat, metrics, thresholds, duplicates, limits"
+                "unknown section `{}`; allowed: athlete, heat, metrics, thresholds, duplicates, limits",
+                clip(key)
             )));
         }
     }
@@ -435,6 +446,17 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         height_cm: r.number(a, "athlete", "height_cm", (100.0, 250.0), "cm")?,
         ..AthleteConfig::default()
     };
+    if let Some(name) = athlete
+        .name
+        .as_deref()
+        .filter(|n| n.len() > crate::ingest::MAX_TEXT_BYTES)
+    {
+        return Err(r.err(format!(
+            "`athlete.name` = \"{}\": longer than {} bytes",
+            clip(name),
+            crate::ingest::MAX_TEXT_BYTES
+        )));
+    }
     if let (Some(max), Some(rest)) = (athlete.hr_max_bpm, athlete.hr_rest_bpm) {
         if rest >= max {
             return Err(r.err(format!(
@@ -448,7 +470,8 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
             "male" | "m" => Sex::Male,
             _ => {
                 return Err(r.err(format!(
-                "`athlete.sex` = \"{s}\": must be \"female\" or \"male\" (leave it out if unknown)"
+                "`athlete.sex` = \"{}\": must be \"female\" or \"male\" (leave it out if unknown)",
+                clip(&s)
             )))
             }
         });
@@ -462,14 +485,15 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
             Some(s) if (120.0..=900.0).contains(&s) => athlete.threshold_pace_s_per_km = Some(s),
             _ => {
                 return Err(r.err(format!(
-                    "`athlete.threshold_pace` = {p}: must be a pace per km from \"2:00\" to \"15:00\" (min:s)"
+                    "`athlete.threshold_pace` = {}: must be a pace per km from \"2:00\" to \"15:00\" (min:s)",
+                    clip(&p.to_string())
                 )))
             }
         }
     }
     if let Some(z) = r.string(a, "athlete", "time_zone")? {
         athlete.time_zone =
-            Some(parse_zone(&z).map_err(|e| r.err(format!("`athlete.time_zone` = \"{z}\": {e}")))?);
+            Some(parse_zone(&z).map_err(|e| r.err(format!("`athlete.time_zone`: {e}")))?);
     }
     if let Some(u) = r.string(a, "athlete", "units")? {
         athlete.units = Some(match u.as_str() {
@@ -477,7 +501,8 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
             "imperial" => Units::Imperial,
             _ => {
                 return Err(r.err(format!(
-                    "`athlete.units` = \"{u}\": must be \"metric\" or \"imperial\""
+                    "`athlete.units` = \"{}\": must be \"metric\" or \"imperial\"",
+                    clip(&u)
                 )))
             }
         });
@@ -541,9 +566,12 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
             .unwrap_or(def.conflict_overlap),
     };
 
-    let l = r.section("limits", &["max_file_mb"])?;
+    let l = r.section("limits", &["max_file_mb", "max_in_flight_mb"])?;
     let max_file_bytes = r
         .number(l, "limits", "max_file_mb", (1.0, 65_536.0), "MB")?
+        .map(|mb| (mb * 1_048_576.0) as u64);
+    let max_in_flight_bytes = r
+        .number(l, "limits", "max_in_flight_mb", (1.0, 65_536.0), "MB")?
         .map(|mb| (mb * 1_048_576.0) as u64);
 
     let (metrics, zones) = read_metrics(&r)?;
@@ -554,9 +582,58 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         heat,
         duplicates,
         max_file_bytes,
+        max_in_flight_bytes,
         metrics,
         zones,
         thresholds,
+    })
+}
+
+/// Most characters of a value from a file or the command line quoted in an error message.
+pub const QUOTE_CHARS: usize = 100;
+
+/// `value` for an error message: at most [`QUOTE_CHARS`] characters, control characters
+/// escaped, and how much was left out.
+pub fn clip(value: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in value.chars().enumerate() {
+        if n == QUOTE_CHARS {
+            let rest = value.chars().count() - n;
+            out.push_str(&format!("… ({rest} more characters)"));
+            return out;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Most bytes read of the configuration file.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Read a text file of at most `limit` bytes. Never reads more than `limit + 1` bytes, so a
+/// device such as `/dev/zero` or a huge file is refused without filling memory. `what` names
+/// the file in the error ("configuration file").
+pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the {what}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the {what}: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "not a {what}: larger than the limit of {limit} bytes"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not a {what}: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
     })
 }
 
@@ -571,9 +648,11 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         },
     };
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
-        path: shown.clone(),
-        message: format!("cannot read the configuration file: {e}"),
+    let text = read_limited(&path, MAX_CONFIG_BYTES, "configuration file").map_err(|message| {
+        ConfigError {
+            path: shown.clone(),
+            message,
+        }
     })?;
     parse(&shown, &text)
 }
@@ -605,6 +684,13 @@ mod tests {
         assert_eq!(c.athlete.threshold_pace_s_per_km, Some(270.0));
         assert_eq!(c.athlete.units, Some(Units::Imperial));
         assert_eq!(c.duplicates.max_start_diff_s, 90.0);
+        let c = parse(
+            "c.toml",
+            "[limits]\nmax_file_mb = 10\nmax_in_flight_mb = 64\n",
+        )
+        .unwrap();
+        assert_eq!(c.max_file_bytes, Some(10 << 20));
+        assert_eq!(c.max_in_flight_bytes, Some(64 << 20));
     }
 
     #[test]
@@ -645,6 +731,16 @@ mod tests {
         assert!(e.message.contains("`athlete.threshold_pace` = \"fast\""));
         let e = parse("c.toml", "[athlete]\ntime_zone = \"Mars/Base\"\n").unwrap_err();
         assert!(e.message.contains("not an IANA time zone"));
+        let e = parse(
+            "c.toml",
+            &format!("[athlete]\nname = \"{}\"\n", "n".repeat(300)),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("longer than 256 bytes")
+                && e.message.contains("(200 more characters)"),
+            "{e}"
+        );
         let e = parse("c.toml", "[athletes]\n").unwrap_err();
         assert!(e.message.contains("unknown section `athletes`"));
         let e = parse("c.toml", "[athlete\n").unwrap_err();

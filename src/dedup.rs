@@ -99,11 +99,20 @@ pub struct Deduped {
     pub conflicts: Vec<Conflict>,
 }
 
-fn family(s: &Sport) -> String {
+/// Most later activities each activity is compared with, in either pass (same run; conflict).
+///
+/// Real exports have a handful of recordings per run and a few activities inside the span of a
+/// long one, far below this; an export of thousands of recordings that all start at the same
+/// second (a hostile or broken one) is then compared in `n × MAX_CANDIDATES` steps instead of
+/// `n²`. Recordings of one run still end up in one group: each is linked to the next ones of
+/// its sport family in start order, so a chain covers them all.
+pub const MAX_CANDIDATES: usize = 64;
+
+fn family(s: &Sport) -> &str {
     match s {
-        Sport::Running | Sport::TrailRunning | Sport::TreadmillRunning => "running".into(),
-        Sport::Walking | Sport::Hiking => "walking".into(),
-        other => other.as_str().to_string(),
+        Sport::Running | Sport::TrailRunning | Sport::TreadmillRunning => "running",
+        Sport::Walking | Sport::Hiking => "walking",
+        other => other.as_str(),
     }
 }
 
@@ -157,43 +166,97 @@ fn richer(a: &ActivitySummary, b: &ActivitySummary) -> bool {
     }
 }
 
-/// Why `a` and `b` are the same run (`Ok(evidence)`) or not (`Err(what differs)`).
-pub fn same_run(
+/// Why two recordings are the same run: the numbers of the evidence.
+#[derive(Clone, Copy, Debug)]
+struct Evidence {
+    start_diff_s: f64,
+    duration_diff: f64,
+    /// Relative difference, and the two distances.
+    distance: Option<(f64, f64, f64)>,
+    /// Largest distance between the track fingerprints, metres.
+    track_m: Option<f64>,
+}
+
+impl Evidence {
+    fn text(&self) -> String {
+        let mut s = format!(
+            "starts {:+.0} s apart, durations differ {:.1}%",
+            self.start_diff_s,
+            self.duration_diff * 100.0
+        );
+        if let Some((d, da, db)) = self.distance {
+            s.push_str(&format!(
+                ", distance differs {:.1}% ({da:.0} m vs {db:.0} m)",
+                d * 100.0
+            ));
+        }
+        if let Some(worst) = self.track_m {
+            s.push_str(&format!(", tracks within {worst:.0} m"));
+        }
+        s
+    }
+}
+
+/// What differs between two recordings that are not the same run.
+#[derive(Clone, Copy, Debug)]
+enum Differs {
+    Sport,
+    Starts(f64),
+    Overlap(f64),
+    Durations(f64),
+    Distances(f64),
+    Tracks(f64),
+}
+
+impl Differs {
+    fn text(&self, a: &ActivitySummary, b: &ActivitySummary) -> String {
+        match *self {
+            Differs::Sport => format!("sport {} vs {}", a.sport, b.sport),
+            Differs::Starts(d) => format!("starts {d:.0} s apart"),
+            Differs::Overlap(o) => format!("time spans overlap {:.0}%", o * 100.0),
+            Differs::Durations(d) => format!("durations differ {:.1}%", d * 100.0),
+            Differs::Distances(d) => format!("distances differ {:.1}%", d * 100.0),
+            Differs::Tracks(w) => format!("tracks differ by up to {w:.0} m"),
+        }
+    }
+}
+
+/// The same-run rule on one pair, without building any text.
+fn judge(
     a: &ActivitySummary,
     b: &ActivitySummary,
     rules: &DedupRules,
-) -> Result<String, String> {
+) -> Result<Evidence, Differs> {
     let start_diff_s = (b.start_utc - a.start_utc).num_milliseconds() as f64 / 1000.0;
     if family(&a.sport) != family(&b.sport) {
-        return Err(format!("sport {} vs {}", a.sport, b.sport));
+        return Err(Differs::Sport);
     }
     if start_diff_s.abs() > rules.max_start_diff_s {
-        return Err(format!("starts {:.0} s apart", start_diff_s.abs()));
+        return Err(Differs::Starts(start_diff_s.abs()));
     }
     let overlap = overlap_fraction(a, b);
     let uncovered_s = (1.0 - overlap) * span_s(a).min(span_s(b));
     if overlap < rules.min_overlap && uncovered_s > rules.max_start_diff_s {
-        return Err(format!("time spans overlap {:.0}%", overlap * 100.0));
+        return Err(Differs::Overlap(overlap));
     }
     let duration_diff = rel_diff(span_s(a), span_s(b));
     if duration_diff > rules.max_duration_diff
         && (span_s(a) - span_s(b)).abs() > rules.duration_slack_s
     {
-        return Err(format!("durations differ {:.1}%", duration_diff * 100.0));
+        return Err(Differs::Durations(duration_diff));
     }
-    let mut evidence = format!(
-        "starts {start_diff_s:+.0} s apart, durations differ {:.1}%",
-        duration_diff * 100.0
-    );
+    let mut evidence = Evidence {
+        start_diff_s,
+        duration_diff,
+        distance: None,
+        track_m: None,
+    };
     if let (Some(da), Some(db)) = (a.distance_m, b.distance_m) {
         let d = rel_diff(da, db);
         if d > rules.max_distance_diff && (da - db).abs() > rules.distance_slack_m {
-            return Err(format!("distances differ {:.1}%", d * 100.0));
+            return Err(Differs::Distances(d));
         }
-        evidence.push_str(&format!(
-            ", distance differs {:.1}% ({da:.0} m vs {db:.0} m)",
-            d * 100.0
-        ));
+        evidence.distance = Some((d, da, db));
     }
     if !a.track.is_empty() && !b.track.is_empty() {
         let n = a.track.len().min(b.track.len());
@@ -208,106 +271,197 @@ pub fn same_run(
             }
         }
         if worst > rules.max_track_diff_m {
-            return Err(format!("tracks differ by up to {worst:.0} m"));
+            return Err(Differs::Tracks(worst));
         }
-        evidence.push_str(&format!(", tracks within {worst:.0} m"));
+        evidence.track_m = Some(worst);
     }
     Ok(evidence)
+}
+
+/// Why `a` and `b` are the same run (`Ok(evidence)`) or not (`Err(what differs)`).
+pub fn same_run(
+    a: &ActivitySummary,
+    b: &ActivitySummary,
+    rules: &DedupRules,
+) -> Result<String, String> {
+    judge(a, b, rules)
+        .map(|e| e.text())
+        .map_err(|w| w.text(a, b))
+}
+
+/// Seconds from `a`'s start to `b`'s.
+fn gap_s(a: &ActivitySummary, b: &ActivitySummary) -> f64 {
+    (b.start_utc - a.start_utc).num_milliseconds() as f64 / 1000.0
+}
+
+/// Whether two activities may be compared at all: both with a plausible date, from two files.
+fn comparable(a: &ActivitySummary, b: &ActivitySummary) -> bool {
+    a.date_ok && b.date_ok && a.source != b.source
+}
+
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
 }
 
 /// Find the same run recorded more than once and keep the richest recording of each.
 ///
 /// Any input order gives the same result (activities are sorted by start, source and sport
-/// first, and the output keeps that order); only `date_ok` activities are compared.
+/// first, and the output keeps that order); only `date_ok` activities are compared. The work is
+/// bounded by `n × MAX_CANDIDATES` comparisons, and each activity gives at most one conflict.
 pub fn dedup(mut activities: Vec<ActivitySummary>, rules: &DedupRules) -> Deduped {
     activities.sort_by(|a, b| {
         (a.start_utc, &a.source, a.sport.as_str()).cmp(&(b.start_utc, &b.source, b.sport.as_str()))
     });
     let n = activities.len();
-    // Union-find over same-run pairs.
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
+    let acts = &activities;
+
+    // 1. Same runs. Only two activities of one sport family whose starts are at most
+    //    `max_start_diff_s` apart can be the same run: per family, in start order, each is
+    //    compared with the next ones inside that window. Union-find over the pairs that match.
+    let mut families: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, a) in acts.iter().enumerate() {
+        families.entry(family(&a.sport)).or_default().push(i);
     }
-    let mut evidence: Vec<(usize, usize, String)> = Vec::new();
-    let mut conflicts = Vec::new();
-    let max_span_s = activities.iter().map(span_s).fold(0.0, f64::max);
-    for i in 0..n {
-        let a = &activities[i];
-        if !a.date_ok {
-            continue;
-        }
-        for (j, b) in activities.iter().enumerate().skip(i + 1) {
-            // Sorted by start: nothing later can overlap `a` once b starts after a's span.
-            let gap_s = (b.start_utc - a.start_utc).num_milliseconds() as f64 / 1000.0;
-            if gap_s
-                > span_s(a)
-                    .max(rules.max_start_diff_s)
-                    .min(max_span_s + rules.max_start_diff_s)
-            {
-                break;
-            }
-            if !b.date_ok || a.source == b.source {
+    let mut parent: Vec<usize> = (0..n).collect();
+    // The first same-run partner of each activity, in (earlier, later) pair order: its
+    // evidence is reported when the keeper is not a direct partner.
+    let mut first_partner: Vec<Option<usize>> = vec![None; n];
+    for members in families.values() {
+        for (p, &i) in members.iter().enumerate() {
+            let a = &acts[i];
+            if !a.date_ok {
                 continue;
             }
-            match same_run(a, b, rules) {
-                Ok(ev) => {
+            for &j in members.iter().skip(p + 1).take(MAX_CANDIDATES) {
+                let b = &acts[j];
+                if gap_s(a, b) > rules.max_start_diff_s {
+                    break;
+                }
+                if comparable(a, b) && judge(a, b, rules).is_ok() {
                     let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
                     if ri != rj {
                         parent[rj] = ri;
                     }
-                    evidence.push((i, j, ev));
-                }
-                Err(why) => {
-                    if overlap_fraction(a, b) >= rules.conflict_overlap {
-                        conflicts.push(Conflict {
-                            a: a.source.clone(),
-                            b: b.source.clone(),
-                            reason: format!(
-                                "overlaps {} by {:.0}% of the shorter time but is not the same run ({why}): both kept",
-                                b.source,
-                                overlap_fraction(a, b) * 100.0
-                            ),
-                        });
-                    }
+                    first_partner[i].get_or_insert(j);
+                    first_partner[j].get_or_insert(i);
                 }
             }
         }
     }
+    // `first_partner` must follow the order of the pairs over all families: (i, j) with i
+    // ascending, then j. Within a family it does; pairs never cross families.
+
+    // 2. Conflicts: activities whose spans overlap by at least `conflict_overlap` of the
+    //    shorter one but that are not the same run. One row per activity (the first such later
+    //    activity, and how many more).
+    let max_span_s = acts.iter().map(span_s).fold(0.0, f64::max);
+    let mut conflicts = Vec::new();
+    for (i, a) in acts.iter().enumerate() {
+        if !a.date_ok {
+            continue;
+        }
+        let window_s = span_s(a)
+            .max(rules.max_start_diff_s)
+            .min(max_span_s + rules.max_start_diff_s);
+        let mut first: Option<(usize, f64, Differs)> = None;
+        let mut more = 0usize;
+        let mut capped = false;
+        for (seen, (j, b)) in acts.iter().enumerate().skip(i + 1).enumerate() {
+            // Sorted by start: nothing later can overlap `a` once b starts after a's span.
+            if gap_s(a, b) > window_s {
+                break;
+            }
+            if seen == MAX_CANDIDATES {
+                capped = true;
+                break;
+            }
+            if !comparable(a, b) {
+                continue;
+            }
+            let overlap = overlap_fraction(a, b);
+            if overlap < rules.conflict_overlap {
+                continue;
+            }
+            if let Err(why) = judge(a, b, rules) {
+                if first.is_none() {
+                    first = Some((j, overlap, why));
+                } else {
+                    more += 1;
+                }
+            }
+        }
+        if let Some((j, overlap, why)) = first {
+            let b = &acts[j];
+            let mut reason = format!(
+                "overlaps {} by {:.0}% of the shorter time but is not the same run ({}): both kept",
+                b.source,
+                overlap * 100.0,
+                why.text(a, b)
+            );
+            if more > 0 || capped {
+                let at_least = if capped { "at least " } else { "" };
+                let s = if more == 1 && !capped { "" } else { "s" };
+                reason.push_str(&format!(
+                    "; and {at_least}{more} more overlapping recording{s} that are not the same run \
+                     (at most one row per activity)"
+                ));
+            }
+            conflicts.push(Conflict {
+                a: a.source.clone(),
+                b: b.source.clone(),
+                reason,
+            });
+        }
+    }
+
     // The richest member of each group is kept.
     let mut best: Vec<usize> = (0..n).collect();
     for i in 0..n {
         let r = root(&mut parent, i);
-        if richer(&activities[i], &activities[best[r]]) {
+        if richer(&acts[i], &acts[best[r]]) {
             best[r] = i;
         }
     }
+    let keeper_of: Vec<usize> = (0..n).map(|i| best[root(&mut parent, i)]).collect();
+    // The evidence of each copy: of the pair that joins it to its keeper, else of its first
+    // pair in the group.
+    let evidence: Vec<Option<(String, String)>> = (0..n)
+        .map(|i| {
+            let k = keeper_of[i];
+            if k == i {
+                return None;
+            }
+            let pair = |x: usize, y: usize| {
+                let (x, y) = (x.min(y), x.max(y));
+                let (a, b) = (&acts[x], &acts[y]);
+                if comparable(a, b) && gap_s(a, b) <= rules.max_start_diff_s {
+                    judge(a, b, rules).ok().map(|e| e.text())
+                } else {
+                    None
+                }
+            };
+            let ev = pair(i, k)
+                .or_else(|| first_partner[i].and_then(|p| pair(i, p)))
+                .unwrap_or_default();
+            Some((acts[k].source.clone(), ev))
+        })
+        .collect();
     let mut out = Deduped {
         conflicts,
         ..Deduped::default()
     };
-    let keeper_of: Vec<usize> = (0..n).map(|i| best[root(&mut parent, i)]).collect();
-    for (i, a) in activities.iter().enumerate() {
-        let k = keeper_of[i];
-        if k == i {
-            out.kept.push(a.clone());
-        } else {
-            // The evidence of the pair that joined them, else of any pair in the group.
-            let ev = evidence
-                .iter()
-                .find(|(x, y, _)| (*x == i && *y == k) || (*x == k && *y == i))
-                .or_else(|| evidence.iter().find(|(x, y, _)| *x == i || *y == i))
-                .map(|(_, _, e)| e.clone())
-                .unwrap_or_default();
-            out.duplicates.push(Duplicate {
-                copy: a.clone(),
-                kept: activities[k].source.clone(),
-                evidence: ev,
-            });
+    for (a, ev) in activities.into_iter().zip(evidence) {
+        match ev {
+            None => out.kept.push(a),
+            Some((kept, evidence)) => out.duplicates.push(Duplicate {
+                copy: a,
+                kept,
+                evidence,
+            }),
         }
     }
     out

@@ -15,6 +15,9 @@ enum Rule {
     Source(String),
 }
 
+/// Most bytes read of a shoes file (`--gear`).
+pub const MAX_GEAR_BYTES: u64 = 4 << 20;
+
 /// A parsed shoes file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GearFile {
@@ -51,9 +54,20 @@ impl GearFile {
             let Some(shoe) = get(Some(shoe_c)) else {
                 continue;
             };
+            if shoe.len() > crate::ingest::MAX_TEXT_BYTES {
+                return Err(format!(
+                    "line {line}: shoe name longer than {} bytes: '{}'",
+                    crate::ingest::MAX_TEXT_BYTES,
+                    crate::config::clip(shoe)
+                ));
+            }
             let date = |v: &str| {
-                NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| format!("line {line}: '{v}' is not a date (YYYY-MM-DD)"))
+                NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                    format!(
+                        "line {line}: '{}' is not a date (YYYY-MM-DD)",
+                        crate::config::clip(v)
+                    )
+                })
             };
             let rule = match (get(source_c), get(from_c)) {
                 (Some(src), _) => Rule::Source(src.to_string()),
@@ -76,8 +90,8 @@ impl GearFile {
 
     /// Read a shoes file.
     pub fn load(path: &Path) -> Result<GearFile, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the gear file '{}': {e}", path.display()))?;
+        let text = crate::config::read_limited(path, MAX_GEAR_BYTES, "gear file")
+            .map_err(|e| format!("{e} ('{}')", path.display()))?;
         GearFile::parse(&text).map_err(|e| format!("gear file '{}': {e}", path.display()))
     }
 

@@ -44,7 +44,8 @@ pub fn offset_in(zone: Tz, at: DateTime<Utc>) -> i32 {
 pub fn parse_zone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| {
         format!(
-            "'{name}' is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)"
+            "'{}' is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)",
+            crate::config::clip(name)
         )
     })
 }

@@ -48,6 +48,9 @@ pub struct Weather {
 
 const MAX_GAP_MS: i64 = 90 * 60 * 1000;
 
+/// Most bytes read of a weather file (`--weather`): 64 MiB, decades of hourly rows.
+pub const MAX_WEATHER_BYTES: u64 = 64 << 20;
+
 fn parse_time(s: &str, offset_s: i64) -> Option<i64> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -165,7 +168,7 @@ impl Weather {
                     format!(
                         "line {}: not a time: '{}'",
                         i + 1,
-                        cells.first().unwrap_or(&"")
+                        crate::config::clip(cells.first().unwrap_or(&""))
                     )
                 })?;
             let num = |c: Option<usize>| -> Result<Option<f64>, String> {
@@ -179,7 +182,13 @@ impl Weather {
                     .ok()
                     .filter(|x| x.is_finite())
                     .map(Some)
-                    .ok_or_else(|| format!("line {}: not a number: '{cell}'", i + 1))
+                    .ok_or_else(|| {
+                        format!(
+                            "line {}: not a number: '{}'",
+                            i + 1,
+                            crate::config::clip(cell)
+                        )
+                    })
             };
             let mut temp_c = num(temp_col)?;
             if temp_f {
@@ -216,8 +225,8 @@ impl Weather {
 
     /// Read a weather file.
     pub fn load(path: &Path) -> Result<Weather, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the weather file '{}': {e}", path.display()))?;
+        let text = crate::config::read_limited(path, MAX_WEATHER_BYTES, "weather file")
+            .map_err(|e| format!("{e} ('{}')", path.display()))?;
         Weather::parse(&text).map_err(|e| format!("weather file '{}': {e}", path.display()))
     }
 

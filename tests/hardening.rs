@@ -428,10 +428,12 @@ fn zip_member_that_lies_about_its_size_is_bounded() {
     let mut z = zip_of("bomb.fit", &data);
     lie_about_size(&mut z, 4096);
     let walker = Walker::new(Limits::default(), &read);
-    // The zip crate stops inflating at the declared size; the walker's own cap (size limit,
-    // ratio over 16 MiB) bounds it in any case. Either way nothing near 64 MiB is held.
+    // The declared size is not trusted: the member is inflated until the running ratio
+    // (over 200 once past 1 MiB) refuses it, so nothing near 64 MiB is held.
     let recs = walker.loose_bytes("bomb.zip", z.clone());
     assert_eq!(recs.len(), 1);
+    let f = failures(&recs);
+    assert!(f.len() == 1 && f[0].contains("ratio over 200"), "{f:?}");
     assert!(recs[0].bytes <= 4096, "{:?}", recs[0].bytes);
 
     // The same member claiming more compressed bytes than the archive has.

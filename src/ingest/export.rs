@@ -9,14 +9,20 @@
 //! [`LeafRecord`]. Byte-identical leaves are parsed once: the first leaf to claim a content hash
 //! is parsed, the others are recorded as [`Leaf::Copy`]; the caller decides which source keeps
 //! the result (the first by sorted source), so the outcome does not depend on thread timing.
+//!
+//! Members and gzip streams are inflated in steps by `ingest::inflate`, with the size
+//! and ratio limits checked after every step. The bytes of the files being read and parsed are
+//! held within a whole-run [`Budget`] ([`Limits::max_in_flight_bytes`]), so peak memory does not
+//! grow with the number of threads.
 
 use crate::ingest::detect_format;
+use crate::ingest::inflate::{self, Bounds, InflateError, Inflater};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Resource limits for archives and compressed files. Each breach is a per-file error; the batch
 /// goes on.
@@ -24,12 +30,17 @@ use std::sync::{Arc, Mutex};
 pub struct Limits {
     /// Largest decompressed size of one file or member, in bytes (default 1 GiB).
     pub max_file_bytes: u64,
-    /// Largest decompressed/compressed ratio for members over 16 MiB (default 200): a zip bomb.
+    /// Largest decompressed/compressed ratio of any zip member or gzip stream once it has
+    /// inflated past 1 MiB (default 200): a decompression bomb.
     pub max_ratio: u64,
     /// Deepest nesting of archives and gzip layers (default 4).
     pub max_depth: usize,
     /// Inner archives larger than this many bytes are spooled to a temporary file (default 256 MiB).
     pub spool_bytes: u64,
+    /// Whole-run budget: most bytes of files (read or inflated) held at once by all worker
+    /// threads together, while they are parsed (default 256 MiB). A file larger than the budget
+    /// is read alone.
+    pub max_in_flight_bytes: u64,
 }
 
 impl Default for Limits {
@@ -39,14 +50,28 @@ impl Default for Limits {
             max_ratio: 200,
             max_depth: 4,
             spool_bytes: 256 << 20,
+            max_in_flight_bytes: 256 << 20,
         }
     }
 }
 
-const RATIO_FLOOR_BYTES: u64 = 16 << 20;
+/// Inflated bytes below this are never refused for their ratio (real files that small are
+/// harmless whatever they compress to).
+pub const RATIO_FLOOR_BYTES: u64 = 1 << 20;
 const SNIFF_BYTES: usize = 4096;
 /// Most bytes reserved up front for a member from its declared size (the rest grows as read).
 const PREALLOC_BYTES: u64 = 64 << 20;
+/// Most bytes reserved up front per compressed byte: real activity files compress 3 to 20
+/// times; a stated size beyond this (a bomb's) is not trusted for the reservation.
+const PREALLOC_RATIO: u64 = 32;
+
+/// Bytes to reserve for inflating `compressed` bytes that say they hold `stated`.
+fn prealloc(stated: u64, compressed: u64, cap: u64) -> usize {
+    stated
+        .min(cap)
+        .min(PREALLOC_BYTES)
+        .min(compressed.saturating_mul(PREALLOC_RATIO)) as usize
+}
 
 impl Limits {
     /// The most bytes `compressed` bytes may inflate to: the size limit, and above
@@ -57,6 +82,16 @@ impl Limits {
             .saturating_mul(self.max_ratio)
             .max(RATIO_FLOOR_BYTES);
         self.max_file_bytes.min(by_ratio)
+    }
+
+    fn bounds(&self, compressed: u64) -> Bounds {
+        Bounds {
+            cap: self.inflate_cap(compressed),
+            ratio: self.max_ratio,
+            floor: RATIO_FLOOR_BYTES,
+            before_in: 0,
+            before_out: 0,
+        }
     }
 
     fn bomb_reason(&self, what: &str, compressed: u64, cap: u64) -> String {
@@ -72,7 +107,147 @@ impl Limits {
             )
         }
     }
+
+    /// Why inflation was refused (`None`: it was not a bound that stopped it).
+    fn refusal(&self, what: &str, compressed: u64, e: &InflateError) -> Option<String> {
+        match e {
+            InflateError::OverCap => {
+                Some(self.bomb_reason(what, compressed, self.inflate_cap(compressed)))
+            }
+            InflateError::OverRatio { consumed, allowed } => Some(format!(
+                "{what} inflates {consumed} bytes to more than {allowed} (ratio over {}: a decompression bomb?)",
+                self.max_ratio
+            )),
+            _ => None,
+        }
+    }
 }
+
+/// The whole-run budget of bytes in flight ([`Limits::max_in_flight_bytes`]): a fair
+/// (first come, first served) counting semaphore over bytes. A worker acquires the bytes of a
+/// file before it reads or inflates it and releases them when the file is parsed; a request
+/// larger than the budget is granted when nothing else is held. Permits are only held while
+/// a single leaf is read and parsed (never across the members of an archive), and a holder
+/// never waits for more while it holds, so the workers cannot deadlock.
+#[derive(Debug)]
+pub struct Budget {
+    max: u64,
+    state: Mutex<BudgetState>,
+    turn: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct BudgetState {
+    held: u64,
+    next_ticket: u64,
+    serving: u64,
+    peak: u64,
+}
+
+/// Bytes held from a [`Budget`]; released on drop.
+#[derive(Debug)]
+pub struct Permit<'a> {
+    budget: &'a Budget,
+    bytes: u64,
+}
+
+impl Budget {
+    /// A budget of `max` bytes (at least 1).
+    pub fn new(max: u64) -> Budget {
+        Budget {
+            max: max.max(1),
+            state: Mutex::new(BudgetState::default()),
+            turn: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BudgetState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Wait for `bytes`, in turn.
+    pub fn acquire(&self, bytes: u64) -> Permit<'_> {
+        let mut st = self.lock();
+        let ticket = st.next_ticket;
+        st.next_ticket += 1;
+        while !(st.serving == ticket && (st.held == 0 || st.held.saturating_add(bytes) <= self.max))
+        {
+            st = self.turn.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+        st.serving += 1;
+        st.held += bytes;
+        st.peak = st.peak.max(st.held);
+        drop(st);
+        self.turn.notify_all();
+        Permit {
+            budget: self,
+            bytes,
+        }
+    }
+
+    /// The most bytes held at once so far.
+    pub fn peak(&self) -> u64 {
+        self.lock().peak
+    }
+}
+
+impl Permit<'_> {
+    /// Count `bytes` instead of what is held now, without waiting (the bytes are already in
+    /// memory: the real size of a member that declared less, or what is left after a step).
+    pub fn set(&mut self, bytes: u64) {
+        let mut st = self.budget.lock();
+        st.held = st.held - self.bytes + bytes;
+        st.peak = st.peak.max(st.held);
+        drop(st);
+        if bytes < self.bytes {
+            self.budget.turn.notify_all();
+        }
+        self.bytes = bytes;
+    }
+
+    /// Give back what is held and wait, in turn, for `bytes` (before inflating a gzip stream to
+    /// its stated size). What the caller holds while it waits is not counted meanwhile.
+    pub fn regain(&mut self, bytes: u64) {
+        self.set(0);
+        let p = self.budget.acquire(bytes);
+        self.bytes = p.bytes;
+        std::mem::forget(p);
+    }
+}
+
+/// Permits of at least this many bytes give freed memory back to the system when they end.
+const TRIM_BYTES: u64 = 32 << 20;
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let large = self.bytes >= TRIM_BYTES;
+        if self.bytes > 0 {
+            self.set(0);
+        }
+        if large {
+            give_back_freed_memory();
+        }
+    }
+}
+
+/// After a large file: return the memory freed by its parse to the system. glibc keeps freed
+/// blocks under 32 MiB in the arena of the thread that freed them, so without this every worker
+/// thread would keep the working set of the largest file it read and peak memory would grow
+/// with the thread count again (the budget bounds what is in use, not what the allocator
+/// keeps). `malloc_trim` returns the free pages of every arena.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's own arenas; it takes
+    // no pointer and is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Why a leaf is not an activity file.
+pub const NOT_ACTIVITY: &str = "not an activity file (no FIT header, no GPX or TCX root element)";
+/// An empty leaf.
+pub const EMPTY_FILE: &str = "empty file (0 bytes)";
 
 /// What one leaf turned out to be.
 #[derive(Debug)]
@@ -91,8 +266,8 @@ pub enum Leaf<T> {
     },
     /// Not an activity file (detected from its first bytes): not parsed.
     NotActivity {
-        /// Why.
-        reason: String,
+        /// Why ([`NOT_ACTIVITY`] or [`EMPTY_FILE`]).
+        reason: &'static str,
     },
     /// A Strava `activities.csv`: its raw bytes, for sport names and gear.
     ActivityList {
@@ -113,8 +288,9 @@ pub enum Leaf<T> {
 pub struct LeafRecord<T> {
     /// `path`, or `archive.zip!inner.zip!member` for archive members.
     pub source: String,
-    /// The innermost archive holding this leaf, if any (for per-archive counts).
-    pub archive: Option<String>,
+    /// The innermost archive holding this leaf, if any (for per-archive counts; shared by all
+    /// the archive's members).
+    pub archive: Option<Arc<str>>,
     /// Bytes of the leaf after decompression (0 when not read).
     pub bytes: u64,
     /// What it is.
@@ -126,6 +302,7 @@ pub struct Walker<'a, T> {
     limits: Limits,
     reader: &'a (dyn Fn(&str, &[u8]) -> T + Sync),
     claimed: Mutex<HashMap<u128, ()>>,
+    budget: Budget,
 }
 
 fn is_zip(head: &[u8]) -> bool {
@@ -142,30 +319,46 @@ fn is_activity_list(source: &str) -> bool {
     name.eq_ignore_ascii_case("activities.csv")
 }
 
-fn not_activity_reason() -> String {
-    "not an activity file (no FIT header, no GPX or TCX root element)".to_string()
+/// The size a gzip file states for its (last) member, modulo 2^32.
+fn gzip_stated_size(bytes: &[u8]) -> u64 {
+    match bytes.len().checked_sub(4).and_then(|i| bytes.get(i..)) {
+        Some(&[a, b, c, d]) => u64::from(u32::from_le_bytes([a, b, c, d])),
+        _ => 0,
+    }
 }
 
 impl<'a, T: Send> Walker<'a, T> {
     /// A walker that parses each distinct leaf with `reader(source, bytes)`.
     pub fn new(limits: Limits, reader: &'a (dyn Fn(&str, &[u8]) -> T + Sync)) -> Self {
+        let budget = Budget::new(limits.max_in_flight_bytes);
         Walker {
             limits,
             reader,
             claimed: Mutex::new(HashMap::new()),
+            budget,
         }
     }
 
-    fn record(source: &str, archive: Option<&str>, bytes: u64, leaf: Leaf<T>) -> LeafRecord<T> {
+    /// The most bytes held at once by all threads so far (see [`Limits::max_in_flight_bytes`]).
+    pub fn peak_in_flight(&self) -> u64 {
+        self.budget.peak()
+    }
+
+    fn record(
+        source: &str,
+        archive: Option<&Arc<str>>,
+        bytes: u64,
+        leaf: Leaf<T>,
+    ) -> LeafRecord<T> {
         LeafRecord {
             source: source.to_string(),
-            archive: archive.map(str::to_string),
+            archive: archive.cloned(),
             bytes,
             leaf,
         }
     }
 
-    fn failed(source: &str, archive: Option<&str>, reason: String) -> Vec<LeafRecord<T>> {
+    fn failed(source: &str, archive: Option<&Arc<str>>, reason: String) -> Vec<LeafRecord<T>> {
         vec![Self::record(
             source,
             archive,
@@ -192,23 +385,22 @@ impl<'a, T: Send> Walker<'a, T> {
             return self.zip(source, Blob::File(Arc::new(file), len), 1);
         }
         if !is_gzip(&head) && !is_activity_list(source) && detect_format(&head).is_none() {
-            let reason = if head.is_empty() {
-                "empty file (0 bytes)".to_string()
-            } else {
-                not_activity_reason()
-            };
             let leaf = if head.is_empty() {
                 Leaf::Failed {
-                    reason,
+                    reason: EMPTY_FILE.to_string(),
                     position: None,
                 }
             } else {
-                Leaf::NotActivity { reason }
+                Leaf::NotActivity {
+                    reason: NOT_ACTIVITY,
+                }
             };
             return vec![Self::record(source, None, 0, leaf)];
         }
-        let mut bytes = head;
         let limit = self.limits.max_file_bytes;
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let permit = self.budget.acquire(len.min(limit + 1));
+        let mut bytes = head;
         if let Err(e) = Interruptible(&mut file)
             .take(limit + 1)
             .read_to_end(&mut bytes)
@@ -222,7 +414,7 @@ impl<'a, T: Send> Walker<'a, T> {
                 format!("file larger than the limit of {limit} bytes"),
             );
         }
-        self.bytes(source, None, bytes, 0)
+        self.bytes(source, None, bytes, 0, Some(permit))
     }
 
     /// Process the bytes of one loose file as [`Walker::file`] would after reading it: a zip is
@@ -240,16 +432,20 @@ impl<'a, T: Send> Walker<'a, T> {
         if is_zip(&bytes) {
             return self.zip(source, Blob::Mem(Arc::from(bytes)), 1);
         }
-        self.bytes(source, None, bytes, 0)
+        let permit = self.budget.acquire(bytes.len() as u64);
+        self.bytes(source, None, bytes, 0, Some(permit))
     }
 
-    /// Process bytes: unwrap gzip and zip layers, else hand them to the reader.
+    /// Process bytes: unwrap gzip and zip layers, else hand them to the reader. `permit` holds
+    /// the bytes in the run's budget until they are parsed (it is given back before an archive's
+    /// members are walked: they take their own).
     fn bytes(
         &self,
         source: &str,
-        archive: Option<&str>,
+        archive: Option<&Arc<str>>,
         bytes: Vec<u8>,
         depth: usize,
+        permit: Option<Permit<'_>>,
     ) -> Vec<LeafRecord<T>> {
         if depth > self.limits.max_depth {
             return Self::failed(
@@ -262,12 +458,21 @@ impl<'a, T: Send> Walker<'a, T> {
             );
         }
         if is_gzip(&bytes) {
+            let mut permit = permit.unwrap_or_else(|| self.budget.acquire(bytes.len() as u64));
+            let compressed = bytes.len() as u64;
+            let stated = gzip_stated_size(&bytes).min(self.limits.inflate_cap(compressed));
+            permit.regain(compressed + stated);
             return match self.gunzip(&bytes) {
-                Ok(inner) => self.bytes(source, archive, inner, depth + 1),
+                Ok(inner) => {
+                    drop(bytes);
+                    permit.set(inner.len() as u64);
+                    self.bytes(source, archive, inner, depth + 1, Some(permit))
+                }
                 Err(reason) => Self::failed(source, archive, reason),
             };
         }
         if is_zip(&bytes) {
+            drop(permit);
             return self.zip(source, Blob::Mem(Arc::from(bytes)), depth + 1);
         }
         let len = bytes.len() as u64;
@@ -285,7 +490,7 @@ impl<'a, T: Send> Walker<'a, T> {
                 archive,
                 0,
                 Leaf::Failed {
-                    reason: "empty file (0 bytes)".to_string(),
+                    reason: EMPTY_FILE.to_string(),
                     position: None,
                 },
             )];
@@ -296,7 +501,7 @@ impl<'a, T: Send> Walker<'a, T> {
                 archive,
                 len,
                 Leaf::NotActivity {
-                    reason: not_activity_reason(),
+                    reason: NOT_ACTIVITY,
                 },
             )];
         }
@@ -306,32 +511,40 @@ impl<'a, T: Send> Walker<'a, T> {
             Err(poisoned) => poisoned.into_inner().insert(hash, ()).is_none(),
         };
         let leaf = if first {
-            Leaf::Content {
-                hash,
-                value: (self.reader)(source, &bytes),
-            }
+            let permit = match permit {
+                Some(p) => p,
+                None => self.budget.acquire(len),
+            };
+            let value = (self.reader)(source, &bytes);
+            // The bytes go before their permit does.
+            drop(bytes);
+            drop(permit);
+            Leaf::Content { hash, value }
         } else {
             Leaf::Copy { hash }
         };
         vec![Self::record(source, archive, len, leaf)]
     }
 
+    /// Inflate a gzip file held in memory, within the size and ratio limits.
     fn gunzip(&self, bytes: &[u8]) -> Result<Vec<u8>, String> {
         let compressed = bytes.len() as u64;
-        let cap = self.limits.inflate_cap(compressed);
-        let mut out = Vec::new();
-        let decoder = flate2::read::MultiGzDecoder::new(bytes);
-        match Interruptible(decoder).take(cap + 1).read_to_end(&mut out) {
-            Ok(_) => {}
-            Err(e) if !out.is_empty() && e.kind() == io::ErrorKind::UnexpectedEof => {
-                // A truncated .gz: keep what inflated; the parser salvages what it can.
+        let bounds = self.limits.bounds(compressed);
+        let stated = gzip_stated_size(bytes);
+        let mut out = Vec::with_capacity(prealloc(stated, compressed, bounds.cap));
+        match inflate::gunzip(bytes, &mut out, &bounds) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                if let Some(reason) = self.limits.refusal("gzip", compressed, &e) {
+                    return Err(reason);
+                }
+                match e {
+                    // A truncated .gz: keep what inflated; the parser salvages what it can.
+                    InflateError::Truncated if !out.is_empty() => Ok(out),
+                    e => Err(format!("not a readable gzip file: {e}")),
+                }
             }
-            Err(e) => return Err(format!("not a readable gzip file: {e}")),
         }
-        if out.len() as u64 > cap {
-            return Err(self.limits.bomb_reason("gzip", compressed, cap));
-        }
-        Ok(out)
     }
 
     fn zip(&self, source: &str, blob: Blob, depth: usize) -> Vec<LeafRecord<T>> {
@@ -351,6 +564,7 @@ impl<'a, T: Send> Walker<'a, T> {
                 return Self::failed(source, None, format!("not a readable zip archive: {e}"))
             }
         };
+        let shared: Arc<str> = Arc::from(source);
         (0..archive.len())
             .into_par_iter()
             .flat_map_iter(|i| {
@@ -358,28 +572,25 @@ impl<'a, T: Send> Walker<'a, T> {
                 if crate::interrupt::requested() {
                     return Vec::new();
                 }
-                self.member(source, archive.clone(), i, depth)
+                self.member(&shared, archive.clone(), i, depth)
             })
             .collect()
     }
 
     fn member(
         &self,
-        archive_source: &str,
+        archive_source: &Arc<str>,
         mut archive: zip::ZipArchive<BlobReader>,
         index: usize,
         depth: usize,
     ) -> Vec<LeafRecord<T>> {
         let fail_at =
             |source: &str, reason: String| Self::failed(source, Some(archive_source), reason);
-        let (name, size, compressed) = match archive.by_index_raw(index) {
-            Ok(f) => {
-                if f.is_dir() {
-                    return Vec::new();
-                }
-                let name = crate::ingest::names::display_bytes(f.name_raw());
-                (name, f.size(), f.compressed_size())
-            }
+        // Declared sizes can lie: the inflated bytes are bounded by what the member's compressed
+        // bytes may inflate to, and those cannot exceed the archive itself.
+        let archive_len = archive.clone().into_inner().len();
+        let raw = match archive.by_index_raw(index) {
+            Ok(f) => f,
             Err(e) => {
                 return fail_at(
                     &format!("{archive_source}!#{index}"),
@@ -387,11 +598,15 @@ impl<'a, T: Send> Walker<'a, T> {
                 )
             }
         };
-        let source = format!("{archive_source}!{name}");
+        if raw.is_dir() {
+            return Vec::new();
+        }
+        let source = format!(
+            "{archive_source}!{}",
+            crate::ingest::names::display_bytes(raw.name_raw())
+        );
+        let (size, compressed) = (raw.size(), raw.compressed_size());
         let limit = self.limits.max_file_bytes;
-        // Declared sizes can lie: the inflated bytes are bounded by what the member's compressed
-        // bytes may inflate to, and those cannot exceed the archive itself.
-        let archive_len = archive.clone().into_inner().len();
         if compressed > archive_len {
             return fail_at(
                 &source,
@@ -400,7 +615,6 @@ impl<'a, T: Send> Walker<'a, T> {
                 ),
             );
         }
-        let cap = self.limits.inflate_cap(compressed);
         if size > limit {
             return fail_at(
                 &source,
@@ -416,24 +630,49 @@ impl<'a, T: Send> Walker<'a, T> {
                 ),
             );
         }
+        let stored = match raw.compression() {
+            zip::CompressionMethod::Stored => true,
+            zip::CompressionMethod::Deflated => false,
+            other => {
+                return fail_at(
+                    &source,
+                    format!(
+                    "cannot inflate archive member: compression method {other} is not supported"
+                ),
+                )
+            }
+        };
+        if raw.encrypted() {
+            return fail_at(
+                &source,
+                "cannot inflate archive member: it is encrypted".to_string(),
+            );
+        }
+        let bounds = self.limits.bounds(compressed);
+        let refused = |e: &InflateError| self.limits.refusal("member", compressed, e);
+        let mut inf = Inflater::new(raw, stored);
         // Sniff the first bytes before inflating the whole member: most of an export's members
         // (JSON, images) are not activities and need not be read.
-        let mut head = Vec::with_capacity(SNIFF_BYTES);
-        let sniff = archive
-            .by_index(index)
-            .map_err(|e| e.to_string())
-            .and_then(|f| {
-                f.take(SNIFF_BYTES as u64)
-                    .read_to_end(&mut head)
-                    .map_err(|e| e.to_string())
-            });
-        if let Err(e) = sniff {
-            return fail_at(&source, format!("cannot inflate archive member: {e}"));
+        let mut bytes = Vec::with_capacity(size.min(SNIFF_BYTES as u64) as usize);
+        let mut damaged = false;
+        match inf.fill(&mut bytes, SNIFF_BYTES, &bounds) {
+            Ok(_) => {}
+            Err(e) => {
+                if let Some(reason) = refused(&e) {
+                    return fail_at(&source, reason);
+                }
+                if bytes.is_empty() {
+                    return fail_at(&source, format!("cannot inflate archive member: {e}"));
+                }
+                // A damaged member: hand over what inflated; the parser salvages what it can.
+                damaged = true;
+            }
         }
-        if !is_zip(&head)
-            && !is_gzip(&head)
+        let head = bytes.as_slice();
+        if !is_zip(head)
+            && !is_gzip(head)
             && !is_activity_list(&source)
-            && detect_format(&head).is_none()
+            && detect_format(head).is_none()
         {
             return vec![Self::record(
                 &source,
@@ -441,54 +680,66 @@ impl<'a, T: Send> Walker<'a, T> {
                 0,
                 Leaf::NotActivity {
                     reason: if head.is_empty() {
-                        "empty file (0 bytes)".to_string()
+                        EMPTY_FILE
                     } else {
-                        not_activity_reason()
+                        NOT_ACTIVITY
                     },
                 },
             )];
         }
-        let mut file = match archive.by_index(index) {
-            Ok(f) => f,
-            Err(e) => return fail_at(&source, format!("cannot inflate archive member: {e}")),
-        };
-        if is_zip(&head) && size > self.limits.spool_bytes {
+        if is_zip(head) && size > self.limits.spool_bytes && !damaged {
             // A large inner archive: spool it to an unlinked temporary file.
             let spooled = tempfile::tempfile().and_then(|mut tmp| {
-                let n = io::copy(&mut Interruptible(&mut file).take(cap + 1), &mut tmp)?;
+                tmp.write_all(&bytes)?;
+                let mut chunk = Vec::with_capacity(1 << 20);
+                loop {
+                    chunk.clear();
+                    match inf.fill(&mut chunk, 1 << 20, &bounds) {
+                        Ok(ended) => {
+                            tmp.write_all(&chunk)?;
+                            if ended {
+                                break;
+                            }
+                        }
+                        Err(e) => return Ok(Err(e)),
+                    }
+                }
                 tmp.flush()?;
                 tmp.seek(SeekFrom::Start(0))?;
-                Ok((tmp, n))
+                Ok(Ok((tmp, inf.produced())))
             });
+            drop(inf);
             return match spooled {
-                Ok((_, n)) if n > cap => {
-                    fail_at(&source, self.limits.bomb_reason("member", compressed, cap))
-                }
-                Ok((tmp, n)) => self.zip(&source, Blob::File(Arc::new(tmp), n), depth + 1),
+                Ok(Ok((tmp, n))) => self.zip(&source, Blob::File(Arc::new(tmp), n), depth + 1),
+                Ok(Err(e)) => match refused(&e) {
+                    Some(reason) => fail_at(&source, reason),
+                    None => fail_at(&source, format!("cannot inflate archive member: {e}")),
+                },
                 Err(e) => fail_at(&source, format!("cannot spool inner archive: {e}")),
             };
         }
-        let mut bytes = Vec::with_capacity(size.min(cap).min(PREALLOC_BYTES) as usize);
-        match Interruptible(&mut file)
-            .take(cap + 1)
-            .read_to_end(&mut bytes)
-        {
-            Ok(_) => {}
-            Err(e) if !bytes.is_empty() => {
+        let mut permit = self.budget.acquire(size.min(bounds.cap));
+        if !damaged {
+            let want = usize::try_from(bounds.cap)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let target = prealloc(size, compressed, bounds.cap);
+            bytes.reserve(target.saturating_sub(bytes.len()));
+            if let Err(e) = inf.fill(&mut bytes, want, &bounds) {
+                if let Some(reason) = refused(&e) {
+                    return fail_at(&source, reason);
+                }
                 // A damaged member: hand over what inflated; the parser salvages what it can.
-                let _ = e;
             }
-            Err(e) => return fail_at(&source, format!("cannot inflate archive member: {e}")),
         }
-        if bytes.len() as u64 > cap {
-            return fail_at(&source, self.limits.bomb_reason("member", compressed, cap));
-        }
-        self.bytes(&source, Some(archive_source), bytes, depth)
+        drop(inf);
+        permit.set(bytes.len() as u64);
+        self.bytes(&source, Some(archive_source), bytes, depth, Some(permit))
     }
 }
 
 /// A reader that fails once the run is interrupted, and reads at most 1 MiB at a time, so that
-/// reading or inflating a large file polls the interrupt flag often.
+/// reading a large file polls the interrupt flag often.
 struct Interruptible<R>(R);
 
 impl<R: Read> Read for Interruptible<R> {
@@ -571,4 +822,46 @@ fn read_at(f: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
 #[cfg(windows)]
 fn read_at(f: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(f, buf, pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_fair_and_never_deadlocks() {
+        let budget = Budget::new(100);
+        let p = budget.acquire(60);
+        // Over the budget: granted only when nothing else is held.
+        let big = std::thread::scope(|s| {
+            let h = s.spawn(|| {
+                let q = budget.acquire(500);
+                q.bytes
+            });
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            drop(p);
+            h.join().unwrap()
+        });
+        assert_eq!(big, 500);
+        assert_eq!(budget.peak(), 500);
+        assert_eq!(budget.lock().held, 0);
+        // Many threads, random sizes: everything is granted and given back.
+        let budget = Budget::new(1000);
+        std::thread::scope(|s| {
+            for t in 0..8u64 {
+                let budget = &budget;
+                s.spawn(move || {
+                    for i in 0..200u64 {
+                        let mut p = budget.acquire((t * 37 + i * 11) % 700 + 1);
+                        if i % 3 == 0 {
+                            p.regain((t + i) % 1500 + 1);
+                        }
+                        p.set((i % 5) * 10);
+                    }
+                });
+            }
+        });
+        assert_eq!(budget.lock().held, 0);
+        assert!(budget.peak() <= 1500, "{}", budget.peak());
+    }
 }

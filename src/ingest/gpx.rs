@@ -20,7 +20,8 @@ use crate::geo::haversine_cos_m;
 #[cfg(test)]
 use crate::geo::haversine_m;
 use crate::ingest::xml::{
-    self, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
+    self, decode_attr, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
+    text_cut_warning, TextField,
 };
 use crate::ingest::{clean_activity, samples_capped_warning, ReadLimits};
 use crate::model::{utc_from_ms, Activity, Break, Format, ReadError, ReadResult, Sample, TzSource};
@@ -49,6 +50,8 @@ enum Field {
 struct State {
     creator: Option<String>,
     trk_type: Option<String>,
+    /// The first track `<type>` being read (all its text and references, capped).
+    type_text: Option<TextField>,
     samples: Vec<Sample>,
     /// The track point being read.
     cur: Option<Sample>,
@@ -83,6 +86,7 @@ impl State {
         State {
             creator: None,
             trk_type: None,
+            type_text: None,
             samples: Vec::with_capacity(capacity),
             cur: None,
             ext_depth: 0,
@@ -192,18 +196,21 @@ impl State {
                 self.last_pos = None;
             }
             b"trk" => self.in_trk = !empty,
-            b"type" if self.in_trk && !self.in_trkseg && !empty => self.field = Field::TrkType,
+            b"type" if self.in_trk && !self.in_trkseg && !empty => {
+                self.field = Field::TrkType;
+                if self.trk_type.is_none() {
+                    self.type_text = Some(TextField::default());
+                }
+            }
             b"gpx" if self.creator.is_none() => {
                 self.note_namespaces(e.attributes_raw());
                 for a in e.attributes().with_checks(false).flatten() {
                     if a.key.local_name().as_ref() == b"creator" {
-                        let raw = String::from_utf8_lossy(&a.value);
-                        let text = quick_xml::escape::unescape(&raw)
-                            .map(|c| c.into_owned())
-                            .unwrap_or_else(|_| raw.to_string());
-                        let text = text.trim();
-                        if !text.is_empty() {
-                            self.creator = Some(text.to_string());
+                        if let Some((text, cut)) = decode_attr(&a.value) {
+                            if cut {
+                                self.warnings.push(text_cut_warning("device (GPX creator)"));
+                            }
+                            self.creator = Some(text);
                         }
                     }
                 }
@@ -217,6 +224,15 @@ impl State {
     }
 
     fn end(&mut self, local: &[u8]) {
+        if self.field == Field::TrkType {
+            if let Some((text, cut)) = self.type_text.take().and_then(TextField::finish) {
+                if cut {
+                    self.warnings
+                        .push(text_cut_warning("sub_sport (GPX track type)"));
+                }
+                self.trk_type = Some(text);
+            }
+        }
         self.field = Field::None;
         if self.cur.is_some() && self.ext_depth > 0 {
             if self.tpx_default_depth == Some(self.ext_depth) {
@@ -239,12 +255,8 @@ impl State {
     fn text(&mut self, t: &[u8]) {
         let field = self.field;
         if field == Field::TrkType {
-            if self.trk_type.is_none() {
-                let s = String::from_utf8_lossy(t);
-                let s = s.trim();
-                if !s.is_empty() {
-                    self.trk_type = Some(s.to_string());
-                }
+            if let Some(text) = self.type_text.as_mut() {
+                text.push_bytes(t);
             }
             return;
         }
@@ -369,6 +381,11 @@ pub fn read_gpx_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadRes
             }
             Event::Text(t) if st.field != Field::None => st.text(&t),
             Event::CData(t) if st.field != Field::None => st.text(&t),
+            Event::GeneralRef(r) if st.field == Field::TrkType => {
+                if let Some(text) = st.type_text.as_mut() {
+                    text.push_ref(&r);
+                }
+            }
             Event::Eof => {
                 if depth > 0 {
                     brk = Some(Break {
@@ -585,8 +602,9 @@ mod tests {
         let a = one(text.as_bytes());
         assert_eq!(a.samples.len(), 4);
         assert_eq!(a.samples[3].altitude_m, None);
+        // Text fields keep a reference that is not predefined as written, never expanded.
         assert_eq!(a.device.as_deref(), Some("&c;"));
-        assert!(a.warnings.iter().any(|w| w == "sport inferred"));
+        assert_eq!(a.sub_sport.as_deref(), Some("&x;"));
     }
 
     #[test]

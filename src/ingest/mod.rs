@@ -7,12 +7,13 @@
 pub mod export;
 pub mod fit;
 pub mod gpx;
+mod inflate;
 pub mod names;
 pub mod strava;
 pub mod tcx;
 pub mod xml;
 
-use crate::model::{Activity, Format, ReadError, ReadResult, Sample};
+use crate::model::{Activity, Format, ReadError, ReadResult, Sample, Sport};
 
 /// Most samples kept per activity: 2,000,000 is about 23 days at one sample a second. Beyond it
 /// a reader stops keeping samples but goes on reading (times, distance, laps, totals) and adds
@@ -28,6 +29,9 @@ pub const MAX_ACTIVITIES_PER_FILE: usize = 256;
 /// Most laps kept per file (FIT) or per activity (TCX): auto-laps every kilometre of a
 /// 1,000 km ride are 1,000.
 pub const MAX_LAPS: usize = 10_000;
+/// Most bytes kept of any text taken from a file: device and creator names, track types,
+/// sport names, gear. Longer text is cut at a character boundary, with a warning.
+pub const MAX_TEXT_BYTES: usize = 256;
 /// Most distinct reader warnings kept per file; later ones are counted in one last warning.
 pub const MAX_WARNINGS: usize = 50;
 
@@ -70,6 +74,41 @@ pub(crate) fn samples_capped_warning(max: usize, dropped: usize) -> String {
         "more than {max} samples: only the first {max} kept, {dropped} later sample(s) not kept \
          (totals still cover the whole file)"
     )
+}
+
+/// `s` cut to at most [`MAX_TEXT_BYTES`] bytes at a character boundary; `true` when something
+/// was cut.
+pub fn cap_text(s: &str) -> (&str, bool) {
+    if s.len() <= MAX_TEXT_BYTES {
+        return (s, false);
+    }
+    let mut n = MAX_TEXT_BYTES;
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    (&s[..n], true)
+}
+
+/// Cap the text fields of an activity (device, sub-sport, sport name) at [`MAX_TEXT_BYTES`],
+/// with one warning per field cut. The XML readers cap while reading; this also covers FIT
+/// strings (a manufacturer and a product name of 255 bytes each).
+pub fn cap_activity_text(a: &mut Activity) {
+    let mut cap = |field: &str, v: &mut String| {
+        if let (kept, true) = cap_text(v) {
+            let kept = kept.to_string();
+            *v = kept;
+            a.warnings.push(xml::text_cut_warning(field));
+        }
+    };
+    if let Some(d) = a.device.as_mut() {
+        cap("device", d);
+    }
+    if let Some(s) = a.sub_sport.as_mut() {
+        cap("sub_sport", s);
+    }
+    if let Sport::Other(name) = &mut a.sport {
+        cap("sport", name);
+    }
 }
 
 /// Plausible ranges of sample values; anything outside (and NaN or infinity) is dropped.
@@ -162,7 +201,7 @@ pub fn detect_format(bytes: &[u8]) -> Option<Format> {
         } else if let Some(r) = rest.strip_prefix("<!--") {
             rest = r.split_once("-->").map(|(_, r)| r)?;
         } else if let Some(r) = rest.strip_prefix("<!") {
-            rest = r.split_once('>').map(|(_, r)| r)?;
+            rest = skip_declaration(r)?;
         } else if let Some(r) = rest.strip_prefix('<') {
             let name: String = r
                 .chars()
@@ -178,6 +217,38 @@ pub fn detect_format(bytes: &[u8]) -> Option<Format> {
             return None;
         }
     }
+}
+
+/// The text after a markup declaration whose `<!` is already consumed: `DOCTYPE name ...>`,
+/// also with an internal subset (`[ <!ENTITY ...> ... ]>`, quoted values and comments in it
+/// may hold `>` and `]`). `None` when it does not end in `text`.
+fn skip_declaration(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    let mut in_subset = false;
+    while let Some(&c) = bytes.get(i) {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'"' | b'\'' => quote = Some(c),
+                b'[' if !in_subset => in_subset = true,
+                b']' if in_subset => in_subset = false,
+                b'<' if in_subset && bytes.get(i..i + 4) == Some(b"<!--") => {
+                    let end = text.get(i + 4..)?.find("-->")?;
+                    i += 4 + end + 2;
+                }
+                b'>' if !in_subset => return text.get(i + 1..),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Read one file's bytes into activities. `source` is what the report will call the file.
@@ -199,7 +270,10 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> ReadResult {
         Format::Tcx => tcx::read_tcx(source, bytes),
     };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-        Ok(result) => result,
+        Ok(result) => result.map(|mut acts| {
+            acts.iter_mut().for_each(cap_activity_text);
+            acts
+        }),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()
@@ -217,6 +291,30 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> ReadResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activity_text_is_capped() {
+        let mut a = Activity::new(
+            "a.fit",
+            Format::Fit,
+            chrono::DateTime::from_timestamp(1_600_000_000, 0).unwrap(),
+        );
+        a.device = Some(format!("{} {}", "m".repeat(255), "p".repeat(255)));
+        a.sport = Sport::Other("s".repeat(300));
+        a.sub_sport = Some("short".to_string());
+        cap_activity_text(&mut a);
+        assert_eq!(a.device.as_deref().map(str::len), Some(MAX_TEXT_BYTES));
+        assert_eq!(a.sport.as_str().len(), MAX_TEXT_BYTES);
+        assert_eq!(a.sub_sport.as_deref(), Some("short"));
+        assert_eq!(
+            a.warnings,
+            vec![
+                "device longer than 256 bytes: cut".to_string(),
+                "sport longer than 256 bytes: cut".to_string()
+            ]
+        );
+        assert_eq!(cap_text("é".repeat(200).as_str()).0.len(), 256);
+    }
 
     #[test]
     fn detects_by_content() {
@@ -237,6 +335,20 @@ mod tests {
             detect_format(b"<ns2:gpx xmlns:ns2=\"x\">"),
             Some(Format::Gpx)
         );
+        // A DOCTYPE with an internal subset (entity values, comments with `>` and `]`).
+        assert_eq!(
+            detect_format(
+                b"<?xml version=\"1.0\"?>\n<!DOCTYPE gpx [\n<!ENTITY a \"x>]y\">\n<!-- ] > -->\n<!ENTITY b '&a;'>\n]>\n<gpx>"
+            ),
+            Some(Format::Gpx)
+        );
+        assert_eq!(
+            detect_format(
+                b"<!DOCTYPE TrainingCenterDatabase SYSTEM \"t>d\"><TrainingCenterDatabase>"
+            ),
+            Some(Format::Tcx)
+        );
+        assert_eq!(detect_format(b"<!DOCTYPE gpx [ <!ENTITY a \"x\">"), None);
         assert_eq!(detect_format(b"{\"json\": true}"), None);
         assert_eq!(detect_format(b""), None);
     }

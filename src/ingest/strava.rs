@@ -1,5 +1,6 @@
 //! Strava's `activities.csv`: sport names for files that lack one, and the gear column.
 
+use crate::ingest::cap_text;
 use std::collections::HashMap;
 
 /// What `activities.csv` says about one file.
@@ -9,7 +10,12 @@ pub struct StravaEntry {
     pub activity_type: Option<String>,
     /// `Activity Gear` (e.g. `Pegasus 40`).
     pub gear: Option<String>,
+    /// A field was longer than [`crate::ingest::MAX_TEXT_BYTES`] bytes and was cut.
+    pub cut: bool,
 }
+
+/// Rows whose `Filename` is longer than this are ignored (no file has such a name).
+const MAX_FILENAME_BYTES: usize = 4096;
 
 /// Parse an `activities.csv` found at `list_source` (a path or `archive.zip!activities.csv`).
 ///
@@ -41,20 +47,31 @@ pub fn parse_activity_list(
     let gear_col = col(&["Activity Gear", "Gear"]);
     let mut out = HashMap::new();
     for row in reader.records().flatten() {
-        let Some(file) = row.get(file_col).map(str::trim).filter(|f| !f.is_empty()) else {
+        let Some(file) = row
+            .get(file_col)
+            .map(str::trim)
+            .filter(|f| !f.is_empty() && f.len() <= MAX_FILENAME_BYTES)
+        else {
             continue;
         };
-        let field = |c: Option<usize>| {
+        let mut cut = false;
+        let mut field = |c: Option<usize>| {
             c.and_then(|c| row.get(c))
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
-                .map(str::to_string)
+                .map(|v| {
+                    let (kept, was_cut) = cap_text(v);
+                    cut |= was_cut;
+                    kept.trim_end().to_string()
+                })
         };
+        let (activity_type, gear) = (field(type_col), field(gear_col));
         out.insert(
             format!("{base}{file}"),
             StravaEntry {
-                activity_type: field(type_col),
-                gear: field(gear_col),
+                activity_type,
+                gear,
+                cut,
             },
         );
     }

@@ -11,7 +11,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use crate::ingest::xml::{
-    self, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
+    self, decode_attr, finish_sport_and_cadence, for_each_attr, line_col, parse_f64, parse_time,
+    text_cut_warning, TextField,
 };
 use crate::ingest::{
     clean_activity, samples_capped_warning, ReadLimits, MAX_ACTIVITIES_PER_FILE, MAX_LAPS,
@@ -117,6 +118,8 @@ struct State {
     warnings: Vec<String>,
     /// `<Activity>` elements not kept (over [`MAX_ACTIVITIES_PER_FILE`]).
     dropped_activities: usize,
+    /// The activity's `Creator/Name` being read (all its text and references, capped).
+    device_text: Option<TextField>,
 }
 
 impl State {
@@ -145,11 +148,18 @@ impl State {
             Tag::Activity => {
                 self.n_activities += 1;
                 let mut b = ActBuilder::default();
+                let mut cut = false;
                 for_each_attr(e.attributes_raw(), |name, value| {
                     if name == b"Sport" {
-                        b.sport = Some(String::from_utf8_lossy(value).trim().to_string());
+                        b.sport = decode_attr(value).map(|(text, c)| {
+                            cut = c;
+                            text
+                        });
                     }
                 });
+                if cut {
+                    self.warnings.push(text_cut_warning("sport (TCX Sport)"));
+                }
                 if empty {
                     self.push_done(b);
                 } else {
@@ -177,6 +187,15 @@ impl State {
                     self.commit_point();
                 }
             }
+            Tag::Name
+                if !empty
+                    && self.parent(0) == Tag::Creator
+                    && self.tp.is_none()
+                    && self.lap.is_none()
+                    && self.act.as_ref().is_some_and(|a| a.device.is_none()) =>
+            {
+                self.device_text = Some(TextField::default());
+            }
             _ => {}
         }
         if !empty {
@@ -184,7 +203,28 @@ impl State {
         }
     }
 
+    /// An entity or character reference in the text being read.
+    fn reference(&mut self, name: &[u8]) {
+        if let Some(text) = self.device_text.as_mut() {
+            text.push_ref(name);
+        }
+    }
+
     fn end(&mut self) {
+        if let Some(text) = self.device_text.take() {
+            if self.parent(0) == Tag::Name {
+                if let (Some((name, cut)), Some(a)) = (text.finish(), self.act.as_mut()) {
+                    a.device = Some(name);
+                    if cut {
+                        self.warnings
+                            .push(text_cut_warning("device (TCX Creator/Name)"));
+                    }
+                }
+            } else {
+                // An element inside the name: keep reading the name after it.
+                self.device_text = Some(text);
+            }
+        }
         match self.stack.pop() {
             Some(Tag::Trackpoint) => self.commit_point(),
             Some(Tag::Lap) => {
@@ -219,6 +259,10 @@ impl State {
     }
 
     fn text(&mut self, t: &[u8]) {
+        if let Some(text) = self.device_text.as_mut() {
+            text.push_bytes(t);
+            return;
+        }
         let top = self.parent(0);
         if top == Tag::Other {
             return;
@@ -271,20 +315,8 @@ impl State {
             }
             return;
         }
-        if let Some(a) = self.act.as_mut() {
-            match (top, parent) {
-                (Tag::Id, Tag::Activity) => {
-                    a.id_ms = parse_time(t).map(|(ms, _)| ms);
-                }
-                (Tag::Name, Tag::Creator) if a.device.is_none() => {
-                    let s = String::from_utf8_lossy(t);
-                    let s = s.trim();
-                    if !s.is_empty() {
-                        a.device = Some(s.to_string());
-                    }
-                }
-                _ => {}
-            }
+        if let (Some(a), (Tag::Id, Tag::Activity)) = (self.act.as_mut(), (top, parent)) {
+            a.id_ms = parse_time(t).map(|(ms, _)| ms);
         }
     }
 }
@@ -329,6 +361,7 @@ pub fn read_tcx_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadRes
             Event::End(_) => st.end(),
             Event::Text(t) => st.text(&t),
             Event::CData(t) => st.text(&t),
+            Event::GeneralRef(r) => st.reference(&r),
             Event::Eof => {
                 if !st.stack.is_empty() {
                     brk = Some(Break {

@@ -2,7 +2,7 @@
 //! slices, error positions as `line L:C`, sport names and sport inference, cadence doubling.
 
 use crate::geo::haversine_cos_m;
-use crate::ingest::ReadLimits;
+use crate::ingest::{ReadLimits, MAX_TEXT_BYTES};
 use crate::model::{Activity, Sample, Sport};
 use quick_xml::events::Event;
 
@@ -48,6 +48,144 @@ pub fn check_event(
             limits.max_xml_tag_bytes
         )
     })
+}
+
+/// Text taken from a file (a device or creator name, a track type, a sport name), decoded and
+/// capped at [`MAX_TEXT_BYTES`] while it is read, so a value of megabytes is never held.
+///
+/// Every text field is decoded the same way: the five predefined entities (`&lt;` ...) and
+/// character references (`&#60;`, `&#x3C;`) become their character; any other entity
+/// reference (one a DOCTYPE declares) is never expanded and stays as written (`&name;`).
+/// Leading and trailing whitespace is dropped. Invalid UTF-8 becomes U+FFFD.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextField {
+    buf: String,
+    /// Text beyond the cap (other than whitespace) was dropped.
+    cut: bool,
+}
+
+/// The largest `n <= max` at which `s` may be cut.
+fn char_floor(s: &str, max: usize) -> usize {
+    let mut n = max.min(s.len());
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    n
+}
+
+impl TextField {
+    fn room(&self) -> usize {
+        MAX_TEXT_BYTES.saturating_sub(self.buf.len())
+    }
+
+    /// Append decoded text.
+    pub fn push_str(&mut self, s: &str) {
+        let s = if self.buf.is_empty() {
+            s.trim_start()
+        } else {
+            s
+        };
+        let n = char_floor(s, self.room());
+        self.buf.push_str(&s[..n]);
+        if !s[n..].trim().is_empty() {
+            self.cut = true;
+        }
+    }
+
+    /// Append the raw bytes of a text node or CDATA section (no references inside).
+    pub fn push_bytes(&mut self, raw: &[u8]) {
+        let raw = if self.buf.is_empty() {
+            raw.trim_ascii_start()
+        } else {
+            raw
+        };
+        // Convert only what can be kept (plus the rest of a character cut at the edge).
+        let mut end = self.room().min(raw.len());
+        while end > 0 && end < raw.len() && raw[end] & 0xC0 == 0x80 {
+            end -= 1;
+        }
+        let (keep, rest) = raw.split_at(end);
+        self.push_str(&String::from_utf8_lossy(keep));
+        if !rest.trim_ascii().is_empty() {
+            self.cut = true;
+        }
+    }
+
+    /// Append the entity or character reference `&name;` (`name` without `&` and `;`).
+    pub fn push_ref(&mut self, name: &[u8]) {
+        match resolve_reference(name) {
+            Some(c) => self.push_str(c.encode_utf8(&mut [0u8; 4])),
+            None => {
+                self.push_str("&");
+                self.push_bytes(name);
+                self.push_str(";");
+            }
+        }
+    }
+
+    /// Append an attribute value as written in the file (references inside are decoded).
+    pub fn push_escaped(&mut self, raw: &[u8]) {
+        let mut rest = raw;
+        while let Some(amp) = rest.iter().position(|&c| c == b'&') {
+            self.push_bytes(&rest[..amp]);
+            let after = &rest[amp + 1..];
+            match after.iter().take(32).position(|&c| c == b';') {
+                Some(semi) => {
+                    self.push_ref(&after[..semi]);
+                    rest = &after[semi + 1..];
+                }
+                None => {
+                    self.push_str("&");
+                    rest = after;
+                }
+            }
+            if self.room() == 0 {
+                if !rest.trim_ascii().is_empty() {
+                    self.cut = true;
+                }
+                return;
+            }
+        }
+        self.push_bytes(rest);
+    }
+
+    /// The text without surrounding whitespace (`None` when empty), and whether it was cut.
+    pub fn finish(self) -> Option<(String, bool)> {
+        let t = self.buf.trim_end();
+        (!t.is_empty()).then(|| (t.to_string(), self.cut))
+    }
+}
+
+/// Decode an attribute value as a [`TextField`] (`None` when empty), and whether it was cut.
+pub fn decode_attr(raw: &[u8]) -> Option<(String, bool)> {
+    let mut t = TextField::default();
+    t.push_escaped(raw);
+    t.finish()
+}
+
+/// The character a predefined entity or a character reference stands for; `None` for any
+/// other reference (never expanded) and for references to characters XML does not allow.
+fn resolve_reference(name: &[u8]) -> Option<char> {
+    let c = match name {
+        b"lt" => '<',
+        b"gt" => '>',
+        b"amp" => '&',
+        b"apos" => '\'',
+        b"quot" => '"',
+        [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() && hex.len() <= 8 => {
+            char::from_u32(u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?)?
+        }
+        [b'#', dec @ ..] if !dec.is_empty() && dec.len() <= 10 => {
+            char::from_u32(std::str::from_utf8(dec).ok()?.parse().ok()?)?
+        }
+        _ => return None,
+    };
+    (c != '\0').then_some(c)
+}
+
+/// The warning for a text field cut at [`MAX_TEXT_BYTES`].
+pub fn text_cut_warning(field: &str) -> String {
+    format!("{field} longer than {MAX_TEXT_BYTES} bytes: cut")
 }
 
 /// Parse a decimal number from the raw bytes of a text node (surrounding whitespace allowed).
@@ -473,6 +611,49 @@ mod tests {
                 "{t}: {got} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn text_fields_decode_and_cap() {
+        let mut t = TextField::default();
+        t.push_bytes(b"  \n  Run ");
+        t.push_ref(b"amp");
+        t.push_bytes(b" Fun ");
+        t.push_ref(b"#x3C;".strip_suffix(b";").unwrap());
+        t.push_ref(b"#62");
+        t.push_ref(b"unknown");
+        t.push_ref(b"#0");
+        t.push_bytes(b"  \n");
+        assert_eq!(
+            t.finish(),
+            Some(("Run & Fun <>&unknown;&#0;".to_string(), false))
+        );
+        assert_eq!(
+            decode_attr(b" &lt;a&gt; &amp;amp; &bad &#xD800; "),
+            Some(("<a> &amp; &bad &#xD800;".to_string(), false))
+        );
+        assert_eq!(decode_attr(b"   "), None);
+        // Cut at the cap, at a character boundary; whitespace past the cap is no cut.
+        let mut t = TextField::default();
+        t.push_bytes("ü".repeat(200).as_bytes());
+        t.push_bytes(b"   ");
+        let (s, cut) = t.finish().unwrap();
+        assert!(cut && s.len() == MAX_TEXT_BYTES && s.chars().all(|c| c == 'ü'));
+        let mut t = TextField::default();
+        t.push_bytes(&[b'a'; MAX_TEXT_BYTES]);
+        t.push_bytes(b"   \n");
+        assert_eq!(
+            t.finish().map(|(s, cut)| (s.len(), cut)),
+            Some((256, false))
+        );
+        // A character cut at the edge of the kept bytes is not turned into U+FFFD.
+        let mut raw = vec![b'a'; MAX_TEXT_BYTES - 1];
+        raw.extend_from_slice("é".as_bytes());
+        let mut t = TextField::default();
+        t.push_bytes(&raw);
+        let (s, cut) = t.finish().unwrap();
+        assert_eq!((s.len(), cut), (MAX_TEXT_BYTES - 1, true));
+        assert!(!s.contains('\u{FFFD}'));
     }
 
     #[test]
