@@ -100,6 +100,16 @@ fn parse_header(b: &[u8]) -> Result<Header, String> {
     })
 }
 
+/// Whether `rest` is the start of a FIT header cut short: a header size byte of 12 or 14, fewer
+/// bytes than that, and as much of the ".FIT" signature as is there.
+fn is_cut_header(rest: &[u8]) -> bool {
+    let Some(&size) = rest.first() else {
+        return false;
+    };
+    let sig = rest.get(8..rest.len().min(12)).unwrap_or(&[]);
+    (size == 12 || size == 14) && rest.len() < usize::from(size) && b".FIT".starts_with(sig)
+}
+
 /// Read one FIT part (header, data, CRC) starting at `start`. Returns where the next chained part
 /// would start, if there are bytes left and the file did not break.
 pub(super) fn read_part(
@@ -115,6 +125,13 @@ pub(super) fn read_part(
         Err(reason) => {
             if first {
                 c.fatal = Some((reason, start));
+            } else if is_cut_header(rest) {
+                // The bytes begin another chained part and stop inside its header: the file was
+                // cut, not padded.
+                c.brk = Some(Break {
+                    reason: "file truncated inside a chained FIT header".to_string(),
+                    position: byte_pos(start),
+                });
             } else {
                 c.warn(format!(
                     "{} trailing bytes after the FIT data ignored (at {})",
