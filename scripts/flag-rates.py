@@ -37,7 +37,9 @@ What it measures, per athlete and pooled (pooled = all athlete-weeks or all runs
 - weeks with runs: rows of weeks.csv with runs > 0. Percentages of those weeks with any flag,
   with a medium-or-high flag, with a high flag (flags.csv `period`). Flags dated in weeks without
   runs are counted separately ("flags outside run weeks").
-- per flag code: number of flags, weeks flagged, flags by severity.
+- flags a week: median and maximum number of flags over the weeks with runs.
+- per flag code: number of flags, weeks flagged (weeks with runs holding the code), flags by
+  severity.
 - runs (activities.csv, sport running/trail_running/treadmill_running, date_ok): the share of
   runs with heart rate (has_hr) that are `hard`; warm-up verdicts of hard runs (`warmup`; empty
   is counted as unknown).
@@ -49,8 +51,11 @@ What it measures, per athlete and pooled (pooled = all athlete-weeks or all runs
   percentile (linear interpolation between order statistics, type 7) and maximum.
 - the issue-16 targets, measured on the pooled figures.
 
-Example (histories kept outside the repository, see docs/flags.md):
-  scripts/flag-rates.py --analyze ../data/histories --out ../data/rates.md
+Example (the histories stay outside the repository: their files carry no licence):
+  scripts/flag-rates.py --analyze ../data/histories --now 2026-11-30 --jobs 2 \
+      --out ../data/rates.md --json ../data/rates.json
+Each summary re-reads the athlete's whole folder: 8 athletes with 859 weeks with runs took about
+80 min on two busy cores (--summary-step 4 for a quick look, --no-summary for seconds).
 """
 
 from __future__ import annotations
@@ -412,7 +417,7 @@ def to_json(athletes: list[Athlete], version: str) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(
-        description="Flag rates of calfguard reports (see the header of this file).",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ap.add_argument("reports_in", nargs="*", metavar="REPORT[=INPUT]")
@@ -452,6 +457,9 @@ def main() -> None:
             inp_p = Path(inp) if inp else common_input(rep_p)
             triples.append((rep_p.resolve().name, rep_p, inp_p))
 
+    names = [n for n, _, _ in triples]
+    if len(set(names)) != len(names):
+        sys.exit(f"flag-rates: two report folders share a name: {sorted(names)}")
     athletes = [Athlete(n, r, i) for n, r, i in triples]
     summaries = not args.no_summary
     if summaries:
