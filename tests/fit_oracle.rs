@@ -1,6 +1,6 @@
 //! The FIT reader against reference values from independent decoders (official Garmin FIT SDK,
-//! fitdecode, fitparse), stored in `oracle.csv` beside the files (columns: see the shared
-//! fixture set's `ORACLE.md`).
+//! fitdecode, fitparse), stored in `oracle.csv` beside the files (columns:
+//! `fixtures/real/ORACLE.md`).
 //!
 //! - `fixtures/real/` (MIT files, always run).
 //! - `$CALFGUARD_CORPUS/fit` with `$CALFGUARD_CORPUS/oracle.csv` (the full shared set) when the

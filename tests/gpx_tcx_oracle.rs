@@ -1,7 +1,7 @@
 //! GPX and TCX readers against reference values computed by independent tools (gpxpy, lxml,
 //! tcxreader, the official FIT SDK) on real files: `fixtures/real/oracle.csv` for the files in
 //! the repository and, when `CALFGUARD_CORPUS` is set, `$CALFGUARD_CORPUS/oracle.csv` for the
-//! full shared set in `$CALFGUARD_CORPUS/{gpx,tcx}`. Column meanings: the shared set's ORACLE.md.
+//! full shared set in `$CALFGUARD_CORPUS/{gpx,tcx}`. Column meanings: `fixtures/real/ORACLE.md`.
 //!
 //! Tolerances: point, lap and channel counts exact; first/last point time exact to the second;
 //! track length (haversine, R = 6 371 008.8 m) within 0.1 % (or 0.06 m, the rounding of the
