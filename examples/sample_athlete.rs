@@ -18,7 +18,9 @@
 //! over 9 s that the recording did not have) to keep the folder small.
 
 use anyhow::{bail, Context, Result};
+use calfguard::gpxwrite::{write_gpx, GpxOptions};
 use calfguard::ingest::read_bytes;
+use calfguard::model::{Activity, Format, Sample, Sport};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use std::fmt::Write as _;
@@ -324,48 +326,38 @@ fn set_temperature(pts: &mut [Pt], donor: &Base, mean_c: f64) {
     }
 }
 
-/// Local time in Berlin with its offset, `2026-07-06T07:12:03+02:00`.
-fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Berlin)
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
-}
-
-/// GPX 1.1 with TrackPointExtension v2 (hr, atemp) and local times with their UTC offset, so
-/// that the day and week are Berlin's whatever the position.
-fn gpx(name: &str, desc: &str, gpx_type: &str, start: DateTime<Utc>, pts: &[Pt]) -> String {
-    let mut out = String::with_capacity(pts.len() * 190 + 600);
-    out.push_str(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gpx version=\"1.1\" creator=\"calfguard sample_athlete\" \
-         xmlns=\"http://www.topografix.com/GPX/1/1\" \
-         xmlns:tp=\"http://www.garmin.com/xmlschemas/TrackPointExtension/v2\">\n",
-    );
-    let _ = writeln!(
-        out,
-        " <metadata><time>{}</time></metadata>\n <trk>\n  <name>{name}</name>\n  <desc>{desc}</desc>\n  <type>{gpx_type}</type>\n  <trkseg>",
-        local_time(start)
-    );
-    for p in pts {
-        let t = start + Duration::milliseconds((p.t_ms as f64 / 1000.0).round() as i64 * 1000);
-        let _ = write!(out, "   <trkpt lat=\"{:.6}\" lon=\"{:.6}\">", p.lat, p.lon);
-        if let Some(e) = p.ele {
-            let _ = write!(out, "<ele>{e:.1}</ele>");
-        }
-        let _ = write!(out, "<time>{}</time>", local_time(t));
-        if p.temp.is_some() || p.hr.is_some() {
-            out.push_str("<extensions><tp:TrackPointExtension>");
-            if let Some(c) = p.temp {
-                let _ = write!(out, "<tp:atemp>{c:.1}</tp:atemp>");
-            }
-            if let Some(h) = p.hr {
-                let _ = write!(out, "<tp:hr>{h:.0}</tp:hr>");
-            }
-            out.push_str("</tp:TrackPointExtension></extensions>");
-        }
-        out.push_str("</trkpt>\n");
-    }
-    out.push_str("  </trkseg>\n </trk>\n</gpx>\n");
-    out
+/// The GPX of one session, written by the library's writer (`calfguard::gpxwrite`): GPX 1.1
+/// with TrackPointExtension v2 (hr, atemp) and local times with their UTC offset, so that the
+/// day and week are Berlin's whatever the position. Times are whole seconds from `start`.
+fn gpx(name: &str, desc: &str, sport: Sport, start: DateTime<Utc>, pts: &[Pt]) -> String {
+    let mut act = Activity::new(name, Format::Gpx, start);
+    act.sport = sport;
+    act.device = Some("calfguard sample_athlete".to_string());
+    act.samples = pts
+        .iter()
+        .map(|p| Sample {
+            time_utc_ms: Some(
+                start.timestamp_millis() + (p.t_ms as f64 / 1000.0).round() as i64 * 1000,
+            ),
+            lat_deg: Some(p.lat),
+            lon_deg: Some(p.lon),
+            altitude_m: p.ele,
+            hr_bpm: p.hr,
+            temp_c: p.temp,
+            ..Sample::default()
+        })
+        .collect();
+    write_gpx(
+        &act,
+        &GpxOptions {
+            zone: Some(Berlin),
+            name: Some(name),
+            desc: Some(desc),
+            coord_decimals: 6,
+            ext_prefix: "tp",
+            ..GpxOptions::default()
+        },
+    )
 }
 
 /// Mean air temperature of a day (°C) by week and weekday, before the random spread: a hot spell
@@ -642,7 +634,7 @@ pub fn generate(real: &Path, out: &Path) -> Result<Written> {
             .single()
             .context("ambiguous local time")?
             .with_timezone(&Utc);
-        let (tag, gpx_type, strava_type, title, gear, desc, pts) = match &s.kind {
+        let (tag, sport, strava_type, title, gear, desc, pts) = match &s.kind {
             Kind::Run {
                 shape,
                 gear,
@@ -663,7 +655,7 @@ pub fn generate(real: &Path, out: &Path) -> Result<Written> {
                     "Made by examples/sample_athlete.rs from fixtures/real/{}",
                     b.file
                 );
-                (*tag, "running", "Run", title, *gear, desc, pts)
+                (*tag, Sport::Running, "Run", title, *gear, desc, pts)
             }
             Kind::Strength => {
                 // 35 minutes of the hike's recorded heart rate, at one place (indoors).
@@ -686,7 +678,7 @@ pub fn generate(real: &Path, out: &Path) -> Result<Written> {
                 pts = thin(&pts);
                 (
                     "strength",
-                    "strength_training",
+                    Sport::StrengthTraining,
                     "Weight Training",
                     format!("{} Weight Training", day_part(s.start_s)),
                     "",
@@ -706,7 +698,7 @@ pub fn generate(real: &Path, out: &Path) -> Result<Written> {
         }
         names.push(name.clone());
         let file = format!("activities/{name}.gpx");
-        write(out.join(&file), &gpx(&title, &desc, gpx_type, start, &pts))?;
+        write(out.join(&file), &gpx(&title, &desc, sport, start, &pts))?;
         let _ = writeln!(
             csv,
             "{},\"{}\",{},{},{},{}",

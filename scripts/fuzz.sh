@@ -5,8 +5,9 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]        logs in ${LOG_DIR:-/tmp/calfguard-fuzz}/<target>.log
 #
-# After a crash the target is restarted for the remaining time (at most 3 times); crashers land
-# in fuzz/artifacts/<target>/.
+# Every target is built first, once: a failed build stops the script with exit 1 and the end of
+# the build log, before any fuzzing. After a crash the target is restarted for the remaining
+# time (at most 3 times); crashers land in fuzz/artifacts/<target>/.
 set -u
 cd "$(dirname "$0")/../fuzz"
 secs=${1:-600}
@@ -15,11 +16,18 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(fit gpx tcx read_bytes walker)
 log_dir=${LOG_DIR:-/tmp/calfguard-fuzz}
 mkdir -p "$log_dir"
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "fuzz.sh: cargo-fuzz is not installed (cargo install cargo-fuzz)" >&2
+    exit 1
+fi
 for t in "${targets[@]}"; do
-    until cargo fuzz build -s none "$t" >"$log_dir/$t.build.log" 2>&1; do
-        echo "build of $t failed, retrying in 30 s" >&2
-        sleep 30
-    done
+    if ! cargo fuzz build -s none "$t" >"$log_dir/$t.build.log" 2>&1; then
+        echo "fuzz.sh: building fuzz target '$t' failed; the end of $log_dir/$t.build.log:" >&2
+        tail -n 20 "$log_dir/$t.build.log" >&2
+        exit 1
+    fi
+done
+for t in "${targets[@]}"; do
     mkdir -p "corpus/$t"
     extra=()
     [ -n "${SEEDS_DIR:-}" ] && [ -d "$SEEDS_DIR/$t" ] && extra=("$SEEDS_DIR/$t")

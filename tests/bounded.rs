@@ -4,67 +4,18 @@
 //! generated here, small enough for a debug build; the full-size measurements are in
 //! `docs/reliability.md` ("Hostile exports", `scripts/hostile.sh`).
 
-use assert_cmd::Command;
-use calfguard::app::{analyse, Analysis, Options};
+mod common;
+
 use calfguard::dedup::{dedup, DedupRules, MAX_CANDIDATES};
-use calfguard::ingest::export::Limits;
 use calfguard::ingest::strava::parse_activity_list;
 use calfguard::ingest::{read_bytes, MAX_TEXT_BYTES};
 use calfguard::report::ErrorKind;
-use calfguard::summary::{summarize, ActivitySummary, Context};
-use chrono::{DateTime, Utc};
-use indicatif::ProgressBar;
+use calfguard::summary::{summarize, ActivitySummary};
+use common::{assert_accounting, calfguard, ctx, fixtures, run, zip_of};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use zip::write::SimpleFileOptions;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
-}
-
-fn ctx() -> Context {
-    Context::new(
-        DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc),
-        None,
-    )
-}
-
-fn run(paths: &[PathBuf], dedup: bool) -> Analysis {
-    analyse(
-        paths,
-        &ctx(),
-        &Options {
-            limits: Limits::default(),
-            dedup: dedup.then(DedupRules::default),
-        },
-        &ProgressBar::hidden(),
-        &AtomicBool::new(false),
-    )
-}
-
-fn assert_accounting(a: &Analysis) {
-    let c = &a.counts;
-    assert_eq!(
-        c.found,
-        c.analysed + c.skipped + c.failed + c.duplicate,
-        "accounting does not add up: {c:?}"
-    );
-}
-
-fn zip_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, data) in members {
-        w.start_file(name, opts).unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
+use std::path::Path;
 
 /// A GPX in Garmin Connect's layout: `n` points a minute apart from 2024-03-01T07:00:00Z,
 /// heading north from (45, `lon`).
@@ -299,12 +250,6 @@ fn small_members_that_inflate_a_thousandfold_are_refused() {
 // ---------------------------------------------------------------------------------------------
 // --config, --weather, --gear
 // ---------------------------------------------------------------------------------------------
-
-fn calfguard() -> Command {
-    let mut cmd = Command::cargo_bin("calfguard").unwrap();
-    cmd.env_remove("CALFGUARD_FAULT").env("TZ", "UTC");
-    cmd
-}
 
 #[cfg(unix)]
 #[test]

@@ -1,28 +1,11 @@
 //! End-to-end tests of the `calfguard` binary: exit codes, the report contract, the whole-folder
 //! replacement, determinism across thread counts.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{calfguard, fixtures, input_dir};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
-}
-
-fn calfguard() -> Command {
-    let mut cmd = Command::cargo_bin("calfguard").unwrap();
-    cmd.env_remove("CALFGUARD_FAULT").env("TZ", "UTC");
-    cmd
-}
-
-/// Copy the named real fixtures into a fresh folder.
-fn input_dir(names: &[&str]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for n in names {
-        fs::copy(fixtures().join(n), dir.path().join(n)).unwrap();
-    }
-    dir
-}
+use std::path::Path;
 
 fn read(p: &Path) -> String {
     fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -295,4 +278,57 @@ fn init_writes_a_default_that_analyze_accepts_and_bad_values_exit_2() {
         !dir.path().join("r2").exists(),
         "nothing written on a config error"
     );
+}
+
+/// The default configuration is looked up in the test's own home (`common::calfguard`), never
+/// in the person's: a bad key there fails the run, a good file written there by `init` is read.
+#[test]
+fn default_config_comes_from_the_isolated_home() {
+    let input = input_dir(&["pyfitparse_fenix5_run_short.fit"]);
+    let out = tempfile::tempdir().unwrap();
+
+    let mut cmd = calfguard();
+    let config = cmd.home().default_config();
+    fs::create_dir_all(config.parent().unwrap()).unwrap();
+    fs::write(&config, "[athlete]\nno_such_key = 1\n").unwrap();
+    let o = cmd
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path().join("r"))
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("no_such_key"), "{err}");
+    assert!(err.contains(&config.display().to_string()), "{err}");
+
+    // `init` without `--config` writes that file in a fresh home, and `analyze` reads it.
+    let home = common::Home::new();
+    home.cli().arg("init").assert().code(0);
+    assert!(read(&home.default_config()).contains("[athlete]"));
+    let text = read(&home.default_config()).replacen("[athlete]", "[athlete]\nno_such_key = 2", 1);
+    fs::write(home.default_config(), text).unwrap();
+    let o = home
+        .cli()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path().join("r"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("no_such_key"), "{err}");
+
+    // A fresh home has no configuration: the same run succeeds.
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path().join("r"))
+        .arg("--quiet")
+        .assert()
+        .code(0);
 }

@@ -1,22 +1,17 @@
 //! The same run from two sources counts once: real runs plus converted copies in another
 //! format, the fixture pairs recorded by two devices, and order independence.
 
-use calfguard::app::{analyse, Analysis, Options};
+mod common;
+
+use calfguard::app::Analysis;
 use calfguard::dedup::{dedup, DedupRules};
 use calfguard::gpxwrite::to_gpx;
-use calfguard::ingest::export::Limits;
 use calfguard::ingest::read_bytes;
-use calfguard::summary::{summarize, Context};
-use chrono::{DateTime, Utc};
-use indicatif::ProgressBar;
+use calfguard::summary::summarize;
+use common::{corpus, ctx, fixtures, run};
 use proptest::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
-}
 
 /// Real recordings with positions and times (runs, rides, a triathlon).
 const REAL: &[&str] = &[
@@ -27,28 +22,6 @@ const REAL: &[&str] = &[
     "jkfit_fr965_run_power_stamina.fit",
     "tormoder_fr920xt_run_mornindew_broken.fit",
 ];
-
-fn ctx() -> Context {
-    Context::new(
-        DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc),
-        None,
-    )
-}
-
-fn run(paths: &[PathBuf], dedup: bool) -> Analysis {
-    analyse(
-        paths,
-        &ctx(),
-        &Options {
-            limits: Limits::default(),
-            dedup: dedup.then(DedupRules::default),
-        },
-        &ProgressBar::hidden(),
-        &AtomicBool::new(false),
-    )
-}
 
 fn rows(a: &Analysis) -> Vec<(String, String, Option<String>)> {
     a.activities
@@ -116,16 +89,9 @@ fn converted_copies_shifted_by_seconds_count_once() {
 
 #[test]
 fn fixture_pairs_give_one_activity_and_one_duplicate() {
-    let Ok(corpus) = std::env::var("CALFGUARD_CORPUS") else {
-        eprintln!("CALFGUARD_CORPUS is not set: the fixture-pair test did not run");
+    let Some(corpus) = corpus("the fixture pairs of the shared corpus") else {
         return;
     };
-    let corpus = PathBuf::from(corpus);
-    assert!(
-        corpus.is_dir(),
-        "CALFGUARD_CORPUS={} is missing",
-        corpus.display()
-    );
     let sources = fs::read_to_string(corpus.join("SOURCES.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(sources.as_bytes());
     let headers = reader.headers().unwrap().clone();

@@ -1,19 +1,16 @@
 //! Whole exports: Garmin- and Strava-style zips built from the real fixtures must give exactly
 //! the activities of the loose files, with every file accounted for.
 
-use calfguard::app::{analyse, Analysis, Options};
-use calfguard::ingest::export::Limits;
-use calfguard::summary::Context;
-use chrono::{DateTime, Utc};
-use indicatif::ProgressBar;
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use zip::write::SimpleFileOptions;
+mod common;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
+use calfguard::app::Analysis;
+use common::{assert_accounting, fixture, gz, zip_of};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Analyse in-process without duplicate detection.
+fn run(paths: &[PathBuf]) -> Analysis {
+    common::run(paths, false)
 }
 
 /// The activity fixtures used here: FIT and GPX files that each give at least one activity.
@@ -25,48 +22,6 @@ const FILES: &[&str] = &[
     "georust_garminconnect_run_ns3_hr_cad.gpx",
     "phpgpx_endomondo_hike_2seg_hr.gpx",
 ];
-
-fn ctx() -> Context {
-    Context::new(
-        DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc),
-        None,
-    )
-}
-
-fn run(paths: &[PathBuf]) -> Analysis {
-    analyse(
-        paths,
-        &ctx(),
-        &Options {
-            limits: Limits::default(),
-            dedup: None,
-        },
-        &ProgressBar::hidden(),
-        &AtomicBool::new(false),
-    )
-}
-
-fn bytes(name: &str) -> Vec<u8> {
-    fs::read(fixtures().join(name)).unwrap()
-}
-
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-fn zip_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, data) in members {
-        w.start_file(name.as_str(), opts).unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 /// What identifies an activity independent of where it was found.
 fn keys(a: &Analysis) -> Vec<String> {
@@ -86,18 +41,9 @@ fn keys(a: &Analysis) -> Vec<String> {
 
 fn loose(dir: &Path) -> Analysis {
     for f in FILES {
-        fs::write(dir.join(f), bytes(f)).unwrap();
+        fs::write(dir.join(f), fixture(f)).unwrap();
     }
     run(&[dir.to_path_buf()])
-}
-
-fn assert_accounting(a: &Analysis) {
-    let c = &a.counts;
-    assert_eq!(
-        c.found,
-        c.analysed + c.skipped + c.failed + c.duplicate,
-        "accounting does not add up: {c:?}"
-    );
 }
 
 #[test]
@@ -116,13 +62,13 @@ fn garmin_export_with_nested_zips_matches_loose_files() {
         .filter(|f| f.ends_with(".fit"))
         .collect();
     let inner1 = zip_of(&[
-        (fits[0].to_string(), bytes(fits[0])),
-        (fits[1].to_string(), bytes(fits[1])),
+        (fits[0].to_string(), fixture(fits[0])),
+        (fits[1].to_string(), fixture(fits[1])),
     ]);
     let inner2 = zip_of(
         &fits[2..]
             .iter()
-            .map(|f| (f.to_string(), bytes(f)))
+            .map(|f| (f.to_string(), fixture(f)))
             .collect::<Vec<_>>(),
     );
     let mut members = vec![
@@ -150,7 +96,7 @@ fn garmin_export_with_nested_zips_matches_loose_files() {
     fs::write(export.join("Garmin_Export.zip"), zip_of(&members)).unwrap();
     // The GPX files sit beside the zip, as a user's folder would hold them.
     for f in FILES.iter().filter(|f| f.ends_with(".gpx")) {
-        fs::write(export.join(f), bytes(f)).unwrap();
+        fs::write(export.join(f), fixture(f)).unwrap();
     }
 
     let a = run(std::slice::from_ref(&export));
@@ -195,9 +141,9 @@ fn strava_export_with_gz_members_and_copies() {
         let ext = f.rsplit('.').next().unwrap();
         // Half gzipped, half plain, as Strava exports mix them.
         let (name, data) = if i % 2 == 0 {
-            (format!("activities/{i}.{ext}.gz"), gz(&bytes(f)))
+            (format!("activities/{i}.{ext}.gz"), gz(&fixture(f)))
         } else {
-            (format!("activities/{i}.{ext}"), bytes(f))
+            (format!("activities/{i}.{ext}"), fixture(f))
         };
         list.push_str(&format!(
             "{i},\"Jan {i}, 2020\",Run {i},Run,Shoe {i},{name}\n"
@@ -205,7 +151,7 @@ fn strava_export_with_gz_members_and_copies() {
         members.push((name, data));
     }
     // A byte-identical copy under another name, and a broken file.
-    members.push(("activities/copy.fit".to_string(), bytes(FILES[0])));
+    members.push(("activities/copy.fit".to_string(), fixture(FILES[0])));
     members.push((
         "activities/broken.fit.gz".to_string(),
         gz(&[14, 0x10, 0, 0, 1, 0, 0, 0, b'.', b'F', b'I', b'T', 0, 0]),
@@ -244,7 +190,7 @@ fn copies_are_resolved_the_same_whatever_the_order() {
     for name in ["b.fit", "a.fit", "c/z.fit"] {
         let p = tmp.path().join(name);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, bytes(FILES[1])).unwrap();
+        fs::write(p, fixture(FILES[1])).unwrap();
     }
     for threads in [1, 2, 4] {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -275,12 +221,12 @@ fn bombs_and_deep_nesting_are_per_file_errors() {
     )
     .unwrap();
     // Six levels of zips around a real file.
-    let mut nested = zip_of(&[("run.fit".to_string(), bytes(FILES[1]))]);
+    let mut nested = zip_of(&[("run.fit".to_string(), fixture(FILES[1]))]);
     for level in 0..6 {
         nested = zip_of(&[(format!("level{level}.zip"), nested)]);
     }
     fs::write(tmp.path().join("nested.zip"), nested).unwrap();
-    fs::write(tmp.path().join("ok.fit"), bytes(FILES[1])).unwrap();
+    fs::write(tmp.path().join("ok.fit"), fixture(FILES[1])).unwrap();
     let a = run(&[tmp.path().to_path_buf()]);
     assert_accounting(&a);
     assert_eq!(a.counts.analysed, 1);

@@ -9,6 +9,8 @@
 //! - Independently of our scale/offset table, the samples must match fitparser's full profile
 //!   decode (`decode_message`, fields by name, scaled by the profile) of every record.
 
+mod common;
+
 use calfguard::ingest::fit::{read_fit, read_fit_reference, semicircles_to_deg};
 use calfguard::ingest::{clean_sample, ReadLimits};
 use calfguard::model::{Activity, Sample};
@@ -27,16 +29,13 @@ fn fit_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn real_fixtures() -> Vec<PathBuf> {
-    fit_files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/real"))
+    fit_files(&common::fixtures())
 }
 
-/// The shared corpus's FIT files, or `None` (said on stdout) when `CALFGUARD_CORPUS` is unset.
-fn corpus_fixtures() -> Option<Vec<PathBuf>> {
-    let Some(corpus) = std::env::var_os("CALFGUARD_CORPUS") else {
-        println!("CALFGUARD_CORPUS not set: the corpus part of this test did not run");
-        return None;
-    };
-    let dir = PathBuf::from(corpus).join("fit");
+/// The shared corpus's FIT files, or `None` (said on the terminal: `what` did not run) when
+/// `CALFGUARD_CORPUS` is unset.
+fn corpus_fixtures(what: &str) -> Option<Vec<PathBuf>> {
+    let dir = common::corpus(what)?.join("fit");
     assert!(dir.is_dir(), "{} is missing", dir.display());
     Some(fit_files(&dir))
 }
@@ -88,7 +87,8 @@ fn fast_path_equals_fitparser_path_on_real_fixtures() {
 
 #[test]
 fn fast_path_equals_fitparser_path_on_corpus() {
-    let Some(files) = corpus_fixtures() else {
+    let Some(files) = corpus_fixtures("fast path against fitparser on the corpus's FIT files")
+    else {
         return;
     };
     assert!(!files.is_empty());
@@ -224,7 +224,10 @@ fn samples_match_fitparser_profile_decode() {
     let mut records = 0;
     let mut errs = Vec::new();
     let mut files = real_fixtures();
-    files.extend(corpus_fixtures().unwrap_or_default());
+    files.extend(
+        corpus_fixtures("the corpus part of samples_match_fitparser_profile_decode")
+            .unwrap_or_default(),
+    );
     for p in &files {
         let bytes = std::fs::read(p).expect("read fixture");
         let Some(mut want) = profile_samples(&bytes) else {

@@ -1,6 +1,6 @@
 //! The FIT reader against reference values from independent decoders (official Garmin FIT SDK,
-//! fitdecode, fitparse), stored in `oracle.csv` beside the files (columns: see the shared
-//! fixture set's `ORACLE.md`).
+//! fitdecode, fitparse), stored in `oracle.csv` beside the files (columns:
+//! `fixtures/real/ORACLE.md`).
 //!
 //! - `fixtures/real/` (MIT files, always run).
 //! - `$CALFGUARD_CORPUS/fit` with `$CALFGUARD_CORPUS/oracle.csv` (the full shared set) when the
@@ -11,11 +11,13 @@
 //! sport and sub-sport, session `total_distance` within 0.01 m and `total_timer_time` within
 //! 0.01 s. Files the SDK does not decode have an explicit expectation each (see `broken`).
 
+mod common;
+
 use calfguard::ingest::fit::read_fit;
 use calfguard::model::{Activity, Sport};
 use chrono::DateTime;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 type Row = HashMap<String, String>;
 
@@ -252,18 +254,16 @@ fn check_set(dir: &Path, oracle: &Path) -> usize {
 
 #[test]
 fn fit_matches_oracle_real_fixtures() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/real");
+    let dir = common::fixtures();
     let n = check_set(&dir, &dir.join("oracle.csv"));
     assert!(n >= 17, "only {n} FIT fixtures checked");
 }
 
 #[test]
 fn fit_matches_oracle_corpus() {
-    let Some(corpus) = std::env::var_os("CALFGUARD_CORPUS") else {
-        println!("CALFGUARD_CORPUS not set: the FIT corpus test did not run");
+    let Some(corpus) = common::corpus("FIT oracle on the corpus's FIT files") else {
         return;
     };
-    let corpus = PathBuf::from(corpus);
     let oracle = corpus.join("oracle.csv");
     assert!(
         corpus.join("fit").is_dir() && oracle.is_file(),

@@ -1,33 +1,12 @@
 //! FIT reader behaviour on built and cut files: developer field before its description, time
 //! jumps, chained files, truncation at any offset, failures, time-zone independence.
 
+mod common;
+
 use calfguard::ingest::fit::read_fit;
 use calfguard::ingest::read_bytes;
 use calfguard::model::{ReadError, Sport, TzSource};
-use std::path::PathBuf;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/real")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// FIT CRC-16, written independently of the reader's.
-fn crc16(data: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in data {
-        crc ^= u16::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xA001
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
-}
+use common::{crc16, fixture};
 
 /// A minimal FIT writer (little endian) for building test files.
 #[derive(Default)]
@@ -365,7 +344,7 @@ fn settings_file_is_skipped() {
 #[test]
 fn results_do_not_depend_on_tz() {
     if std::env::var_os("CALFGUARD_TZ_CHILD").is_some() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/real");
+        let dir = common::fixtures();
         let mut names: Vec<_> = std::fs::read_dir(&dir)
             .expect("fixtures")
             .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))

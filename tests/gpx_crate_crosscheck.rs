@@ -3,16 +3,17 @@
 //! positions (to 1e-9) agree with it. Files it rejects are listed and skipped. Runs on
 //! `fixtures/real` and, when `CALFGUARD_CORPUS` is set, on `$CALFGUARD_CORPUS/gpx`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use calfguard::ingest::gpx::read_gpx;
 use calfguard::model::ReadError;
 
 fn gpx_files() -> Vec<PathBuf> {
-    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")];
-    match std::env::var_os("CALFGUARD_CORPUS") {
-        Some(c) => dirs.push(PathBuf::from(c).join("gpx")),
-        None => eprintln!("CALFGUARD_CORPUS is not set: only fixtures/real is cross-checked"),
+    let mut dirs = vec![common::fixtures()];
+    if let Some(c) = common::corpus("the gpx-crate cross-check of the corpus's GPX files") {
+        dirs.push(c.join("gpx"));
     }
     let mut v = Vec::new();
     for d in dirs {

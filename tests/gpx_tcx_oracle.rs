@@ -1,12 +1,14 @@
 //! GPX and TCX readers against reference values computed by independent tools (gpxpy, lxml,
 //! tcxreader, the official FIT SDK) on real files: `fixtures/real/oracle.csv` for the files in
 //! the repository and, when `CALFGUARD_CORPUS` is set, `$CALFGUARD_CORPUS/oracle.csv` for the
-//! full shared set in `$CALFGUARD_CORPUS/{gpx,tcx}`. Column meanings: the shared set's ORACLE.md.
+//! full shared set in `$CALFGUARD_CORPUS/{gpx,tcx}`. Column meanings: `fixtures/real/ORACLE.md`.
 //!
 //! Tolerances: point, lap and channel counts exact; first/last point time exact to the second;
 //! track length (haversine, R = 6 371 008.8 m) within 0.1 % (or 0.06 m, the rounding of the
 //! oracle column, for tracks of a few metres); TCX lap distance sum within 0.01 m and timer sum
 //! within 0.01 s; FIT/GPX/TCX pairs: start within 1 s, track length within 0.1 %.
+
+mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -75,22 +77,16 @@ fn close_rel(got: f64, want: f64, rel: f64, abs: f64) -> bool {
 /// The fixture sets to check: the repository's, and the corpus when `CALFGUARD_CORPUS` is set.
 /// Each is (GPX dir, TCX dir, oracle.csv).
 fn sets() -> Vec<(PathBuf, PathBuf, PathBuf)> {
-    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real");
+    let real = common::fixtures();
     let mut v = vec![(real.clone(), real.clone(), real.join("oracle.csv"))];
-    match std::env::var_os("CALFGUARD_CORPUS") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            let oracle = dir.join("oracle.csv");
-            assert!(
-                oracle.is_file(),
-                "CALFGUARD_CORPUS is set but {} is missing",
-                oracle.display()
-            );
-            v.push((dir.join("gpx"), dir.join("tcx"), oracle));
-        }
-        None => eprintln!(
-            "CALFGUARD_CORPUS is not set: the corpus part of this test did not run (only fixtures/real)"
-        ),
+    if let Some(dir) = common::corpus("GPX/TCX oracle on the corpus's GPX and TCX files") {
+        let oracle = dir.join("oracle.csv");
+        assert!(
+            oracle.is_file(),
+            "CALFGUARD_CORPUS is set but {} is missing",
+            oracle.display()
+        );
+        v.push((dir.join("gpx"), dir.join("tcx"), oracle));
     }
     v
 }
@@ -289,13 +285,10 @@ fn gpx_and_tcx_match_the_oracle() {
 /// Read a fixture from fixtures/real or, if it is only in the corpus, from there (`None` when
 /// the corpus is not set).
 fn fixture(name: &str) -> Option<Vec<u8>> {
-    let real = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/real")
-        .join(name);
-    if let Ok(b) = std::fs::read(&real) {
+    if let Ok(b) = std::fs::read(common::fixtures().join(name)) {
         return Some(b);
     }
-    let dir = PathBuf::from(std::env::var_os("CALFGUARD_CORPUS")?);
+    let dir = common::corpus_dir()?;
     let sub = if name.ends_with(".tcx") { "tcx" } else { "gpx" };
     Some(std::fs::read(dir.join(sub).join(name)).unwrap_or_else(|e| panic!("{name}: {e}")))
 }
@@ -359,10 +352,9 @@ fn exact_outcomes_per_file() {
     let first_cad = a.samples[0].cadence_spm.unwrap();
     assert_eq!(first_cad % 2.0, 0.0, "doubled cadence is even");
 
-    let Some(_) = fixture("gc_strava_metadata_only_nopoints.gpx") else {
-        eprintln!("corpus not set: corpus-only exact outcomes not checked");
+    if common::corpus("the corpus-only cases of exact_outcomes_per_file").is_none() {
         return;
-    };
+    }
     // Strava export with only <metadata>: nothing recorded.
     assert_eq!(
         read("gc_strava_metadata_only_nopoints.gpx").unwrap(),
@@ -415,8 +407,7 @@ fn exact_outcomes_per_file() {
 /// GPX/TCX start and track length against the FIT oracle values (not our FIT reader).
 #[test]
 fn fit_pairs_agree() {
-    let Some(dir) = std::env::var_os("CALFGUARD_CORPUS").map(PathBuf::from) else {
-        eprintln!("CALFGUARD_CORPUS is not set: FIT/GPX/TCX pair checks did not run");
+    let Some(dir) = common::corpus("FIT/GPX/TCX pair checks") else {
         return;
     };
     let sources = load_csv(&dir.join("SOURCES.csv"));

@@ -2,21 +2,18 @@
 //! headers that claim gigabytes, 255-field definitions, the per-activity sample cap, out-of-range
 //! values, zip members that lie about their sizes, symlink loops and unreadable files.
 
-use assert_cmd::Command;
+mod common;
+
 use calfguard::ingest::export::{Leaf, Limits, Walker};
 use calfguard::ingest::fit::{read_fit, read_fit_with};
 use calfguard::ingest::gpx::{read_gpx, read_gpx_with};
 use calfguard::ingest::tcx::{read_tcx, read_tcx_with};
 use calfguard::ingest::{read_bytes, ReadLimits};
 use calfguard::model::{Activity, ReadError, ReadResult};
+use common::{calfguard, crc16, fixtures, zip_of};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
-}
 
 fn one(r: ReadResult) -> Activity {
     match r {
@@ -154,21 +151,6 @@ fn gigantic_attribute_is_a_clear_error() {
 // ---------------------------------------------------------------------------------------------
 // FIT
 // ---------------------------------------------------------------------------------------------
-
-fn crc16(data: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in data {
-        crc ^= u16::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xA001
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
-}
 
 /// A FIT file of `n` records (timestamp, heart rate, temperature), with an optional declared
 /// data size instead of the real one.
@@ -389,15 +371,6 @@ fn read(source: &str, bytes: &[u8]) -> ReadResult {
     read_bytes(source, bytes)
 }
 
-fn zip_of(name: &str, data: &[u8]) -> Vec<u8> {
-    use zip::write::SimpleFileOptions;
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    w.start_file(name, opts).unwrap();
-    w.write_all(data).unwrap();
-    w.finish().unwrap().into_inner()
-}
-
 /// Overwrite the uncompressed size of every local and central header with `size`.
 fn lie_about_size(zip: &mut [u8], size: u32) {
     let mut i = 0;
@@ -425,7 +398,7 @@ fn zip_member_that_lies_about_its_size_is_bounded() {
     // 64 MiB of a FIT-looking member compressed to ~64 KiB, declared as 4 KiB.
     let mut data = fs::read(fixtures().join("pyfitparse_fenix5_run_short.fit")).unwrap();
     data.resize(64 << 20, 0);
-    let mut z = zip_of("bomb.fit", &data);
+    let mut z = zip_of(&[("bomb.fit", data.clone())]);
     lie_about_size(&mut z, 4096);
     let walker = Walker::new(Limits::default(), &read);
     // The declared size is not trusted: the member is inflated until the running ratio
@@ -485,10 +458,7 @@ fn symlink_loop_and_unreadable_file_do_not_stop_the_batch() {
 
     let out = tempfile::tempdir().unwrap();
     let report = out.path().join("r");
-    let assert = Command::cargo_bin("calfguard")
-        .unwrap()
-        .env_remove("CALFGUARD_FAULT")
-        .env("TZ", "UTC")
+    let assert = calfguard()
         .arg("analyze")
         .arg(input.path())
         .arg("--out")

@@ -3,17 +3,14 @@
 //!
 //! One test in its own binary, because it sets the process-wide flag that every reader polls.
 
+mod common;
+
 use calfguard::ingest::export::{Leaf, Limits, Walker};
 use calfguard::ingest::read_bytes;
 use calfguard::model::{ReadError, ReadResult};
+use common::{fixtures, zip_of};
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
-}
 
 /// The real Garmin Connect GPX with its track segment repeated `n` times (988 points each).
 fn long_gpx(n: usize) -> Vec<u8> {
@@ -43,17 +40,6 @@ fn samples_or_reason(r: &ReadResult) -> Result<(usize, Option<String>), String> 
             Err(reason.clone())
         }
     }
-}
-
-fn zip_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    use zip::write::SimpleFileOptions;
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, data) in members {
-        w.start_file(*name, opts).unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
 }
 
 #[test]

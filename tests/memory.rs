@@ -4,7 +4,10 @@
 //! a large allocation each (the per-thread inflater is reused). The tests take a lock so that
 //! each measures only itself. Full-size runs: `docs/reliability.md`, `scripts/hostile.sh`.
 
+mod common;
+
 use calfguard::ingest::export::{Leaf, Limits, Walker};
+use common::gz;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -73,12 +76,6 @@ fn peak_of<R>(f: impl FnOnce() -> R) -> (R, usize) {
     PEAK.store(base, Ordering::Relaxed);
     let r = f();
     (r, PEAK.load(Ordering::Relaxed).saturating_sub(base))
-}
-
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 fn len_reader(_: &str, bytes: &[u8]) -> usize {

@@ -1,14 +1,12 @@
 //! Per-activity metrics on real recordings, against what the devices themselves state.
 
+mod common;
+
 use calfguard::ingest::read_bytes;
 use calfguard::metrics::elevation::{ascent_descent_m, DEFAULT_HYSTERESIS_M};
-use std::path::Path;
 
 fn activities(name: &str) -> Vec<calfguard::model::Activity> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/real")
-        .join(name);
-    read_bytes(name, &std::fs::read(path).unwrap()).unwrap()
+    read_bytes(name, &common::fixture(name)).unwrap()
 }
 
 /// Ascent from the altitude samples with the 3 m hysteresis (GoldenCheetah's default), against

@@ -3,22 +3,14 @@
 //! bytes that are not UTF-8 stay two different sources.
 #![cfg(unix)]
 
-use assert_cmd::Command;
+mod common;
+
+use common::{calfguard, fixtures};
 use std::ffi::OsStr;
 use std::fs;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
-}
-
-fn calfguard() -> Command {
-    let mut cmd = Command::cargo_bin("calfguard").unwrap();
-    cmd.env_remove("CALFGUARD_FAULT").env("TZ", "UTC");
-    cmd
-}
+use std::path::Path;
 
 fn rows(path: &Path) -> Vec<csv::StringRecord> {
     let mut r = csv::Reader::from_path(path).unwrap();

@@ -2,10 +2,11 @@
 //! point, failing on any panic: also on one that `catch_unwind` in the readers would catch, so
 //! that a dependency bug we guard against stays guarded.
 
+mod common;
+
 use calfguard::ingest::export::{Limits, Walker};
 use calfguard::ingest::{fit, gpx, read_bytes, tcx};
 use calfguard::model::ReadResult;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 
@@ -42,7 +43,7 @@ fn exercise(name: &str, bytes: &[u8]) -> usize {
 
 #[test]
 fn fuzzer_crashers_do_not_panic() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let dir = common::root().join("tests/regressions");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -4,36 +4,18 @@
 //! one report folder, and a report folder found inside the inputs.
 #![cfg(unix)]
 
+mod common;
+
 use assert_cmd::Command;
+use common::{calfguard, fixtures, input_dir, Home};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real")
-}
-
-fn calfguard() -> Command {
-    let mut cmd = Command::cargo_bin("calfguard").unwrap();
-    cmd.env_remove("CALFGUARD_FAULT")
-        .env_remove("CALFGUARD_NO_EXCHANGE")
-        .env("TZ", "UTC");
-    cmd
-}
-
 const RUN: &str = "pyfitparse_fenix5_run_short.fit";
 const RIDE: &str = "pyfitparse_edge810_ride_power.fit";
-
-/// A fresh folder holding copies of the named real fixtures.
-fn input_dir(names: &[&str]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for n in names {
-        fs::copy(fixtures().join(n), dir.path().join(n)).unwrap();
-    }
-    dir
-}
 
 /// Every file and folder under `dir` with its content (folders: empty), hidden ones included.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -74,7 +56,7 @@ fn run(cmd: &mut Command) -> (Option<i32>, String) {
     )
 }
 
-fn analyze(input: &Path, out: &Path) -> Command {
+fn analyze(input: &Path, out: &Path) -> common::Cli {
     let mut cmd = calfguard();
     cmd.arg("analyze")
         .arg(input)
@@ -414,10 +396,10 @@ fn a_report_inside_the_inputs_is_not_read() {
 // which hold a run in its analysis stage (the lock taken, the staging folder made).
 // ---------------------------------------------------------------------------------------------
 
-fn spawn(input: &Path, out: &Path, fault: &str) -> Child {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("calfguard"))
+/// A run spawned in `home` (which must outlive it).
+fn spawn(home: &Home, input: &Path, out: &Path, fault: &str) -> Child {
+    home.command()
         .env("CALFGUARD_FAULT", fault)
-        .env_remove("CALFGUARD_NO_EXCHANGE")
         .arg("analyze")
         .arg(input)
         .arg("--out")
@@ -466,6 +448,7 @@ fn finish(child: Child) -> (Option<i32>, String, Duration) {
 
 #[test]
 fn sigint_sigterm_and_sighup_keep_the_previous_report() {
+    let home = Home::new();
     let input = input_dir(&[RUN]);
     let tmp = tempfile::tempdir().unwrap();
     let r = tmp.path().join("r");
@@ -474,7 +457,7 @@ fn sigint_sigterm_and_sighup_keep_the_previous_report() {
     fs::copy(fixtures().join(RIDE), input.path().join(RIDE)).unwrap();
     let before = snapshot(tmp.path());
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        let mut child = spawn(input.path(), &r, "pause-analysis");
+        let mut child = spawn(&home, input.path(), &r, "pause-analysis");
         wait_for_staging(&mut child, &r);
         signal(&child, sig);
         let (code, err, _) = finish(child);
@@ -484,7 +467,8 @@ fn sigint_sigterm_and_sighup_keep_the_previous_report() {
         assert_eq!(snapshot(tmp.path()), before, "signal {sig}");
     }
     // `summary` too.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("calfguard"))
+    let mut child = home
+        .command()
         .env("CALFGUARD_FAULT", "pause-analysis")
         .arg("summary")
         .arg(input.path())
@@ -502,6 +486,7 @@ fn sigint_sigterm_and_sighup_keep_the_previous_report() {
 
 #[test]
 fn a_second_ctrl_c_stops_at_once() {
+    let home = Home::new();
     let input = input_dir(&[RUN]);
     let tmp = tempfile::tempdir().unwrap();
     let r = tmp.path().join("r");
@@ -510,7 +495,7 @@ fn a_second_ctrl_c_stops_at_once() {
     let before = snapshot(tmp.path());
     // `hang-analysis` sleeps two minutes without polling the flag, as a step that cannot
     // stop: the first Ctrl-C only asks, the second ends the process.
-    let mut child = spawn(input.path(), &r, "hang-analysis");
+    let mut child = spawn(&home, input.path(), &r, "hang-analysis");
     wait_for_staging(&mut child, &r);
     signal(&child, libc::SIGINT);
     std::thread::sleep(Duration::from_millis(300));
@@ -529,13 +514,14 @@ fn a_second_ctrl_c_stops_at_once() {
 
 #[test]
 fn two_runs_on_one_report_folder_never_mix() {
+    let home = Home::new();
     let input = input_dir(&[RUN]);
     let tmp = tempfile::tempdir().unwrap();
     let r = tmp.path().join("r");
     let (code, err) = run(&mut analyze(input.path(), &r));
     assert_eq!(code, Some(0), "{err}");
     let good = fs::read_to_string(r.join("activities.csv")).unwrap();
-    let mut first = spawn(input.path(), &r, "pause-analysis");
+    let mut first = spawn(&home, input.path(), &r, "pause-analysis");
     wait_for_staging(&mut first, &r);
     let lock = tmp.path().join(".r.lock");
     assert!(lock.is_file(), "{:?}", names(tmp.path()));

@@ -2,6 +2,7 @@
 //! `examples/sample_athlete.rs` writes: regenerate into a temporary folder and compare every file
 //! byte for byte, so the generator and the fixture never drift apart.
 
+mod common;
 #[allow(dead_code)]
 #[path = "../examples/sample_athlete.rs"]
 mod sample_athlete;
@@ -33,7 +34,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn regenerated_sample_athlete_is_byte_identical_to_the_fixture() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let tmp = tempfile::tempdir().unwrap();
     let written = sample_athlete::generate(&root.join("fixtures/real"), tmp.path()).unwrap();
     let fresh = files(tmp.path());
@@ -80,12 +81,11 @@ const CODES: [&str; 17] = [
 
 #[test]
 fn sample_athlete_raises_every_flag_and_no_file_fails() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let dir = root.join("fixtures/sample-athlete");
     let out = tempfile::tempdir().unwrap();
     let report = out.path().join("report");
-    assert_cmd::Command::cargo_bin("calfguard")
-        .unwrap()
+    common::calfguard()
         .arg("analyze")
         .arg(&dir)
         .arg("--config")

@@ -1,16 +1,16 @@
 //! `calfguard summary` and the weekly report on real fixtures: the reported week, flags in
 //! plain words, a stale export, units, and `--fail-on` exit codes.
 
+mod common;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
 
-fn calfguard() -> Command {
-    let mut cmd = Command::cargo_bin("calfguard").unwrap();
-    cmd.env_remove("CALFGUARD_FAULT")
-        .env("TZ", "UTC")
-        .env("XDG_CONFIG_HOME", "/nonexistent-calfguard-test")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+/// The binary (`common::calfguard`) run from the repository's root.
+fn calfguard() -> common::Cli {
+    let mut cmd = common::calfguard();
+    cmd.current_dir(common::root());
     cmd
 }
 

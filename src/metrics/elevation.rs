@@ -44,7 +44,7 @@ const MAX_GRID_STEPS: usize = 1_000_000;
 ///
 /// # References
 /// GoldenCheetah `src/Metrics/BasicRideMetrics.cpp` (`ElevationGain`, `ElevationLoss`,
-/// `GC_ELEVATION_HYSTERESIS`, default 3.0 m); ANCHORS 3.12.
+/// `GC_ELEVATION_HYSTERESIS`, default 3.0 m); see docs/metrics.md.
 pub fn hysteresis_gain_loss(alts: &[Option<f64>], threshold_m: f64) -> (f64, f64) {
     hysteresis_over(alts.iter().copied(), threshold_m)
 }
@@ -145,7 +145,7 @@ impl SteepDescent {
 ///
 /// # References
 /// Bontemps B et al. 2020, Sports Med 50(12):2083–2110 (median downhill protocol −12 %); Maeo S et
-/// al. 2017, Sci Rep 7:5769 (plantar-flexor damage at −15 %); ANCHORS 3.10. Threshold and window
+/// al. 2017, Sci Rep 7:5769 (plantar-flexor damage at −15 %); docs/metrics.md. Threshold and window
 /// are ours.
 pub fn steep_descent(
     samples: &[Sample],

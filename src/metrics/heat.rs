@@ -56,7 +56,7 @@ fn rothfusz_f(t: f64, rh: f64) -> f64 {
 ///
 /// # References
 /// Rothfusz LP 1990, NWS Technical Attachment SR 90-23; Steadman RG 1979, J Appl Meteorol
-/// 18:861–873; NWS WPC "The Heat Index Equation"; ANCHORS 3.7.
+/// 18:861–873; NWS WPC "The Heat Index Equation" (full references: docs/metrics.md).
 pub fn heat_index_c(temp_c: f64, rh_pct: f64) -> Option<f64> {
     let rh = valid_rh(rh_pct)?;
     if !temp_c.is_finite() {
@@ -85,7 +85,7 @@ pub fn heat_index_c(temp_c: f64, rh_pct: f64) -> Option<f64> {
 /// °C and % in, hPa out.
 ///
 /// # References
-/// Australian Bureau of Meteorology, "Thermal Comfort observations"; ANCHORS 3.7.
+/// Australian Bureau of Meteorology, "About the WBGT and Apparent Temperature indices".
 pub fn vapour_pressure_hpa(temp_c: f64, rh_pct: f64) -> Option<f64> {
     let rh = valid_rh(rh_pct)?;
     check(rh / 100.0 * 6.105 * (17.27 * temp_c / (237.7 + temp_c)).exp())
@@ -102,7 +102,7 @@ pub fn vapour_pressure_hpa(temp_c: f64, rh_pct: f64) -> Option<f64> {
 ///
 /// # References
 /// Australian Bureau of Meteorology, "Thermal Comfort observations" (formula from ACSM 1984, Med J
-/// Aust 141:876); ANCHORS 3.7.
+/// Aust 141:876); full references in docs/metrics.md.
 pub fn wbgt_simple_c(temp_c: f64, rh_pct: f64) -> Option<f64> {
     if !temp_c.is_finite() {
         return None;
@@ -148,7 +148,7 @@ impl HeatBand {
 ///
 /// # References
 /// ACSM 1984 position stand on heat injuries; Armstrong LE et al. 1996, Med Sci Sports Exerc
-/// 28(12):i–x, "Heat and cold illnesses during distance running"; ANCHORS 3.7.
+/// 28(12):i–x, "Heat and cold illnesses during distance running" (docs/metrics.md).
 pub fn heat_band(wbgt_c: f64) -> Option<HeatBand> {
     if !wbgt_c.is_finite() {
         return None;
@@ -176,7 +176,7 @@ pub fn heat_band(wbgt_c: f64) -> Option<HeatBand> {
 /// °C and %.
 ///
 /// # References
-/// NWS heat-index "caution" band from 80 °F (27 °C); thresholds ours; ANCHORS 3.7.
+/// NWS heat-index "caution" band from 80 °F (27 °C); thresholds ours (docs/metrics.md).
 pub fn is_hot(temp_c: f64, rh_pct: Option<f64>) -> Option<bool> {
     if !temp_c.is_finite() {
         return None;
@@ -210,7 +210,7 @@ fn corrected_temp_c(s: &Sample, wrist_offset_c: f64) -> Option<f64> {
 /// °C and % in, minutes out.
 ///
 /// # References
-/// Wrist-temperature caveat: ANCHORS 3.7. Rule: [`is_hot`].
+/// Wrist-temperature caveat: docs/metrics.md. Rule: [`is_hot`].
 pub fn heat_minutes(samples: &[Sample], rh_pct: Option<f64>, wrist_offset_c: f64) -> Option<f64> {
     heat_minutes_over(samples, &counted_intervals(samples), rh_pct, wrist_offset_c)
 }

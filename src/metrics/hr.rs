@@ -122,7 +122,7 @@ impl Zones {
 /// Seconds.
 ///
 /// # References
-/// Edwards 1993; Karvonen et al. 1957; ANCHORS 3.6.
+/// Edwards 1993; Karvonen et al. 1957 (full references: docs/metrics.md).
 pub fn time_in_zones_s(samples: &[Sample], zones: &Zones) -> [f64; 6] {
     let mut out = [0.0; 6];
     for iv in counted_intervals(samples) {
@@ -203,7 +203,7 @@ pub fn banister_rate_per_min(hrr_fraction: f64, sex: Option<Sex>) -> f64 {
 /// Heart rates in bpm; result in TRIMP units (≈ minutes × intensity weighting).
 ///
 /// # References
-/// Banister 1991; Morton, Fitz-Clarke & Banister 1990 (see [`banister_rate_per_min`]); ANCHORS 3.5.
+/// Banister 1991; Morton, Fitz-Clarke & Banister 1990 (see [`banister_rate_per_min`]).
 pub fn trimp_banister(
     samples: &[Sample],
     hr_rest_bpm: f64,
@@ -236,7 +236,7 @@ pub fn trimp_banister(
 /// HRmax in bpm; result in TRIMP units (weighted minutes).
 ///
 /// # References
-/// Edwards S 1993, *The Heart Rate Monitor Book*; ANCHORS 3.5.
+/// Edwards S 1993, *The Heart Rate Monitor Book* (docs/metrics.md).
 pub fn trimp_edwards(samples: &[Sample], hr_max_bpm: f64) -> Option<f64> {
     let zones = Zones::percent_max(hr_max_bpm)?;
     let t = time_in_zones_s(samples, &zones);
@@ -259,7 +259,7 @@ pub fn trimp_edwards(samples: &[Sample], hr_max_bpm: f64) -> Option<f64> {
 /// bpm.
 ///
 /// # References
-/// ANCHORS 3.6 (5-s smoothing against optical spikes); thresholds ours.
+/// Smoothing against optical spikes and its thresholds are ours (docs/metrics.md).
 pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
     let mut kept: Vec<f64> = Vec::new();
     let mut last: Option<(Option<i64>, f64)> = None;
@@ -328,7 +328,7 @@ fn median_of_few(values: &[f64]) -> Option<f64> {
 /// bpm.
 ///
 /// # References
-/// ANCHORS 3.6 (prefer the observed maximum over age formulas such as Tanaka H et al. 2001,
+/// docs/metrics.md (prefer the observed maximum over age formulas such as Tanaka H et al. 2001,
 /// J Am Coll Cardiol 37(1):153–156, `208 − 0.7·age`).
 pub fn hr_max_estimate_bpm<'a>(activities: impl IntoIterator<Item = &'a [Sample]>) -> Option<f64> {
     let mut all: Vec<f64> = activities.into_iter().flat_map(clean_hr_bpm).collect();

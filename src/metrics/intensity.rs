@@ -196,7 +196,7 @@ pub struct Warmup {
 /// **Basis.** Heart rate when HRmax is given and ≥ 50 % of the window's counted time has heart
 /// rate; otherwise speed.
 ///
-/// **Cold start** (ANCHORS 3.9's proposed detector):
+/// **Cold start** (a detector of ours, not a published one):
 /// - HR basis: mean HR > 80 % HRmax, or > 2 min at ≥ 80 % HRmax (zones 4–5);
 /// - speed basis: window pace within 5 % of the run's median pace (`pace_ratio ≤ 1.05`; median
 ///   over the run's moving intervals, window pace from the window's time-weighted mean speed).
@@ -218,7 +218,7 @@ pub struct Warmup {
 ///
 /// # References
 /// Bishop D 2003, Sports Med 33(7):483–498; Fradkin AJ et al. 2010, J Strength Cond Res
-/// 24(1):140–148; ANCHORS 3.9 (detector and thresholds are heuristics, ours).
+/// 24(1):140–148 (docs/metrics.md); the detector and thresholds are heuristics, ours.
 pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> Warmup {
     warmup_data(samples, window_s).evaluate(hr_max_bpm)
 }

@@ -150,7 +150,7 @@ fn moving_intervals(
 /// Heart rates in bpm, speeds in m/s; load in TRIMP units.
 ///
 /// # References
-/// Banister 1991 and Morton et al. 1990 (TRIMP, ANCHORS 3.5); rTSS after TrainingPeaks' running
+/// Banister 1991 and Morton et al. 1990 (TRIMP, docs/metrics.md); rTSS after TrainingPeaks' running
 /// TSS (Allen & Coggan's TSS = hours × IF² × 100). The 88 % and 65 % HRR anchors are ours.
 pub fn load(samples: &[Sample], params: &LoadParams) -> (f64, LoadSource) {
     let speeds = speed_estimates_mps(samples);

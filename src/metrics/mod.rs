@@ -7,8 +7,7 @@
 //! - never returns NaN or an infinity: where a value cannot be computed it returns `None` (or 0
 //!   for sums over nothing, as documented per function).
 //!
-//! The formulas, thresholds and citations are in `docs/metrics.md`; the source for each one is
-//! `ANCHORS.md` section 3.
+//! The formulas, thresholds and citations are in `docs/metrics.md`, with full references.
 //!
 //! # Time policy shared by all time-weighted metrics
 //! Samples without a time are ignored. The time series is walked in file order keeping a clock

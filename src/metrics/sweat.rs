@@ -117,7 +117,7 @@ pub fn bsa_du_bois_m2(body_mass_kg: f64, height_m: f64) -> Option<f64> {
 /// ACSM's Guidelines for Exercise Testing and Prescription (running equation); Gonzalez RR et al.
 /// 2009, J Appl Physiol 107(2):379–388; Sawka MN et al. 2007, Med Sci Sports Exerc
 /// 39(2):377–390 (2 % body mass, 0.4–1.8 L/h); ISO 9920 / ISO 7933 (clothing and convection
-/// terms); ANCHORS 3.8.
+/// terms); full references in docs/metrics.md.
 pub fn sweat_estimate(input: &SweatInput) -> Option<SweatEstimate> {
     let SweatInput {
         air_temp_c: ta,
