@@ -209,7 +209,7 @@ pub struct AnalyzeConfig {
     /// Local date range.
     pub until: Option<NaiveDate>,
     /// Units.
-    pub units: crate::config::Units,
+    pub units: crate::units::Units,
     /// `--fail-on`.
     pub fail_on: Option<FailOn>,
     /// Worker threads; `None` means one per core.
@@ -247,8 +247,8 @@ impl AnalyzeConfig {
             None => None,
         };
         let units = match a.units {
-            Some(UnitsArg::Metric) => crate::config::Units::Metric,
-            Some(UnitsArg::Imperial) => crate::config::Units::Imperial,
+            Some(UnitsArg::Metric) => crate::units::Units::Metric,
+            Some(UnitsArg::Imperial) => crate::units::Units::Imperial,
             None => file.athlete.units.unwrap_or_default(),
         };
         Ok(AnalyzeConfig {

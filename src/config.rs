@@ -11,6 +11,7 @@ use crate::dedup::DedupRules;
 use crate::flags::Thresholds;
 use crate::localtime::parse_zone;
 use crate::summary::{MetricParams, ZoneBasis};
+use crate::units::Units;
 use chrono::Datelike;
 use chrono_tz::Tz;
 use std::fmt;
@@ -18,16 +19,6 @@ use std::path::{Path, PathBuf};
 
 /// Sex, as the Banister TRIMP constants need it.
 pub use crate::model::Sex;
-
-/// Units for the summary and charts (CSV columns stay SI).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Units {
-    /// km, min/km, °C.
-    #[default]
-    Metric,
-    /// mi, min/mi, °F.
-    Imperial,
-}
 
 /// The athlete profile as configured; every value optional.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -496,16 +487,12 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
             Some(parse_zone(&z).map_err(|e| r.err(format!("`athlete.time_zone`: {e}")))?);
     }
     if let Some(u) = r.string(a, "athlete", "units")? {
-        athlete.units = Some(match u.as_str() {
-            "metric" => Units::Metric,
-            "imperial" => Units::Imperial,
-            _ => {
-                return Err(r.err(format!(
-                    "`athlete.units` = \"{}\": must be \"metric\" or \"imperial\"",
-                    clip(&u)
-                )))
-            }
-        });
+        athlete.units = Some(Units::parse(&u).ok_or_else(|| {
+            r.err(format!(
+                "`athlete.units` = \"{}\": must be \"metric\" or \"imperial\"",
+                clip(&u)
+            ))
+        })?);
     }
 
     let h = r.section("heat", &["wrist_temp_offset_c", "fluid_intake_l_per_h"])?;

@@ -28,4 +28,5 @@ pub mod model;
 pub mod periods;
 pub mod report;
 pub mod summary;
+pub mod units;
 pub mod weather;

@@ -14,7 +14,7 @@
 //! the output is the same on every machine. Colours are from the Okabe–Ito palette. The output
 //! is deterministic: no timestamps, no random ids. See `docs/design.md`, section Charts.
 
-use crate::config::Units;
+use crate::units::Units;
 use crate::flags::{Flag, Severity};
 use crate::periods::{Month, Week};
 use chrono::{Datelike, NaiveDate};

@@ -7,7 +7,7 @@
 //! stay links. Every other text is escaped. The output is XHTML-style (void elements closed), so
 //! an XML parser reads it, and deterministic.
 
-use crate::config::Units;
+use crate::units::Units;
 use crate::flags::{Code, Flag, Severity};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::fmt::Write;

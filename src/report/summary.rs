@@ -3,7 +3,7 @@
 //! No coordinates anywhere. Units follow `--units` / `athlete.units`; the CSVs stay SI.
 
 use crate::athlete::Profile;
-use crate::config::Units;
+use crate::units::Units;
 use crate::flags::{Flag, NotJudged};
 use crate::periods::Week;
 use crate::report::html::number;
