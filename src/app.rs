@@ -155,7 +155,7 @@ fn file_id(path: &Path, meta: &fs::Metadata) -> FileId {
 
 impl Walk {
     fn walk(&mut self, path: &Path, top: bool) {
-        let source = crate::ingest::names::display_path(path);
+        let source = crate::names::display_path(path);
         let failed = |reason: String| ErrorRow {
             source: source.clone(),
             kind: ErrorKind::Failed,
@@ -594,7 +594,7 @@ pub fn to_facts(a: &ActivitySummary) -> ActivityFacts {
 /// Write the report files into `dir`.
 pub fn write_report(dir: &Path, analysis: &Analysis, eval: &Evaluation) -> std::io::Result<()> {
     report::write_activities(&dir.join("activities.csv"), &analysis.activities)?;
-    report::folder::fault_point("after-activities");
+    crate::fault::abort_at("after-activities");
     report::write_errors(&dir.join("errors.csv"), &analysis.errors)?;
     let p = &eval.flags.periods;
     periods::write_weeks(&dir.join("weeks.csv"), &p.weeks)?;
@@ -683,7 +683,7 @@ fn run_pipeline(config: &AnalyzeConfig, started: Instant) -> Result<Option<Run>>
         },
         dedup: (!config.keep_duplicates).then(|| config.file.duplicates.clone()),
     };
-    crate::interrupt::test_pause("analysis");
+    crate::fault::pause_at("analysis");
     let mut analysis =
         pool.install(|| analyse(&config.paths, &ctx, &options, &progress, interrupted));
     if interrupted.load(Ordering::SeqCst) {

@@ -58,14 +58,14 @@ impl GearFile {
                 return Err(format!(
                     "line {line}: shoe name longer than {} bytes: '{}'",
                     crate::ingest::MAX_TEXT_BYTES,
-                    crate::config::clip(shoe)
+                    crate::text::clip(shoe)
                 ));
             }
             let date = |v: &str| {
                 NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
                     format!(
                         "line {line}: '{}' is not a date (YYYY-MM-DD)",
-                        crate::config::clip(v)
+                        crate::text::clip(v)
                     )
                 })
             };
@@ -90,7 +90,7 @@ impl GearFile {
 
     /// Read a shoes file.
     pub fn load(path: &Path) -> Result<GearFile, String> {
-        let text = crate::config::read_limited(path, MAX_GEAR_BYTES, "gear file")
+        let text = crate::text::read_limited(path, MAX_GEAR_BYTES, "gear file")
             .map_err(|e| format!("{e} ('{}')", path.display()))?;
         GearFile::parse(&text).map_err(|e| format!("gear file '{}': {e}", path.display()))
     }

@@ -45,7 +45,7 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| {
         format!(
             "'{}' is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)",
-            crate::config::clip(name)
+            crate::text::clip(name)
         )
     })
 }

@@ -168,7 +168,7 @@ impl Weather {
                     format!(
                         "line {}: not a time: '{}'",
                         i + 1,
-                        crate::config::clip(cells.first().unwrap_or(&""))
+                        crate::text::clip(cells.first().unwrap_or(&""))
                     )
                 })?;
             let num = |c: Option<usize>| -> Result<Option<f64>, String> {
@@ -186,7 +186,7 @@ impl Weather {
                         format!(
                             "line {}: not a number: '{}'",
                             i + 1,
-                            crate::config::clip(cell)
+                            crate::text::clip(cell)
                         )
                     })
             };
@@ -225,7 +225,7 @@ impl Weather {
 
     /// Read a weather file.
     pub fn load(path: &Path) -> Result<Weather, String> {
-        let text = crate::config::read_limited(path, MAX_WEATHER_BYTES, "weather file")
+        let text = crate::text::read_limited(path, MAX_WEATHER_BYTES, "weather file")
             .map_err(|e| format!("{e} ('{}')", path.display()))?;
         Weather::parse(&text).map_err(|e| format!("weather file '{}': {e}", path.display()))
     }

@@ -603,7 +603,7 @@ impl<'a, T: Send> Walker<'a, T> {
         }
         let source = format!(
             "{archive_source}!{}",
-            crate::ingest::names::display_bytes(raw.name_raw())
+            crate::names::display_bytes(raw.name_raw())
         );
         let (size, compressed) = (raw.size(), raw.compressed_size());
         let limit = self.limits.max_file_bytes;

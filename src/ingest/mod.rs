@@ -8,7 +8,6 @@ pub mod export;
 pub mod fit;
 pub mod gpx;
 mod inflate;
-pub mod names;
 pub mod strava;
 pub mod tcx;
 pub mod xml;

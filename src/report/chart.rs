@@ -14,9 +14,9 @@
 //! the output is the same on every machine. Colours are from the Okabe–Ito palette. The output
 //! is deterministic: no timestamps, no random ids. See `docs/design.md`, section Charts.
 
-use crate::units::Units;
 use crate::flags::{Flag, Severity};
 use crate::periods::{Month, Week};
+use crate::units::Units;
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;

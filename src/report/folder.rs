@@ -24,6 +24,7 @@
 //! next run repairs it (a lone `.NAME.old-PID` holding a report is renamed back) and removes the
 //! staging and old folders earlier runs left, when they hold only what their marker lists.
 
+use crate::interrupt::Remover;
 use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Read, Write};
@@ -173,7 +174,7 @@ fn audit(dir: &Path) -> io::Result<Audit> {
             .is_some_and(|n| marker.files.iter().any(|f| f == n));
         let is_file = fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.is_file());
         if !(listed && is_file) {
-            let mut shown = crate::ingest::names::display_os(&name);
+            let mut shown = crate::names::display_os(&name);
             if fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.is_dir()) {
                 shown.push('/');
             }
@@ -186,6 +187,11 @@ fn audit(dir: &Path) -> io::Result<Audit> {
     } else {
         Audit::Foreign(foreign)
     })
+}
+
+/// [`remove_ours`] for a second signal (errors ignored: the process is exiting).
+fn remove_staging(dir: &Path) {
+    let _ = remove_ours(dir);
 }
 
 /// Remove a folder calfguard wrote: the files its marker lists, the marker, then the folder,
@@ -415,7 +421,7 @@ impl OutLock {
                     let _ = writeln!(w, "{LOCK_SIGNATURE} pid {}", std::process::id());
                 }
             }
-            crate::interrupt::set_lock(ours.then(|| path.clone()));
+            crate::interrupt::set_lock(ours.then(|| (path.clone(), remove_lock_file as Remover)));
             return Ok(OutLock { file, path, ours });
         }
     }
@@ -592,7 +598,7 @@ impl ReportFolder {
         }
         let staging = hidden_sibling(target, &format!(".staging-{}", std::process::id()))?;
         fs::create_dir(&staging)?;
-        crate::interrupt::set_staging(Some(staging.clone()));
+        crate::interrupt::set_staging(Some((staging.clone(), remove_staging)));
         let folder = ReportFolder {
             target: target.to_path_buf(),
             staging,
@@ -618,7 +624,7 @@ impl ReportFolder {
     /// removed whole (it held something else) and was left beside the new one.
     pub fn commit(mut self) -> io::Result<Option<String>> {
         sync_dir_tree(&self.staging)?;
-        fault_point("before-swap");
+        crate::fault::abort_at("before-swap");
         // Look again under the lock: a person may have dropped a file in since the start.
         refuse_existing(&self.target, &self.target)?;
         crate::interrupt::set_committing(true);
@@ -637,7 +643,7 @@ impl ReportFolder {
             let try_exchange = std::env::var_os("CALFGUARD_NO_EXCHANGE").is_none();
             if try_exchange && exchange(&self.staging, &self.target).is_ok() {
                 self.committed = true;
-                fault_point("after-exchange");
+                crate::fault::abort_at("after-exchange");
                 self.staging.clone()
             } else {
                 let old = hidden_sibling(&self.target, &format!(".old-{}", std::process::id()))?;
@@ -648,7 +654,7 @@ impl ReportFolder {
                     )));
                 }
                 fs::rename(&self.target, &old)?;
-                fault_point("between-renames");
+                crate::fault::abort_at("between-renames");
                 fs::rename(&self.staging, &self.target)?;
                 self.committed = true;
                 old
@@ -725,15 +731,6 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
         io::ErrorKind::Unsupported,
         "no atomic exchange",
     ))
-}
-
-/// Test seam for the kill-safety tests: when the environment variable `CALFGUARD_FAULT` names
-/// this point, the process aborts here, as a kill would. `CALFGUARD_NO_EXCHANGE` (any value)
-/// makes the swap take the fallback of two renames, as where `renameat2` is missing.
-pub fn fault_point(name: &str) {
-    if std::env::var("CALFGUARD_FAULT").is_ok_and(|v| v == name) {
-        std::process::abort();
-    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 //! stay links. Every other text is escaped. The output is XHTML-style (void elements closed), so
 //! an XML parser reads it, and deterministic.
 
-use crate::units::Units;
 use crate::flags::{Code, Flag, Severity};
+use crate::units::Units;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::fmt::Write;
 

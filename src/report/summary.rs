@@ -3,10 +3,10 @@
 //! No coordinates anywhere. Units follow `--units` / `athlete.units`; the CSVs stay SI.
 
 use crate::athlete::Profile;
-use crate::units::Units;
 use crate::flags::{Flag, NotJudged};
 use crate::periods::Week;
 use crate::report::html::number;
+use crate::units::Units;
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write;
 
