@@ -4,21 +4,21 @@
 use crate::athlete::{self, Profile};
 use crate::cli::{AnalyzeConfig, FailOn};
 use crate::config::Config;
-use crate::dedup::{dedup, DedupRules};
+use crate::dedup::DedupRules;
 use crate::flags;
 use crate::flags::Severity;
 use crate::ingest;
-use crate::ingest::export::{Leaf, LeafRecord, Limits, Walker};
-use crate::ingest::strava::{parse_activity_list, StravaEntry};
-use crate::model::{Break, ReadError, Sport};
+use crate::ingest::export::{LeafRecord, Limits, Walker};
+pub use crate::ledger::Analysis;
+use crate::ledger::{account, drop_same_runs, problem_rows, ErrorKind, Parsed};
+use crate::model::{ReadError, Sport};
 use crate::periods::{self, ActivityFacts};
-use crate::report::{self, folder::ReportFolder, ErrorKind, ErrorRow};
+use crate::report::{self, folder::ReportFolder};
 use crate::summary::{summarize, ActivitySummary, Context, FinishParams, MetricParams, ZoneBasis};
 use anyhow::{Context as _, Result};
 use chrono::{Datelike, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -53,185 +53,6 @@ impl Exit {
     }
 }
 
-/// Counts of what happened to every file found.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Files (and archive members) found.
-    pub found: usize,
-    /// Files that gave at least one activity (salvaged included).
-    pub analysed: usize,
-    /// Of those, files that broke and were salvaged.
-    pub salvaged: usize,
-    /// Files that are not activities.
-    pub skipped: usize,
-    /// Files with nothing usable.
-    pub failed: usize,
-    /// Files with the same content as another, or recordings of a run kept from another file.
-    pub duplicate: usize,
-    /// Pairs of overlapping recordings that are not the same run (both kept).
-    pub conflicts: usize,
-    /// Activities (one file may hold several sessions).
-    pub activities: usize,
-    /// Bytes read.
-    pub bytes: u64,
-}
-
-/// The result of analysing a set of inputs, before it is written.
-#[derive(Debug, Default)]
-pub struct Analysis {
-    /// Per-activity summaries, sorted by start then source.
-    pub activities: Vec<ActivitySummary>,
-    /// Rows of `errors.csv`, sorted by source then kind.
-    pub errors: Vec<ErrorRow>,
-    /// What happened to every file.
-    pub counts: Counts,
-}
-
-/// One loose file to read.
-#[derive(Clone, Debug)]
-struct InputFile {
-    path: PathBuf,
-    source: String,
-}
-
-/// What the reader hands back for one distinct leaf: its activities reduced (and where the file
-/// broke, if it did), or why it gave none.
-type Parsed = Result<(Vec<ActivitySummary>, Option<Break>), ReadError>;
-
-/// Walk the inputs: files as given, folders recursively in sorted order. Unreadable entries
-/// become `failed` rows; a folder reached twice (symlink loop) is walked once; a file reached
-/// twice (through symbolic or hard links, or named twice) is read once, under the path met
-/// first; a symbolic link inside a folder that leads to a folder outside every input is not
-/// followed (one `skipped` row for the link); a calfguard report folder (one holding the marker)
-/// is one `skipped` row and is not read.
-fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<ErrorRow>) {
-    let mut w = Walk {
-        roots: paths
-            .iter()
-            .filter_map(|p| fs::canonicalize(p).ok())
-            .collect(),
-        ..Walk::default()
-    };
-    for p in paths {
-        w.walk(p, true);
-    }
-    (w.files, w.errors)
-}
-
-/// The state of [`discover`].
-#[derive(Default)]
-struct Walk {
-    /// The inputs, resolved: folders a symbolic link may lead into.
-    roots: Vec<PathBuf>,
-    files: Vec<InputFile>,
-    errors: Vec<ErrorRow>,
-    seen_dirs: HashSet<PathBuf>,
-    seen_files: HashSet<FileId>,
-}
-
-/// What makes two paths the same file: device and inode where there are inodes, else the
-/// resolved path.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum FileId {
-    #[cfg(unix)]
-    Inode(u64, u64),
-    #[cfg_attr(unix, allow(dead_code))]
-    Path(PathBuf),
-}
-
-fn file_id(path: &Path, meta: &fs::Metadata) -> FileId {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let _ = path;
-        FileId::Inode(meta.dev(), meta.ino())
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        FileId::Path(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
-    }
-}
-
-impl Walk {
-    fn walk(&mut self, path: &Path, top: bool) {
-        let source = crate::names::display_path(path);
-        let failed = |reason: String| ErrorRow {
-            source: source.clone(),
-            kind: ErrorKind::Failed,
-            reason,
-            position: String::new(),
-            duplicate_of: String::new(),
-        };
-        let meta = match fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                self.errors.push(failed(format!("cannot read: {e}")));
-                return;
-            }
-        };
-        if meta.is_file() {
-            if self.seen_files.insert(file_id(path, &meta)) {
-                self.files.push(InputFile {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-            return;
-        }
-        if !meta.is_dir() {
-            self.errors.push(ErrorRow {
-                kind: ErrorKind::Skipped,
-                ..failed("not a regular file".to_string())
-            });
-            return;
-        }
-        if report::folder::is_report(path) {
-            // A report (or a run's staging folder) is never read as input.
-            self.errors.push(ErrorRow {
-                kind: ErrorKind::Skipped,
-                ..failed(format!(
-                    "a calfguard report folder (it holds {}): not read as input",
-                    report::folder::MARKER
-                ))
-            });
-            return;
-        }
-        let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-        if is_link && !top && !self.roots.iter().any(|r| canonical.starts_with(r)) {
-            self.errors.push(ErrorRow {
-                kind: ErrorKind::Skipped,
-                ..failed("symbolic link to a folder outside the inputs: not followed".to_string())
-            });
-            return;
-        }
-        if !self.seen_dirs.insert(canonical) {
-            return;
-        }
-        let entries = match fs::read_dir(path) {
-            Ok(rd) => rd,
-            Err(e) => {
-                self.errors.push(failed(format!("cannot read folder: {e}")));
-                return;
-            }
-        };
-        let mut children = Vec::new();
-        for entry in entries {
-            match entry {
-                Ok(e) => children.push(e.path()),
-                Err(e) => self
-                    .errors
-                    .push(failed(format!("cannot read folder entry: {e}"))),
-            }
-        }
-        children.sort();
-        for child in children {
-            self.walk(&child, false);
-        }
-    }
-}
-
 /// Parse one leaf's bytes and reduce its activities right away (the samples are dropped here).
 fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
     let activities = ingest::read_bytes(source, bytes)?;
@@ -261,7 +82,16 @@ pub fn analyse(
     progress: &ProgressBar,
     interrupted: &AtomicBool,
 ) -> Analysis {
-    let (files, walk_errors) = discover(paths);
+    let found = ingest::discover::discover(paths, &|dir| {
+        // A report (or a run's staging folder) is never read as input.
+        report::folder::is_report(dir).then(|| {
+            format!(
+                "a calfguard report folder (it holds {}): not read as input",
+                report::folder::MARKER
+            )
+        })
+    });
+    let files = found.files;
     progress.set_length(files.len() as u64);
     let reader = |source: &str, bytes: &[u8]| parse_leaf(source, bytes, ctx);
     let walker = Walker::new(options.limits.clone(), &reader);
@@ -276,246 +106,11 @@ pub fn analyse(
             r
         })
         .collect();
-    let mut analysis = account(records, walk_errors);
+    let mut analysis = account(records, problem_rows(found.problems));
     if let Some(rules) = &options.dedup {
         drop_same_runs(&mut analysis, rules);
     }
     analysis
-}
-
-/// Apply the same-run rule ([`crate::dedup`]): keep the richest recording of each run, list the
-/// others as `duplicate` rows with the evidence, and overlapping different recordings as
-/// `conflict` rows. A file counts as a duplicate when none of its activities is kept.
-fn drop_same_runs(analysis: &mut Analysis, rules: &DedupRules) {
-    let activities = std::mem::take(&mut analysis.activities);
-    let out = dedup(activities, rules);
-    let kept_sources: HashSet<&str> = out.kept.iter().map(|a| a.source.as_str()).collect();
-    let mut dropped_files: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
-    for d in &out.duplicates {
-        if !kept_sources.contains(d.copy.source.as_str()) {
-            dropped_files
-                .entry(d.copy.source.as_str())
-                .or_insert((d.kept.as_str(), d.evidence.as_str()));
-        }
-    }
-    for (source, (kept, evidence)) in &dropped_files {
-        analysis.counts.analysed = analysis.counts.analysed.saturating_sub(1);
-        analysis.counts.duplicate += 1;
-        analysis.errors.push(ErrorRow {
-            duplicate_of: kept.to_string(),
-            ..error_row(
-                source,
-                ErrorKind::Duplicate,
-                format!("same run as {kept}: {evidence}"),
-                None,
-            )
-        });
-    }
-    // A salvaged file that turned out to be a copy is counted as a duplicate only.
-    let dropped: HashSet<&str> = dropped_files.keys().copied().collect();
-    let salvaged_dropped = analysis
-        .errors
-        .iter()
-        .filter(|e| e.kind == ErrorKind::Salvaged && dropped.contains(e.source.as_str()))
-        .count();
-    analysis.counts.salvaged = analysis.counts.salvaged.saturating_sub(salvaged_dropped);
-    for c in &out.conflicts {
-        analysis.counts.conflicts += 1;
-        analysis
-            .errors
-            .push(error_row(&c.a, ErrorKind::Conflict, c.reason.clone(), None));
-    }
-    analysis.activities = out.kept;
-    analysis.counts.activities = analysis.activities.len();
-    analysis.errors.sort();
-}
-
-fn error_row(source: &str, kind: ErrorKind, reason: String, position: Option<String>) -> ErrorRow {
-    ErrorRow {
-        source: source.to_string(),
-        kind,
-        reason,
-        position: position.unwrap_or_default(),
-        duplicate_of: String::new(),
-    }
-}
-
-/// Turn the leaves into activities, error rows and counts: resolve copies (the first source in
-/// sorted order keeps the activity), count non-activity archive members per archive and reason,
-/// and apply Strava's activity list.
-fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>) -> Analysis {
-    records.sort_by(|a, b| a.source.cmp(&b.source));
-    let mut counts = Counts {
-        found: records.len() + walk_errors.len(),
-        ..Counts::default()
-    };
-    for e in &walk_errors {
-        match e.kind {
-            ErrorKind::Skipped => counts.skipped += 1,
-            _ => counts.failed += 1,
-        }
-    }
-    let mut errors = walk_errors;
-
-    // Copies: every source of a content hash, in sorted order; the first keeps the result.
-    let mut holders: HashMap<u128, Vec<usize>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if let Leaf::Content { hash, .. } | Leaf::Copy { hash } = r.leaf {
-            holders.entry(hash).or_default().push(i);
-        }
-    }
-    // The parsed values, moved out of their records (the keeper's summaries are moved on into
-    // the activities, not copied).
-    let mut parsed: HashMap<u128, Parsed> = HashMap::new();
-    for r in &mut records {
-        if let Leaf::Content { hash, .. } = r.leaf {
-            if let Leaf::Content { value, .. } = std::mem::replace(&mut r.leaf, Leaf::Copy { hash })
-            {
-                parsed.insert(hash, value);
-            }
-        }
-    }
-    // Hashes whose activities were handed to their keeper.
-    let mut taken: HashSet<u128> = HashSet::new();
-
-    // Strava activity lists.
-    let mut strava: HashMap<String, StravaEntry> = HashMap::new();
-    for r in &records {
-        if let Leaf::ActivityList { bytes } = &r.leaf {
-            match parse_activity_list(&r.source, bytes) {
-                Ok(m) => strava.extend(m),
-                Err(reason) => errors.push(error_row(&r.source, ErrorKind::Failed, reason, None)),
-            }
-        }
-    }
-
-    let mut activities = Vec::new();
-    // Non-activity members of archives, counted per (archive, kind, reason).
-    let mut noise: BTreeMap<(String, ErrorKind, String), usize> = BTreeMap::new();
-    for r in &records {
-        counts.bytes += r.bytes;
-        let outcome: Option<(ErrorKind, String, Option<String>)> = match &r.leaf {
-            Leaf::Failed { reason, position } => {
-                Some((ErrorKind::Failed, reason.clone(), position.clone()))
-            }
-            Leaf::NotActivity { reason } => Some((ErrorKind::Skipped, reason.to_string(), None)),
-            Leaf::ActivityList { .. } => Some((
-                ErrorKind::Skipped,
-                "Strava activity list: read for sport names and gear".to_string(),
-                None,
-            )),
-            Leaf::Content { hash, .. } | Leaf::Copy { hash } => {
-                let group = holders.get(hash).map(Vec::as_slice).unwrap_or(&[]);
-                let keeper = group.first().map(|&i| records[i].source.as_str());
-                let is_taken = taken.contains(hash);
-                match parsed.get_mut(hash) {
-                    Some(Ok((summaries, broken))) if !summaries.is_empty() || is_taken => {
-                        if keeper == Some(r.source.as_str()) && !is_taken {
-                            taken.insert(*hash);
-                            counts.analysed += 1;
-                            if let Some(b) = broken {
-                                counts.salvaged += 1;
-                                errors.push(error_row(
-                                    &r.source,
-                                    ErrorKind::Salvaged,
-                                    b.reason.clone(),
-                                    Some(b.position.clone()),
-                                ));
-                            }
-                            for mut s in std::mem::take(summaries) {
-                                s.source.clone_from(&r.source);
-                                apply_strava(&mut s, strava.get(&r.source));
-                                activities.push(s);
-                            }
-                            None
-                        } else {
-                            counts.duplicate += 1;
-                            errors.push(ErrorRow {
-                                duplicate_of: keeper.unwrap_or_default().to_string(),
-                                ..error_row(
-                                    &r.source,
-                                    ErrorKind::Duplicate,
-                                    "same bytes as another file".to_string(),
-                                    None,
-                                )
-                            });
-                            None
-                        }
-                    }
-                    Some(Ok(_)) => {
-                        Some((ErrorKind::Skipped, "no activity in file".to_string(), None))
-                    }
-                    Some(Err(ReadError::Skipped { reason })) => {
-                        Some((ErrorKind::Skipped, reason.clone(), None))
-                    }
-                    Some(Err(ReadError::Failed { reason, position })) => {
-                        Some((ErrorKind::Failed, reason.clone(), position.clone()))
-                    }
-                    None => Some((
-                        ErrorKind::Failed,
-                        "internal error: parsed copy not found".to_string(),
-                        None,
-                    )),
-                }
-            }
-        };
-        let Some((kind, reason, position)) = outcome else {
-            continue;
-        };
-        match kind {
-            ErrorKind::Failed => counts.failed += 1,
-            _ => counts.skipped += 1,
-        }
-        match (&r.archive, kind) {
-            (Some(archive), ErrorKind::Skipped) => {
-                *noise
-                    .entry((archive.to_string(), kind, reason))
-                    .or_default() += 1;
-            }
-            _ => errors.push(error_row(&r.source, kind, reason, position)),
-        }
-    }
-    for ((archive, kind, reason), n) in noise {
-        let files = if n == 1 { "file" } else { "files" };
-        errors.push(error_row(
-            &archive,
-            kind,
-            format!("{n} {files} in this archive: {reason}"),
-            None,
-        ));
-    }
-
-    counts.activities = activities.len();
-    activities.sort_by(|a, b| {
-        (a.start_utc, &a.source, a.sport.as_str()).cmp(&(b.start_utc, &b.source, b.sport.as_str()))
-    });
-    errors.sort();
-    Analysis {
-        activities,
-        errors,
-        counts,
-    }
-}
-
-/// Name the sport of an activity whose file gave none (or only an inferred one) from Strava's
-/// activity list, and keep the gear.
-fn apply_strava(s: &mut ActivitySummary, entry: Option<&StravaEntry>) {
-    let Some(entry) = entry else {
-        return;
-    };
-    s.gear.clone_from(&entry.gear);
-    if entry.cut {
-        s.warnings.push(crate::ingest::xml::text_cut_warning(
-            "a field of Strava's activities.csv",
-        ));
-    }
-    let unknown = s.sport == Sport::Other("unknown".to_string())
-        || s.warnings.iter().any(|w| w.contains("sport inferred"));
-    if let (true, Some(t)) = (unknown, &entry.activity_type) {
-        s.sport = Sport::from_names(t, None);
-        s.warnings
-            .push(format!("sport '{t}' from Strava activities.csv"));
-    }
 }
 
 /// The history evaluated: the athlete profile, the finished per-activity metrics, the

@@ -23,6 +23,7 @@ pub mod geo;
 pub mod gpxwrite;
 pub mod ingest;
 pub mod interrupt;
+pub mod ledger;
 pub mod localtime;
 pub mod metrics;
 pub mod model;

@@ -10,7 +10,7 @@ use calfguard::dedup::{dedup, DedupRules, MAX_CANDIDATES};
 use calfguard::ingest::export::Limits;
 use calfguard::ingest::strava::parse_activity_list;
 use calfguard::ingest::{read_bytes, MAX_TEXT_BYTES};
-use calfguard::report::ErrorKind;
+use calfguard::ledger::ErrorKind;
 use calfguard::summary::{summarize, ActivitySummary, Context};
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;

@@ -4,6 +4,7 @@
 //! `TrainingCenterDatabase`, also after whitespace or a byte-order mark), not from the file name.
 //! Readers never panic on bad input; [`read_bytes`] also isolates any panic a dependency raises.
 
+pub mod discover;
 pub mod export;
 pub mod fit;
 pub mod gpx;

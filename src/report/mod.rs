@@ -6,6 +6,7 @@ pub mod folder;
 pub mod html;
 pub mod summary;
 
+use crate::ledger::ErrorRow;
 use crate::summary::ActivitySummary;
 use std::io;
 use std::path::Path;
@@ -71,49 +72,6 @@ pub const ACTIVITY_COLUMNS: &[&str] = &[
 
 /// The columns of `errors.csv`, in order.
 pub const ERROR_COLUMNS: &[&str] = &["source", "kind", "reason", "position", "duplicate_of"];
-
-/// What happened to a file that is not simply analysed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ErrorKind {
-    /// Nothing usable could be read.
-    Failed,
-    /// Not an activity.
-    Skipped,
-    /// Kept what came before a break (also in activities.csv).
-    Salvaged,
-    /// Same content as another file, or the same run as a richer recording: analysed once.
-    Duplicate,
-    /// Overlaps another recording in time but is not the same run: both kept.
-    Conflict,
-}
-
-impl ErrorKind {
-    /// The name used in `errors.csv`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Failed => "failed",
-            ErrorKind::Skipped => "skipped",
-            ErrorKind::Salvaged => "salvaged",
-            ErrorKind::Duplicate => "duplicate",
-            ErrorKind::Conflict => "conflict",
-        }
-    }
-}
-
-/// One row of `errors.csv`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ErrorRow {
-    /// The file (or archive member).
-    pub source: String,
-    /// What happened.
-    pub kind: ErrorKind,
-    /// Why, in plain words.
-    pub reason: String,
-    /// Where in the file (`byte 0x..`, `line L:C`), if known.
-    pub position: String,
-    /// For duplicates: the source that was analysed instead.
-    pub duplicate_of: String,
-}
 
 /// A text cell whose content comes from a file (a file name, device, sport, shoe, a warning
 /// quoting the file), made safe for spreadsheets (CSV formula injection, OWASP's rule): a cell
