@@ -230,7 +230,7 @@ pub struct Run {
 fn run_pipeline(config: &AnalyzeConfig, started: Instant) -> Result<Option<Run>> {
     validate(config)?;
     let gear = match &config.gear {
-        Some(p) => Some(crate::gear::GearFile::load(p).map_err(|e| anyhow::anyhow!(e))?),
+        Some(p) => Some(crate::enrich::gear::GearFile::load(p).map_err(|e| anyhow::anyhow!(e))?),
         None => None,
     };
     crate::interrupt::install();
@@ -295,15 +295,7 @@ fn run_pipeline(config: &AnalyzeConfig, started: Instant) -> Result<Option<Run>>
         analysis.counts.activities = analysis.activities.len();
     }
     if let Some(g) = &gear {
-        for a in analysis
-            .activities
-            .iter_mut()
-            .filter(|a| a.sport.is_running())
-        {
-            if let Some(shoe) = g.shoe_for(&a.source, a.start_local().date_naive()) {
-                a.gear = Some(shoe.to_string());
-            }
-        }
+        g.apply(&mut analysis.activities);
     }
     let eval = pool.install(|| evaluate(&mut analysis, &config.file, config.file.zones));
     Ok(Some(Run {

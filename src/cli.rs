@@ -225,7 +225,7 @@ pub struct AnalyzeConfig {
     /// The configuration file's settings (defaults when there is none).
     pub file: Config,
     /// Hourly weather, if given.
-    pub weather: Option<std::sync::Arc<crate::weather::Weather>>,
+    pub weather: Option<std::sync::Arc<crate::enrich::weather::Weather>>,
 }
 
 impl AnalyzeConfig {
@@ -239,7 +239,7 @@ impl AnalyzeConfig {
         let file = crate::config::load(a.config.as_deref())?;
         let weather = match &a.weather {
             Some(p) => Some(std::sync::Arc::new(
-                crate::weather::Weather::load(p).map_err(|message| ConfigError {
+                crate::enrich::weather::Weather::load(p).map_err(|message| ConfigError {
                     path: p.display().to_string(),
                     message,
                 })?,

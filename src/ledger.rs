@@ -5,10 +5,10 @@
 //! conflicts. Every file found is counted exactly once.
 
 use crate::dedup::{dedup, DedupRules};
+use crate::enrich::strava::{self, parse_activity_list, StravaEntry};
 use crate::ingest::discover::{Problem, ProblemKind};
 use crate::ingest::export::{Leaf, LeafRecord};
-use crate::ingest::strava::{parse_activity_list, StravaEntry};
-use crate::model::{Break, ReadError, Sport};
+use crate::model::{Break, ReadError};
 use crate::summary::ActivitySummary;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -206,11 +206,11 @@ pub fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>)
     let mut taken: HashSet<u128> = HashSet::new();
 
     // Strava activity lists.
-    let mut strava: HashMap<String, StravaEntry> = HashMap::new();
+    let mut lists: HashMap<String, StravaEntry> = HashMap::new();
     for r in &records {
         if let Leaf::ActivityList { bytes } = &r.leaf {
             match parse_activity_list(&r.source, bytes) {
-                Ok(m) => strava.extend(m),
+                Ok(m) => lists.extend(m),
                 Err(reason) => errors.push(error_row(&r.source, ErrorKind::Failed, reason, None)),
             }
         }
@@ -251,7 +251,7 @@ pub fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>)
                             }
                             for mut s in std::mem::take(summaries) {
                                 s.source.clone_from(&r.source);
-                                apply_strava(&mut s, strava.get(&r.source));
+                                strava::apply(&mut s, lists.get(&r.source));
                                 activities.push(s);
                             }
                             None
@@ -321,26 +321,5 @@ pub fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>)
         activities,
         errors,
         counts,
-    }
-}
-
-/// Name the sport of an activity whose file gave none (or only an inferred one) from Strava's
-/// activity list, and keep the gear.
-fn apply_strava(s: &mut ActivitySummary, entry: Option<&StravaEntry>) {
-    let Some(entry) = entry else {
-        return;
-    };
-    s.gear.clone_from(&entry.gear);
-    if entry.cut {
-        s.warnings.push(crate::ingest::xml::text_cut_warning(
-            "a field of Strava's activities.csv",
-        ));
-    }
-    let unknown = s.sport == Sport::Other("unknown".to_string())
-        || s.warnings.iter().any(|w| w.contains("sport inferred"));
-    if let (true, Some(t)) = (unknown, &entry.activity_type) {
-        s.sport = Sport::from_names(t, None);
-        s.warnings
-            .push(format!("sport '{t}' from Strava activities.csv"));
     }
 }

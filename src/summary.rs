@@ -3,13 +3,13 @@
 //! what the report and the periods need and the samples are dropped right after, so an export
 //! of 10,000 activities never holds every sample at once.
 
+use crate::enrich::weather::Weather;
 use crate::localtime;
 use crate::metrics::load::{load_series, LoadParams, LoadSource};
 use crate::metrics::profile::HrProfile;
 use crate::metrics::series::Series;
 use crate::metrics::{cadence, distance, elevation, heat};
 use crate::model::{Activity, AthleteValues, Format, Sample, Sport, TzSource};
-use crate::weather::Weather;
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::sync::Arc;

@@ -7,8 +7,8 @@
 use assert_cmd::Command;
 use calfguard::app::{analyse, Analysis, Options};
 use calfguard::dedup::{dedup, DedupRules, MAX_CANDIDATES};
+use calfguard::enrich::strava::parse_activity_list;
 use calfguard::ingest::export::Limits;
-use calfguard::ingest::strava::parse_activity_list;
 use calfguard::ingest::{read_bytes, MAX_TEXT_BYTES};
 use calfguard::ledger::ErrorKind;
 use calfguard::summary::{summarize, ActivitySummary, Context};

@@ -9,7 +9,6 @@ pub mod export;
 pub mod fit;
 pub mod gpx;
 mod inflate;
-pub mod strava;
 pub mod tcx;
 pub mod xml;
 

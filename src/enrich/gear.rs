@@ -4,8 +4,10 @@
 //! `YYYY-MM-DD`, both inclusive; an empty `to` means "still in use") or a `source` naming one
 //! activity's file (the whole source, or its file name). A run takes the shoe of the row that
 //! names its source, else of the first row whose range holds its local date. The file wins over
-//! the gear column of a Strava export's `activities.csv`.
+//! the gear column of a Strava export's `activities.csv`. [`GearFile::parse`] reads the file;
+//! [`GearFile::apply`] gives the runs their shoes.
 
+use crate::summary::ActivitySummary;
 use chrono::NaiveDate;
 use std::path::Path;
 
@@ -107,6 +109,15 @@ impl GearFile {
                 })
             })
             .map(|(shoe, _)| shoe.as_str())
+    }
+
+    /// Give every run the shoe this file names for it (it wins over Strava's gear column).
+    pub fn apply(&self, activities: &mut [ActivitySummary]) {
+        for a in activities.iter_mut().filter(|a| a.sport.is_running()) {
+            if let Some(shoe) = self.shoe_for(&a.source, a.start_local().date_naive()) {
+                a.gear = Some(shoe.to_string());
+            }
+        }
     }
 }
 
