@@ -5,24 +5,30 @@ use crate::athlete::{self, Profile};
 use crate::cli::{AnalyzeConfig, FailOn};
 use crate::config::Config;
 use crate::dedup::DedupRules;
+use crate::enrich::weather::Weather;
 use crate::flags;
 use crate::flags::Severity;
 use crate::ingest;
 use crate::ingest::export::{LeafRecord, Limits, Walker};
 pub use crate::ledger::Analysis;
 use crate::ledger::{account, drop_same_runs, problem_rows, ErrorKind, Parsed};
-use crate::model::{ReadError, Sport};
+use crate::metrics::finish::{finish, FinishParams, ZoneBasis};
+use crate::metrics::record::ActivityRecord;
+use crate::metrics::reduce::{reduce, MetricParams};
+use crate::model::Activity;
+use crate::model::ReadError;
 use crate::periods::{self, ActivityFacts};
 use crate::report::{self, folder::ReportFolder};
-use crate::summary::{summarize, ActivitySummary, Context, FinishParams, MetricParams, ZoneBasis};
 use anyhow::{Context as _, Result};
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// How a run ended; each maps to one exit code (see the README and `--help`).
@@ -51,6 +57,44 @@ impl Exit {
             Exit::Interrupted => 130,
         }
     }
+}
+
+/// What the per-activity work needs to know about the run.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// The run's "now" (`--now`, default the clock), for the date check.
+    pub now: DateTime<Utc>,
+    /// The configured time zone (`--tz`), for activities whose file and position say nothing.
+    pub tz: Option<Tz>,
+    /// Parameters of the per-activity metrics.
+    pub metrics: MetricParams,
+    /// Hourly weather (`--weather`), if given.
+    pub weather: Option<Arc<Weather>>,
+}
+
+impl Context {
+    /// A context with default metric parameters and no weather.
+    pub fn new(now: DateTime<Utc>, tz: Option<Tz>) -> Context {
+        Context {
+            now,
+            tz,
+            metrics: MetricParams::default(),
+            weather: None,
+        }
+    }
+}
+
+/// One activity through phase 1 while its samples are there: the weather joined to them, the
+/// metrics reduced, the track fingerprint taken; then placed in local time.
+pub fn summarize(activity: &Activity, ctx: &Context) -> ActivityRecord {
+    let weathered = ctx
+        .weather
+        .as_deref()
+        .and_then(|w| w.join(&activity.samples));
+    let mut record = reduce(activity, &ctx.metrics, weathered.as_ref());
+    record.track = crate::dedup::fingerprint(&activity.samples);
+    crate::localtime::place(&mut record, ctx.tz, ctx.now);
+    record
 }
 
 /// Parse one leaf's bytes and reduce its activities right away (the samples are dropped here).
@@ -139,51 +183,10 @@ pub fn evaluate(analysis: &mut Analysis, file: &Config, zones: ZoneBasis) -> Eva
     analysis
         .activities
         .par_iter_mut()
-        .for_each(|a| a.finish(&params));
-    let facts: Vec<ActivityFacts> = analysis.activities.iter().map(to_facts).collect();
+        .for_each(|a| finish(a, &params));
+    let facts: Vec<ActivityFacts> = analysis.activities.iter().map(ActivityFacts::of).collect();
     let flags = flags::analyse(&facts, &file.thresholds);
     Evaluation { profile, flags }
-}
-
-/// The facts the periods and flags need from one activity.
-pub fn to_facts(a: &ActivitySummary) -> ActivityFacts {
-    use crate::metrics::load::LoadSource as L;
-    let m = &a.m;
-    ActivityFacts {
-        source: a.source.clone(),
-        local_date: a.start_local().date_naive(),
-        start_utc: a.start_utc,
-        end_utc: a.end_utc(),
-        date_ok: a.date_ok,
-        is_run: a.sport.is_running(),
-        is_strength: a.sport == Sport::StrengthTraining,
-        distance_m: a.distance_m,
-        moving_s: m.moving_s,
-        load: m.load,
-        load_source: m.load_source.map(|s| match s {
-            L::Hr => periods::LoadSource::Hr,
-            L::Pace => periods::LoadSource::Pace,
-            L::Duration => periods::LoadSource::Duration,
-        }),
-        hard: m.hard.unwrap_or(false),
-        warmup: match m.warmup {
-            Some("adequate") => Some(periods::WarmupStatus::Adequate),
-            Some("short") => Some(periods::WarmupStatus::Short),
-            Some("none") => Some(periods::WarmupStatus::None),
-            _ => None,
-        },
-        warmup_hr_pct: m.warmup_hr_pct,
-        steep_descent_m: m.steep_descent_m,
-        heat_minutes: m.heat_minutes,
-        hot: m.hot.unwrap_or(false),
-        heat_index_c: m.heat_index_c,
-        wbgt_c: m.wbgt_c,
-        heat_band: m.heat_band.map(str::to_string),
-        temp_avg_c: m.temp_avg_c,
-        sweat_loss_pct: m.sweat_loss_pct,
-        electrolytes: m.electrolytes.unwrap_or(false),
-        gear: a.gear.clone(),
-    }
 }
 
 /// Write the report files into `dir`.

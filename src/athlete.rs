@@ -4,9 +4,10 @@
 //! that depends on it can be traced.
 
 use crate::config::AthleteConfig;
+use crate::metrics::finish::DEFAULT_HR_REST_BPM;
 use crate::metrics::profile::hr_max_estimate_from;
+use crate::metrics::record::ActivityRecord;
 use crate::model::Sex;
-use crate::summary::ActivitySummary;
 
 /// Where a profile value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,10 +58,6 @@ impl<T> Sourced<T> {
     }
 }
 
-/// Default resting heart rate when neither the configuration nor a file states one, bpm: a
-/// typical adult value (the Banister TRIMP depends on it only mildly; set `athlete.hr_rest_bpm`).
-pub const DEFAULT_HR_REST_BPM: f64 = 60.0;
-
 /// The resolved profile.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Profile {
@@ -92,8 +89,8 @@ fn from_config<T: Clone>(v: &Option<T>) -> Option<Sourced<T>> {
 
 /// The most recent plausible-date activity's value of `get`.
 fn from_files<T: Clone>(
-    activities: &[ActivitySummary],
-    get: impl Fn(&ActivitySummary) -> Option<T>,
+    activities: &[ActivityRecord],
+    get: impl Fn(&ActivityRecord) -> Option<T>,
 ) -> Option<Sourced<T>> {
     activities
         .iter()
@@ -108,7 +105,7 @@ fn from_files<T: Clone>(
 }
 
 /// Resolve the profile from the configuration and the activities (with their deferred data).
-pub fn resolve(config: &AthleteConfig, activities: &[ActivitySummary]) -> Profile {
+pub fn resolve(config: &AthleteConfig, activities: &[ActivityRecord]) -> Profile {
     let hr_max = from_config(&config.hr_max_bpm)
         .or_else(|| from_files(activities, |a| a.file_athlete.hr_max_bpm))
         .or_else(|| {

@@ -10,7 +10,8 @@
 use crate::dedup::DedupRules;
 use crate::flags::Thresholds;
 use crate::localtime::parse_zone;
-use crate::summary::{MetricParams, ZoneBasis};
+use crate::metrics::finish::ZoneBasis;
+use crate::metrics::reduce::MetricParams;
 use crate::text::{clip, read_limited};
 use crate::units::Units;
 use chrono::Datelike;

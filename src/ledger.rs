@@ -8,8 +8,8 @@ use crate::dedup::{dedup, DedupRules};
 use crate::enrich::strava::{self, parse_activity_list, StravaEntry};
 use crate::ingest::discover::{Problem, ProblemKind};
 use crate::ingest::export::{Leaf, LeafRecord};
+use crate::metrics::record::ActivityRecord;
 use crate::model::{Break, ReadError};
-use crate::summary::ActivitySummary;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What happened to a file that is not simply analysed.
@@ -82,7 +82,7 @@ pub struct Counts {
 #[derive(Debug, Default)]
 pub struct Analysis {
     /// Per-activity summaries, sorted by start then source.
-    pub activities: Vec<ActivitySummary>,
+    pub activities: Vec<ActivityRecord>,
     /// Rows of `errors.csv`, sorted by source then kind.
     pub errors: Vec<ErrorRow>,
     /// What happened to every file.
@@ -91,7 +91,7 @@ pub struct Analysis {
 
 /// What the reader hands back for one distinct leaf: its activities reduced (and where the file
 /// broke, if it did), or why it gave none.
-pub type Parsed = Result<(Vec<ActivitySummary>, Option<Break>), ReadError>;
+pub type Parsed = Result<(Vec<ActivityRecord>, Option<Break>), ReadError>;
 
 /// The rows of the files discovery could not read or skipped.
 pub fn problem_rows(problems: Vec<Problem>) -> Vec<ErrorRow> {

@@ -30,6 +30,5 @@ pub mod model;
 pub mod names;
 pub mod periods;
 pub mod report;
-pub mod summary;
 pub mod text;
 pub mod units;

@@ -1,9 +1,9 @@
 //! Whole exports: Garmin- and Strava-style zips built from the real fixtures must give exactly
 //! the activities of the loose files, with every file accounted for.
 
+use calfguard::app::Context;
 use calfguard::app::{analyse, Analysis, Options};
 use calfguard::ingest::export::Limits;
-use calfguard::summary::Context;
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use std::fs;

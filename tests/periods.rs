@@ -4,9 +4,8 @@
 //! Monday 2026-12-28 to Sunday 2027-01-03, and 2027-W01 starts on Monday 2027-01-04.
 
 use calfguard::flags::{analyse, Analysis, Code, Severity, Thresholds};
-use calfguard::periods::{
-    build, write_flags, write_months, write_weeks, ActivityFacts, LoadSource, WarmupStatus,
-};
+use calfguard::model::{HeatBand, LoadSource, WarmupStatus};
+use calfguard::periods::{build, write_flags, write_months, write_weeks, ActivityFacts};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -463,7 +462,7 @@ fn separately_saved_warmup_counts() {
 
 #[test]
 fn heat_long_raised_and_not() {
-    let a = go(&[run(day(0), 13.0, 75.0).hot(26.0, "red")]);
+    let a = go(&[run(day(0), 13.0, 75.0).hot(26.0, HeatBand::Red)]);
     let r: Vec<_> = a
         .flags
         .iter()
@@ -472,7 +471,7 @@ fn heat_long_raised_and_not() {
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].severity, Severity::Medium);
     assert!(close(r[0].value.unwrap(), 75.0));
-    let a = go(&[run(day(0), 13.0, 75.0).hot(29.0, "black")]);
+    let a = go(&[run(day(0), 13.0, 75.0).hot(29.0, HeatBand::Black)]);
     assert_eq!(
         a.flags
             .iter()
@@ -483,13 +482,13 @@ fn heat_long_raised_and_not() {
     );
     // Hot but short; long but cool.
     assert!(!has(
-        &go(&[run(day(0), 8.0, 45.0).hot(26.0, "red")]),
+        &go(&[run(day(0), 8.0, 45.0).hot(26.0, HeatBand::Red)]),
         Code::HeatLong
     ));
     assert!(!has(&go(&[run(day(0), 13.0, 75.0)]), Code::HeatLong));
     // Weekly count of hot long runs.
     let p = build(
-        &[run(day(0), 13.0, 75.0).hot(26.0, "red")],
+        &[run(day(0), 13.0, 75.0).hot(26.0, HeatBand::Red)],
         &Thresholds::default(),
     );
     assert_eq!(p.weeks[0].totals.hot_long_runs, 1);
@@ -521,7 +520,7 @@ fn heat_acclim_first_hot_days_after_two_weeks() {
     // day 4 and later are not.
     let mut f = baseline(8);
     for k in 56..62 {
-        f.push(run(day(k), 5.0, 30.0).hot(25.0, "red"));
+        f.push(run(day(k), 5.0, 30.0).hot(25.0, HeatBand::Red));
     }
     let a = go(&f);
     let dates: Vec<_> = a
@@ -539,7 +538,7 @@ fn heat_acclim_not_raised_when_heat_is_regular() {
     // three hot days (not judged: data start too close), nothing is flagged.
     let mut f = baseline(8);
     for w in 0..8 {
-        f.push(run(day(7 * w + 1), 5.0, 30.0).hot(25.0, "red"));
+        f.push(run(day(7 * w + 1), 5.0, 30.0).hot(25.0, HeatBand::Red));
     }
     let a = go(&f);
     assert!(!has(&a, Code::HeatAcclim));
@@ -555,8 +554,8 @@ fn heat_acclim_after_a_gap_between_hot_days() {
     // value 19. Hot again on day 50 after day 40 (9 days): same block, hot day 2, flagged;
     // a hot day 30 instead of 40 (9 days after day 20) would continue the first block.
     let mut f = baseline(8);
-    f.push(run(day(20), 5.0, 30.0).hot(25.0, "red"));
-    f.push(run(day(40), 5.0, 30.0).hot(25.0, "red"));
+    f.push(run(day(20), 5.0, 30.0).hot(25.0, HeatBand::Red));
+    f.push(run(day(40), 5.0, 30.0).hot(25.0, HeatBand::Red));
     let a = go(&f);
     let r: Vec<_> = a
         .flags
@@ -568,7 +567,7 @@ fn heat_acclim_after_a_gap_between_hot_days() {
     assert_eq!((r[1].date, r[1].value), (day(40), Some(19.0)));
     let mut f = baseline(8);
     for k in [20, 24, 28, 32] {
-        f.push(run(day(k), 5.0, 30.0).hot(25.0, "red"));
+        f.push(run(day(k), 5.0, 30.0).hot(25.0, HeatBand::Red));
     }
     let dates: Vec<_> = go(&f)
         .flags
@@ -582,10 +581,10 @@ fn heat_acclim_after_a_gap_between_hot_days() {
 
 #[test]
 fn el_long_raised_and_not() {
-    let a = go(&[run(day(0), 16.0, 95.0).hot(24.0, "red")]);
+    let a = go(&[run(day(0), 16.0, 95.0).hot(24.0, HeatBand::Red)]);
     assert_eq!(count(&a, Code::ElLong), 1);
     // 80 minutes: long and hot (HEAT-LONG) but under 90 minutes.
-    let a = go(&[run(day(0), 14.0, 80.0).hot(24.0, "red")]);
+    let a = go(&[run(day(0), 14.0, 80.0).hot(24.0, HeatBand::Red)]);
     assert!(!has(&a, Code::ElLong));
     assert!(has(&a, Code::HeatLong));
     // 95 minutes but cool.
@@ -836,7 +835,11 @@ fn not_judged_after_a_21_day_break() {
 fn everything() -> Vec<ActivityFacts> {
     let mut f = baseline(12);
     f.push(run(day(36), 25.0, 150.0));
-    f.push(run(day(43), 16.0, 95.0).hot(29.0, "black").sweat(3.1));
+    f.push(
+        run(day(43), 16.0, 95.0)
+            .hot(29.0, HeatBand::Black)
+            .sweat(3.1),
+    );
     f.push(hard_run(day(50), WarmupStatus::None));
     f.push(ActivityFacts::new("gym.fit", day(3)).strength());
     f.push(run(day(300), 1.0, 6.0).bad_date());

@@ -7,7 +7,7 @@
 //! the gear column of a Strava export's `activities.csv`. [`GearFile::parse`] reads the file;
 //! [`GearFile::apply`] gives the runs their shoes.
 
-use crate::summary::ActivitySummary;
+use crate::metrics::record::ActivityRecord;
 use chrono::NaiveDate;
 use std::path::Path;
 
@@ -112,7 +112,7 @@ impl GearFile {
     }
 
     /// Give every run the shoe this file names for it (it wins over Strava's gear column).
-    pub fn apply(&self, activities: &mut [ActivitySummary]) {
+    pub fn apply(&self, activities: &mut [ActivityRecord]) {
         for a in activities.iter_mut().filter(|a| a.sport.is_running()) {
             if let Some(shoe) = self.shoe_for(&a.source, a.start_local().date_naive()) {
                 a.gear = Some(shoe.to_string());

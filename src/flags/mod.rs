@@ -10,6 +10,7 @@
 mod rules;
 mod text;
 
+use crate::model::HeatBand;
 use crate::periods::{self, ActivityFacts, Periods};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
@@ -346,10 +347,7 @@ impl Thresholds {
     /// Hot: the metric's own `hot`, a WBGT band of `red` or `black`, WBGT at or above
     /// [`Self::hot_wbgt_c`], or heat index at or above [`Self::hot_heat_index_c`].
     pub fn is_hot(&self, f: &ActivityFacts) -> bool {
-        let band = f
-            .heat_band
-            .as_deref()
-            .is_some_and(|b| b.eq_ignore_ascii_case("red") || b.eq_ignore_ascii_case("black"));
+        let band = f.heat_band.is_some_and(|b| b >= HeatBand::Red);
         f.hot
             || band
             || f.wbgt_c.is_some_and(|w| w >= self.hot_wbgt_c)

@@ -1,8 +1,9 @@
 //! The rules. Each takes the built periods and pushes flags and "not judged" notes.
 
 use super::{Code, Flag, Severity, Thresholds};
+use crate::model::{HeatBand, LoadSource, WarmupStatus};
 use crate::periods::series;
-use crate::periods::{iso_week_label, ActivityFacts, LoadSource, Periods, WarmupStatus, Week};
+use crate::periods::{iso_week_label, ActivityFacts, Periods, Week};
 use chrono::{Duration, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -414,7 +415,7 @@ fn warmup(cx: &Ctx, out: &mut Out) {
     let facts = &cx.p.facts;
     for h in facts.iter().filter(|f| f.is_run && f.hard) {
         let status = match h.warmup {
-            Some(WarmupStatus::Adequate) | None => continue,
+            Some(WarmupStatus::Adequate | WarmupStatus::Unknown) | None => continue,
             Some(s) => s,
         };
         let linked = cx
@@ -471,8 +472,8 @@ fn heat_desc(f: &ActivityFacts) -> String {
     if let Some(w) = f.wbgt_c {
         parts.push(format!("WBGT {w:.1} °C"));
     }
-    if let Some(b) = &f.heat_band {
-        parts.push(format!("{b} flag"));
+    if let Some(b) = f.heat_band {
+        parts.push(format!("{} flag", b.as_str()));
     }
     if let Some(h) = f.heat_index_c {
         parts.push(format!("heat index {h:.1} °C"));
@@ -498,9 +499,7 @@ fn heat(cx: &Ctx, out: &mut Out) {
         let hot = th.is_hot(r);
         if hot && th.is_long(r) {
             let very = r.wbgt_c.is_some_and(|w| w >= th.very_hot_wbgt_c)
-                || r.heat_band
-                    .as_deref()
-                    .is_some_and(|b| b.eq_ignore_ascii_case("black"));
+                || r.heat_band == Some(HeatBand::Black);
             let sev = if very {
                 Severity::High
             } else {

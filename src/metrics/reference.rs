@@ -8,7 +8,7 @@
 //! `haversine_m`, `hr_at`, `banister_rate_per_min`, the zone and heat rules) are shared.
 //!
 //! The tests below require the linear implementations ([`super::series::Series`] and the
-//! functions built on it, as `summary::summarize` calls them) to give **the same results, bit for
+//! functions built on it, as `metrics::reduce` calls them) to give **the same results, bit for
 //! bit** (tolerance 0), on every activity of `fixtures/real`, of the sample athlete and, when
 //! `CALFGUARD_CORPUS` is set, of the shared corpus; on variants of those activities without
 //! device speed (and without device distance), which send every sample through the speed window;
@@ -23,9 +23,10 @@ use super::hr::HR_MAX_PLAUSIBLE_BPM;
 use super::hr::{banister_rate_per_min, hr_at, valid_rest_max, HR_MAX_JUMP_BPM_PER_S};
 use super::intensity::{WarmupData, COLD_START_PACE_RATIO, DEFAULT_WARMUP_WINDOW_S};
 use super::intensity::{SURGE_MIN_RECOVERY_S, SURGE_MIN_S, SURGE_SPEED_FACTOR};
-use super::load::{easy_rate_per_min, pace_scale, LoadParams, LoadSource, MIN_COVERAGE};
+use super::load::{easy_rate_per_min, pace_scale, LoadParams, MIN_COVERAGE};
 use super::profile::HrProfile;
 use super::{check, finite, median, time_weighted_mean, Interval, MAX_GAP_S};
+use crate::model::LoadSource;
 use crate::model::Sample;
 
 const SPEED_WINDOW_MAX_SAMPLES: usize = 64;
@@ -973,17 +974,14 @@ mod tests {
         assert!(windowed > 100_000, "{windowed} window speeds");
     }
 
-    /// The summary's metrics (one `Series` shared by all of them) equal the reference functions
-    /// called one by one, as `summary::summarize` called them before.
+    /// The record's metrics (one `Series` shared by all of them) equal the reference functions
+    /// called one by one, as the reduction called them before.
     #[test]
     fn summary_metrics_equal_the_reference_on_real_files() {
-        use crate::summary::{summarize, Context};
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T00:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        let ctx = Context::new(now, None);
+        use crate::metrics::reduce::{reduce, MetricParams};
         for a in real_activities() {
-            let s = summarize(&a, &ctx);
+            let mut s = reduce(&a, &MetricParams::default(), None);
+            s.track = crate::dedup::fingerprint(&a.samples);
             let name = &a.source;
             let samples = &a.samples;
             let timed = samples.iter().filter(|s| s.time_utc_ms.is_some()).count() >= 2;
@@ -1054,7 +1052,7 @@ mod tests {
             assert_eq!(s.has_altitude, any(|s| s.altitude_m.is_some()), "{name}");
             assert_eq!(s.has_temperature, any(|s| s.temp_c.is_some()), "{name}");
             assert_eq!(s.has_power, any(|s| s.power_w.is_some()), "{name}");
-            if s.m.temp_source == Some("air") {
+            if s.m.temp_source == Some(crate::model::TempSource::Air) {
                 assert!(
                     same_opt(s.m.temp_avg_c, mean_temp_c(samples, 0.0)),
                     "{name}"

@@ -1,8 +1,9 @@
 //! Builders: facts → continuous daily series, ISO weeks and calendar months.
 
 use super::series::{self, Pmc};
-use super::{ActivityFacts, LoadSource};
+use super::ActivityFacts;
 use crate::flags::Thresholds;
+use crate::model::LoadSource;
 use chrono::{Datelike, Duration, NaiveDate};
 
 /// `2026-W07`: ISO week-year and week number of `date`.

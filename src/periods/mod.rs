@@ -16,29 +16,9 @@ pub mod write;
 pub use build::{build, iso_week_label, month_label, Daily, Month, Periods, Totals, Week};
 pub use write::{fixed, write_flags, write_months, write_weeks};
 
+use crate::metrics::record::ActivityRecord;
+use crate::model::{HeatBand, LoadSource, Sport, WarmupStatus};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-
-/// Where an activity's load number comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LoadSource {
-    /// Heart rate (TRIMP).
-    Hr,
-    /// Pace or speed, without heart rate.
-    Pace,
-    /// Duration only (a fixed intensity per minute).
-    Duration,
-}
-
-/// Whether a hard run began with an adequate warm-up (decided by the warm-up metric).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum WarmupStatus {
-    /// Long and easy enough.
-    Adequate,
-    /// Some warm-up, but shorter than the metric's minimum.
-    Short,
-    /// Hard from the start.
-    None,
-}
 
 /// The facts about one activity that periods and flags need; every field is plain data.
 ///
@@ -84,8 +64,8 @@ pub struct ActivityFacts {
     pub heat_index_c: Option<f64>,
     /// WBGT estimate, °C.
     pub wbgt_c: Option<f64>,
-    /// ACSM WBGT flag band (`white`, `green`, `yellow`, `red`, `black`).
-    pub heat_band: Option<String>,
+    /// ACSM WBGT flag band.
+    pub heat_band: Option<HeatBand>,
     /// Mean temperature, °C.
     pub temp_avg_c: Option<f64>,
     /// Estimated sweat loss, % of body mass.
@@ -160,10 +140,10 @@ impl ActivityFacts {
 
     /// Builder: hot by the metric's rule, with a WBGT estimate and band; the heat minutes are
     /// the moving minutes, so call it after [`Self::run`].
-    pub fn hot(mut self, wbgt_c: f64, band: &str) -> Self {
+    pub fn hot(mut self, wbgt_c: f64, band: HeatBand) -> Self {
         self.hot = true;
         self.wbgt_c = Some(wbgt_c);
-        self.heat_band = Some(band.to_string());
+        self.heat_band = Some(band);
         self.heat_minutes = self.moving_s.map(|s| s / 60.0);
         self
     }
@@ -184,6 +164,38 @@ impl ActivityFacts {
     pub fn bad_date(mut self) -> Self {
         self.date_ok = false;
         self
+    }
+
+    /// The facts of one finished record (phase 2 done). A warm-up verdict of `unknown` is no
+    /// verdict.
+    pub fn of(a: &ActivityRecord) -> ActivityFacts {
+        let m = &a.m;
+        ActivityFacts {
+            source: a.source.clone(),
+            local_date: a.start_local().date_naive(),
+            start_utc: a.start_utc,
+            end_utc: a.end_utc(),
+            date_ok: a.date_ok,
+            is_run: a.sport.is_running(),
+            is_strength: a.sport == Sport::StrengthTraining,
+            distance_m: a.distance_m,
+            moving_s: m.moving_s,
+            load: m.load,
+            load_source: m.load_source,
+            hard: m.hard.unwrap_or(false),
+            warmup: m.warmup.filter(|w| *w != WarmupStatus::Unknown),
+            warmup_hr_pct: m.warmup_hr_pct,
+            steep_descent_m: m.steep_descent_m,
+            heat_minutes: m.heat_minutes,
+            hot: m.hot.unwrap_or(false),
+            heat_index_c: m.heat_index_c,
+            wbgt_c: m.wbgt_c,
+            heat_band: m.heat_band,
+            temp_avg_c: m.temp_avg_c,
+            sweat_loss_pct: m.sweat_loss_pct,
+            electrolytes: m.electrolytes.unwrap_or(false),
+            gear: a.gear.clone(),
+        }
     }
 
     /// Moving time in seconds, or the elapsed time when the moving time is unknown.

@@ -7,7 +7,7 @@ pub mod html;
 pub mod summary;
 
 use crate::ledger::ErrorRow;
-use crate::summary::ActivitySummary;
+use crate::metrics::record::ActivityRecord;
 use std::io;
 use std::path::Path;
 
@@ -117,7 +117,7 @@ fn flag(b: bool) -> &'static str {
 
 /// Write `activities.csv`; `rows` must already be sorted (start, then source). Text from files
 /// is written as spreadsheet-safe text ([`text_cell`]).
-pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()> {
+pub fn write_activities(path: &Path, rows: &[ActivityRecord]) -> io::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(ACTIVITY_COLUMNS)?;
     for a in rows {
@@ -141,7 +141,13 @@ pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()>
             flag(a.has_altitude).to_string(),
             flag(a.has_temperature).to_string(),
             flag(a.salvaged).to_string(),
-            text_cell(&a.warnings.join("; ")),
+            text_cell(
+                &a.warnings
+                    .all()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             text_cell(a.gear.as_deref().unwrap_or_default()),
         ];
         let m = &a.m;
@@ -153,7 +159,7 @@ pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()>
             num(m.pace_s_per_km, 1),
             num(m.ascent_m, 1),
             num(m.descent_m, 1),
-            m.elevation_source.unwrap_or_default().to_string(),
+            m.elevation_source.map_or("", |s| s.as_str()).to_string(),
             num(m.steep_descent_m, 1),
             num(m.steep_descent_dist_m, 1),
             num(m.steep_descent_s, 1),
@@ -172,16 +178,16 @@ pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()>
                 .unwrap_or_default()
                 .to_string(),
             opt_flag(m.hard),
-            m.warmup.unwrap_or_default().to_string(),
+            m.warmup.map_or("", |s| s.as_str()).to_string(),
             num(m.warmup_hr_pct, 1),
             num(m.temp_avg_c, 1),
             num(m.temp_max_c, 1),
-            m.temp_source.unwrap_or_default().to_string(),
+            m.temp_source.map_or("", |s| s.as_str()).to_string(),
             opt_flag(m.hot),
             num(m.heat_minutes, 1),
             num(m.heat_index_c, 1),
             num(m.wbgt_c, 1),
-            m.heat_band.unwrap_or_default().to_string(),
+            m.heat_band.map_or("", |b| b.as_str()).to_string(),
             num(m.sweat_loss_l, 2),
             num(m.sweat_loss_pct, 2),
             opt_flag(m.electrolytes),
