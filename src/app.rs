@@ -97,8 +97,23 @@ pub fn summarize(activity: &Activity, ctx: &Context) -> ActivityRecord {
     record
 }
 
-/// Parse one leaf's bytes and reduce its activities right away (the samples are dropped here).
+/// The whole per-file task: parse one leaf's bytes and reduce its activities right away (the
+/// samples are dropped here). A panic anywhere in it, in a reader or in a metric, fails this one
+/// file with a row naming it as a bug, and the batch goes on.
 fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
+    let task = std::panic::AssertUnwindSafe(|| read_and_reduce(source, bytes, ctx));
+    std::panic::catch_unwind(task).unwrap_or_else(|panic| {
+        Err(ReadError::failed(
+            format!(
+                "internal error while analysing the file (a calfguard bug, please report): {}",
+                ingest::panic_text(panic.as_ref())
+            ),
+            None,
+        ))
+    })
+}
+
+fn read_and_reduce(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
     let activities = ingest::read_bytes(source, bytes)?;
     if crate::interrupt::requested() {
         // The run's result is dropped: do not spend time reducing what was read.
