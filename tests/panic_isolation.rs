@@ -2,7 +2,6 @@
 //! and the batch goes on: `CALFGUARD_FAULT=panic-metrics:<file name>` panics in the reduction of
 //! that file's activities only.
 
-use std::fs;
 use std::path::Path;
 
 fn analyze(fault: Option<&str>, out: &Path) -> std::process::Output {
