@@ -522,14 +522,16 @@ impl Activity {
 }
 
 /// Why a file gave no activity.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// Not an activity (a settings or monitoring FIT, a route without times): nothing is wrong.
+    #[error("skipped: {reason}")]
     Skipped {
         /// Why, in plain words (e.g. "not an activity: FIT file type monitoring_b").
         reason: String,
     },
     /// Nothing usable could be read.
+    #[error("failed: {reason}{}", position.as_ref().map(|p| format!(" at {p}")).unwrap_or_default())]
     Failed {
         /// What is wrong, in plain words.
         reason: String,
@@ -554,20 +556,6 @@ impl ReadError {
         }
     }
 }
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReadError::Skipped { reason } => write!(f, "skipped: {reason}"),
-            ReadError::Failed { reason, position } => match position {
-                Some(p) => write!(f, "failed: {reason} at {p}"),
-                None => write!(f, "failed: {reason}"),
-            },
-        }
-    }
-}
-
-impl std::error::Error for ReadError {}
 
 /// What a reader returns for one file: one activity per session (multi-sport FIT and TCX give
 /// several), each with `source` set to the file's source.

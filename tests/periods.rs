@@ -5,7 +5,8 @@
 
 use calfguard::flags::{analyse, Analysis, Code, Severity, Thresholds};
 use calfguard::model::{HeatBand, LoadSource, WarmupStatus};
-use calfguard::periods::{build, write_flags, write_months, write_weeks, ActivityFacts};
+use calfguard::periods::{build, ActivityFacts, PeriodParams};
+use calfguard::report::csv::{write_flags, write_months, write_weeks};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -71,7 +72,7 @@ fn close(a: f64, b: f64) -> bool {
 fn one_load_week_by_hand() {
     // One activity of load 100 on Monday 2026-01-05: daily loads 100, 0, 0, 0, 0, 0, 0.
     let a = ActivityFacts::new("a.fit", start()).load(100.0, LoadSource::Hr);
-    let p = build(&[a], &Thresholds::default());
+    let p = build(&[a], &PeriodParams::default());
     assert_eq!(p.weeks.len(), 1);
     let w = &p.weeks[0];
     assert_eq!(w.period, "2026-W02");
@@ -113,7 +114,7 @@ fn ramps_by_hand() {
         .enumerate()
         .map(|(i, km)| run(day(7 * i as i64), *km, 60.0))
         .collect();
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     let r: Vec<_> = p.weeks.iter().map(|w| w.ramp_pct).collect();
     // 12/10 − 1 = 20 %; 15/12 − 1 = 25 %; 20/15 − 1 = 33.3 %.
     assert_eq!(r[0], None);
@@ -145,7 +146,7 @@ fn rolling_ratio_and_monotony_by_hand() {
     // Week 4 gets an extra 10 on Saturday and Sunday: 10 every day, so SD = 0.
     facts.push(run(day(26), 1.0, 10.0));
     facts.push(run(day(27), 1.0, 10.0));
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     // Week 1: 10,10,10,10,10,0,0: monotony sqrt(2.5) = 1.5811 (see series unit test),
     // strain = 50·1.5811 = 79.06.
     assert!(close(p.weeks[0].monotony.unwrap(), 2.5f64.sqrt()));
@@ -163,7 +164,7 @@ fn rolling_ratio_and_monotony_by_hand() {
 fn empty_weeks_have_zeros_and_series_stay_continuous() {
     // Runs in week 1 and week 4 only: weeks 2 and 3 appear with zeros.
     let facts = vec![run(day(0), 5.0, 30.0), run(day(21), 5.0, 30.0)];
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     assert_eq!(p.weeks.len(), 4);
     assert_eq!(p.daily.load.len(), 28);
     let w2 = &p.weeks[1];
@@ -185,7 +186,7 @@ fn untrusted_dates_are_left_out_and_counted() {
         run(day(0), 5.0, 30.0),
         run(day(200), 50.0, 300.0).bad_date(),
     ];
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     assert_eq!(p.left_out, 1);
     assert_eq!(p.weeks.len(), 1);
     assert!(close(p.weeks[0].totals.distance_m, 5000.0));
@@ -199,7 +200,7 @@ fn totals_count_runs_strength_and_every_sports_load() {
         .load(20.0, LoadSource::Duration);
     let p = build(
         &[run(day(0), 10.0, 60.0), ride, gym],
-        &Thresholds::default(),
+        &PeriodParams::default(),
     );
     let t = &p.weeks[0].totals;
     assert_eq!(t.runs, 1);
@@ -218,7 +219,7 @@ fn sunday_night_run_belongs_to_its_local_iso_week() {
     let start_utc = Utc.with_ymd_and_hms(2026, 2, 16, 4, 30, 0).unwrap();
     let late = run(d("2026-02-15"), 10.0, 60.0).starting(start_utc);
     let monday = run(d("2026-02-16"), 5.0, 30.0);
-    let p = build(&[late, monday], &Thresholds::default());
+    let p = build(&[late, monday], &PeriodParams::default());
     assert_eq!(p.weeks.len(), 2);
     assert_eq!(p.weeks[0].period, "2026-W07");
     assert_eq!(p.weeks[0].start_date, d("2026-02-09"));
@@ -235,7 +236,7 @@ fn iso_year_boundary_2026_w53_to_2027_w01() {
         run(d("2027-01-03"), 6.0, 36.0),
         run(d("2027-01-04"), 7.0, 42.0),
     ];
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     let labels: Vec<_> = p.weeks.iter().map(|w| w.period.as_str()).collect();
     assert_eq!(labels, ["2026-W53", "2027-W01"]);
     assert_eq!(p.weeks[0].start_date, d("2026-12-28"));
@@ -489,7 +490,7 @@ fn heat_long_raised_and_not() {
     // Weekly count of hot long runs.
     let p = build(
         &[run(day(0), 13.0, 75.0).hot(26.0, HeatBand::Red)],
-        &Thresholds::default(),
+        &PeriodParams::default(),
     );
     assert_eq!(p.weeks[0].totals.hot_long_runs, 1);
     assert!(close(p.weeks[0].totals.heat_minutes, 75.0));

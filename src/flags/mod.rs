@@ -10,8 +10,7 @@
 mod rules;
 mod text;
 
-use crate::model::HeatBand;
-use crate::periods::{self, ActivityFacts, Periods};
+use crate::periods::{self, ActivityFacts, PeriodParams, Periods};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -267,12 +266,8 @@ pub struct Thresholds {
     pub warmup_link_max_gap_min: f64,
     /// WU: a separately saved warm-up counts as adequate from this many minutes (5, Bishop 2003).
     pub warmup_separate_min_min: f64,
-    /// Long run: moving time in minutes (60).
-    pub long_run_min: f64,
-    /// Hot: WBGT at or above this, °C (23, ACSM red flag), or the metric's own `hot`.
-    pub hot_wbgt_c: f64,
-    /// Hot: heat index at or above this, °C (32.2 = 90 °F, NWS "extreme caution").
-    pub hot_heat_index_c: f64,
+    /// What makes a run long or hot (the periods' classification, shared by the rules).
+    pub periods: PeriodParams,
     /// HEAT-LONG is high from this WBGT, °C (28, ACSM black flag).
     pub very_hot_wbgt_c: f64,
     /// HEAT-SWEAT: estimated sweat loss, % body mass (2.0, Sawka 2007).
@@ -322,9 +317,7 @@ impl Default for Thresholds {
             break_days: 21,
             warmup_link_max_gap_min: 15.0,
             warmup_separate_min_min: 5.0,
-            long_run_min: 60.0,
-            hot_wbgt_c: 23.0,
-            hot_heat_index_c: 32.2,
+            periods: PeriodParams::default(),
             very_hot_wbgt_c: 28.0,
             sweat_loss_max_pct: 2.0,
             heat_gap_days: 14,
@@ -343,23 +336,6 @@ impl Default for Thresholds {
     }
 }
 
-impl Thresholds {
-    /// Hot: the metric's own `hot`, a WBGT band of `red` or `black`, WBGT at or above
-    /// [`Self::hot_wbgt_c`], or heat index at or above [`Self::hot_heat_index_c`].
-    pub fn is_hot(&self, f: &ActivityFacts) -> bool {
-        let band = f.heat_band.is_some_and(|b| b >= HeatBand::Red);
-        f.hot
-            || band
-            || f.wbgt_c.is_some_and(|w| w >= self.hot_wbgt_c)
-            || f.heat_index_c.is_some_and(|h| h >= self.hot_heat_index_c)
-    }
-
-    /// Long: moving time of at least [`Self::long_run_min`].
-    pub fn is_long(&self, f: &ActivityFacts) -> bool {
-        f.duration_s() >= self.long_run_min * 60.0
-    }
-}
-
 /// Everything [`analyse`] makes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analysis {
@@ -373,7 +349,7 @@ pub struct Analysis {
 
 /// Build the periods and run every rule.
 pub fn analyse(facts: &[ActivityFacts], th: &Thresholds) -> Analysis {
-    let mut periods = periods::build(facts, th);
+    let mut periods = periods::build(facts, &th.periods);
     let mut out = rules::Out::default();
     rules::run_all(&periods, th, &mut out);
     let mut flags = out.flags;

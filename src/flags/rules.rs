@@ -496,8 +496,8 @@ fn heat(cx: &Ctx, out: &mut Out) {
             .filter(|x| x.wbgt_c.is_some() || x.heat_index_c.is_some() || x.heat_band.is_some())
             .count();
         let heat_cov = fraction(heat_known, week_runs.len());
-        let hot = th.is_hot(r);
-        if hot && th.is_long(r) {
+        let hot = th.periods.is_hot(r);
+        if hot && th.periods.is_long(r) {
             let very = r.wbgt_c.is_some_and(|w| w >= th.very_hot_wbgt_c)
                 || r.heat_band == Some(HeatBand::Black);
             let sev = if very {
@@ -507,7 +507,7 @@ fn heat(cx: &Ctx, out: &mut Out) {
             };
             let mut f = cx.run_flag(r, Code::HeatLong, sev);
             f.value = Some(minutes(r));
-            f.threshold = Some(th.long_run_min);
+            f.threshold = Some(th.periods.long_run_min);
             f.coverage = heat_cov;
             f.message = format!(
                 "A {:.0}-minute run in the heat ({}).",
@@ -559,7 +559,7 @@ fn acclimatisation(cx: &Ctx, out: &mut Out) {
     let hot_days: BTreeSet<NaiveDate> =
         cx.p.facts
             .iter()
-            .filter(|f| th.is_hot(f))
+            .filter(|f| th.periods.is_hot(f))
             .map(|f| f.local_date)
             .collect();
     // For each hot day: (days without heat before it or None at the data start, index in block).
@@ -582,7 +582,11 @@ fn acclimatisation(cx: &Ctx, out: &mut Out) {
         block.insert(d, (gap, idx));
         prev = Some(d);
     }
-    for r in cx.p.facts.iter().filter(|f| f.is_run && th.is_hot(f)) {
+    for r in
+        cx.p.facts
+            .iter()
+            .filter(|f| f.is_run && th.periods.is_hot(f))
+    {
         let (gap, idx) = block[&r.local_date];
         if idx >= th.heat_acclim_days {
             continue;

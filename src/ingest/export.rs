@@ -26,7 +26,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Resource limits for archives and compressed files. Each breach is a per-file error; the batch
 /// goes on.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Largest decompressed size of one file or member, in bytes (default 1 GiB).
     pub max_file_bytes: u64,

@@ -5,20 +5,69 @@
 //! are 0), ISO weeks ([`Week`], Monday to Sunday) and calendar months ([`Month`]), both by each
 //! activity's local date. The load model itself (EWMA, rolling sums, acute:chronic ratios,
 //! Foster monotony and strain, Banister CTL/ATL/TSB) is in [`series`] as pure functions over a
-//! daily series. [`mod@write`] renders weeks, months and flags as CSV.
+//! daily series.
 //!
 //! Formulas and columns are documented in `docs/periods.md`.
 
 pub mod build;
 pub mod series;
-pub mod write;
 
 pub use build::{build, iso_week_label, month_label, Daily, Month, Periods, Totals, Week};
-pub use write::{fixed, write_flags, write_months, write_weeks};
 
 use crate::metrics::record::ActivityRecord;
 use crate::model::{HeatBand, LoadSource, Sport, WarmupStatus};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+/// The Monday of the last complete ISO week before `now`, in `zone` (else UTC).
+pub fn last_complete_week(now: DateTime<Utc>, zone: Option<Tz>) -> NaiveDate {
+    let today = match zone {
+        Some(tz) => now.with_timezone(&tz).date_naive(),
+        None => now.date_naive(),
+    };
+    let this_monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+    this_monday - Duration::days(7)
+}
+
+/// What makes a run long or hot: the periods count hot long runs with it, and the flag rules
+/// use the same classification. Defaults in `docs/flags.md`; set in the configuration's
+/// `[thresholds]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodParams {
+    /// Long run: moving time in minutes (60).
+    pub long_run_min: f64,
+    /// Hot: WBGT at or above this, °C (23, ACSM red flag), or the metric's own `hot`.
+    pub hot_wbgt_c: f64,
+    /// Hot: heat index at or above this, °C (32.2 = 90 °F, NWS "extreme caution").
+    pub hot_heat_index_c: f64,
+}
+
+impl Default for PeriodParams {
+    fn default() -> Self {
+        PeriodParams {
+            long_run_min: 60.0,
+            hot_wbgt_c: 23.0,
+            hot_heat_index_c: 32.2,
+        }
+    }
+}
+
+impl PeriodParams {
+    /// Hot: the metric's own `hot`, a WBGT band of `red` or `black`, WBGT at or above
+    /// [`Self::hot_wbgt_c`], or heat index at or above [`Self::hot_heat_index_c`].
+    pub fn is_hot(&self, f: &ActivityFacts) -> bool {
+        let band = f.heat_band.is_some_and(|b| b >= HeatBand::Red);
+        f.hot
+            || band
+            || f.wbgt_c.is_some_and(|w| w >= self.hot_wbgt_c)
+            || f.heat_index_c.is_some_and(|h| h >= self.hot_heat_index_c)
+    }
+
+    /// Long: moving time of at least [`Self::long_run_min`].
+    pub fn is_long(&self, f: &ActivityFacts) -> bool {
+        f.duration_s() >= self.long_run_min * 60.0
+    }
+}
 
 /// The facts about one activity that periods and flags need; every field is plain data.
 ///

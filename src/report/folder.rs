@@ -39,18 +39,9 @@ const MAX_MARKER_BYTES: u64 = 64 * 1024;
 /// The first bytes of a lock file calfguard created.
 const LOCK_SIGNATURE: &str = "calfguard lock";
 
-/// The files a report holds (besides the marker): every file a run writes must be listed here.
-pub const REPORT_FILES: &[&str] = &[
-    "activities.csv",
-    "errors.csv",
-    "weeks.csv",
-    "months.csv",
-    "flags.csv",
-    "athlete.csv",
-    "weeks.svg",
-    "summary.md",
-    "report.html",
-];
+/// The files a report holds (besides the marker): [`super::FILES`], the list [`super::write_all`]
+/// writes.
+pub const REPORT_FILES: &[&str] = &super::FILES;
 
 fn refused(message: String) -> io::Error {
     io::Error::other(message)
