@@ -722,11 +722,8 @@ fn fw_new_raised_when_a_new_pair_takes_most_of_a_week() {
     assert_eq!(r[0].period, a.periods.weeks[4].period);
     assert_eq!(r[1].period, a.periods.weeks[5].period);
     assert!(close(r[0].value.unwrap(), 100.0));
-    assert!(
-        r[0].message.contains("New shoe \"New\""),
-        "{}",
-        r[0].message
-    );
+    let message = calfguard::report::format::render(&r[0].message, calfguard::units::Units::Metric);
+    assert!(message.contains("New shoe \"New\""), "{message}");
     let half: Vec<_> = baseline(6)
         .into_iter()
         .enumerate()

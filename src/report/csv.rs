@@ -10,6 +10,7 @@ use crate::ledger::ErrorRow;
 use crate::metrics::record::ActivityRecord;
 use crate::model::Sex;
 use crate::periods::{Month, Totals, Week};
+use crate::units::Units;
 use std::io;
 use std::path::Path;
 
@@ -368,7 +369,7 @@ pub fn flag_record(f: &Flag) -> Vec<String> {
         f.code.evidence().to_string(),
         f.code.source().to_string(),
         text_cell(&f.activity),
-        text_cell(&f.message),
+        text_cell(&super::format::render(&f.message, Units::Metric)),
         f.code.advice().to_string(),
     ]
 }

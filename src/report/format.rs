@@ -2,8 +2,9 @@
 //! axes and the page go through here; nothing else turns a number and a unit into text. CSV
 //! columns stay SI and are written by [`super::csv`].
 
-use crate::flags::Code;
-use crate::units::{feet, miles, Units, KM_PER_MI, M_PER_FT, M_PER_MI};
+use crate::flags::message::Part;
+use crate::flags::{Code, Message, Quantity, Unit};
+use crate::units::{fahrenheit, feet, km, miles, Units, KM_PER_MI, M_PER_FT, M_PER_MI};
 
 /// Distance in km or mi.
 pub fn distance(m: f64, units: Units) -> String {
@@ -35,50 +36,47 @@ pub fn pace(s_per_km: f64, units: Units) -> String {
 pub fn temperature(c: f64, units: Units) -> String {
     match units {
         Units::Metric => format!("{c:.1} °C"),
-        Units::Imperial => format!("{:.1} °F", crate::units::fahrenheit(c)),
+        Units::Imperial => format!("{:.1} °F", fahrenheit(c)),
     }
 }
 
-/// A flag message in the chosen units: the rules write metric sentences ("12.8 km", "69 m");
-/// in imperial mode every number followed by the unit word `km` or `m` is converted to `mi` or
-/// `ft`. Other words and numbers are left as they are.
-pub fn message_in(text: &str, units: Units) -> String {
-    if units == Units::Metric {
-        return text.to_string();
-    }
-    let words: Vec<&str> = text.split(' ').collect();
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
-    let mut i = 0;
-    while i < words.len() {
-        let w = words[i];
-        let next = words.get(i + 1).copied().unwrap_or("");
-        let unit = next.trim_end_matches([',', '.', ';', ':', ')']);
-        let tail = &next[unit.len()..];
-        let number = w
-            .trim_start_matches('(')
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite());
-        let lead = &w[..w.len() - w.trim_start_matches('(').len()];
-        let decimals = w.split_once('.').map_or(0, |(_, d)| d.len());
-        match (number, unit) {
-            (Some(v), "km") => {
-                out.push(format!("{lead}{:.*}", decimals.max(1), v / KM_PER_MI));
-                out.push(format!("mi{tail}"));
-                i += 2;
-            }
-            (Some(v), "m") => {
-                out.push(format!("{lead}{:.0}", feet(v)));
-                out.push(format!("ft{tail}"));
-                i += 2;
-            }
-            _ => {
-                out.push(w.to_string());
-                i += 1;
-            }
+/// A flag's message as text in `units`: distances in km or mi (at least one decimal in mi),
+/// height differences in m or ft, temperatures in °C or °F, paces per km or mi; names from
+/// files (shoes) exactly as they are. The CSV files take the metric text.
+pub fn render(message: &Message, units: Units) -> String {
+    let mut out = String::new();
+    for part in message.parts() {
+        match part {
+            Part::Text(t) => out.push_str(t),
+            Part::Value(q) => out.push_str(&quantity(q, units)),
         }
     }
-    out.join(" ")
+    out
+}
+
+/// One quantity as text in `units`.
+pub fn quantity(q: &Quantity, units: Units) -> String {
+    let imperial = units == Units::Imperial;
+    match q {
+        Quantity::Distance { m, decimals } if imperial => {
+            format!("{:.*} mi", (*decimals).max(1), miles(*m))
+        }
+        Quantity::Distance { m, decimals } => format!("{:.*} km", decimals, km(*m)),
+        Quantity::Elevation { m, decimals } if imperial => format!("{:.*} ft", decimals, feet(*m)),
+        Quantity::Elevation { m, decimals } => format!("{:.*} m", decimals, m),
+        Quantity::Temperature { c, decimals } if imperial => {
+            format!("{:.*} °F", decimals, fahrenheit(*c))
+        }
+        Quantity::Temperature { c, decimals } => format!("{:.*} °C", decimals, c),
+        Quantity::Pace { s_per_km } => pace(*s_per_km, units),
+        Quantity::Minutes { min, decimals } => format!("{:.*}", decimals, min),
+        Quantity::Percent { pct, decimals } => format!("{:.*}%", decimals, pct),
+        Quantity::Number { v, decimals } => format!("{:.*}", decimals, v),
+        Quantity::Count(n) => n.to_string(),
+        Quantity::Date(d) => d.to_string(),
+        Quantity::Word(w) => w.to_string(),
+        Quantity::Name(name) => name.clone(),
+    }
 }
 
 /// A duration: `48 min`, `1 h 05 min`.
@@ -91,31 +89,31 @@ pub fn duration(s: f64) -> String {
     }
 }
 
-/// The unit of a flag's value and threshold (as documented in `docs/flags.md`), and the factor
-/// from the stored (SI) number to the unit shown.
-pub fn flag_unit(code: Code, units: Units) -> (&'static str, f64) {
+/// The unit of a flag's value and threshold as shown (`docs/flags.md`), and the factor from the
+/// stored number (SI, or km for a shoe's distance) to it.
+pub fn flag_unit(unit: Unit, units: Units) -> (&'static str, f64) {
     let imperial = units == Units::Imperial;
-    match code {
-        Code::OtSpike | Code::OtRamp10 | Code::OtRamp2w => ("%", 1.0),
-        Code::OtAcwr | Code::OtMonotony => ("ratio", 1.0),
-        Code::OtStrain => ("load", 1.0),
-        Code::WuNone | Code::WuShort => ("% HRmax", 1.0),
-        Code::HeatLong | Code::ElLong => ("min", 1.0),
-        Code::HeatSweat => ("% body mass", 1.0),
-        Code::HeatAcclim => ("days", 1.0),
-        Code::DhSpike | Code::DhNew if imperial => ("ft", 1.0 / M_PER_FT),
-        Code::DhSpike | Code::DhNew => ("m", 1.0),
-        Code::StLow => ("sessions/week", 1.0),
-        Code::FwSingle => ("pairs", 1.0),
-        Code::FwKm if imperial => ("mi", 1000.0 / M_PER_MI),
-        Code::FwKm => ("km", 1.0),
-        Code::FwNew => ("% of the week", 1.0),
+    match unit {
+        Unit::Percent => ("%", 1.0),
+        Unit::Ratio => ("ratio", 1.0),
+        Unit::Load => ("load", 1.0),
+        Unit::PercentHrMax => ("% HRmax", 1.0),
+        Unit::Minutes => ("min", 1.0),
+        Unit::PercentBodyMass => ("% body mass", 1.0),
+        Unit::Days => ("days", 1.0),
+        Unit::Elevation if imperial => ("ft", 1.0 / M_PER_FT),
+        Unit::Elevation => ("m", 1.0),
+        Unit::SessionsPerWeek => ("sessions/week", 1.0),
+        Unit::Pairs => ("pairs", 1.0),
+        Unit::Distance if imperial => ("mi", 1000.0 / M_PER_MI),
+        Unit::Distance => ("km", 1.0),
+        Unit::PercentOfWeek => ("% of the week", 1.0),
     }
 }
 
-/// A flag's value or threshold with the rule's unit ([`flag_unit`]); empty for `None`.
+/// A flag's value or threshold with its code's unit ([`flag_unit`]); empty for `None`.
 pub fn flag_number(v: Option<f64>, code: Code, units: Units) -> String {
-    let (unit, factor) = flag_unit(code, units);
+    let (unit, factor) = flag_unit(code.unit(), units);
     let s = super::csv::num(v.map(|v| v * factor), 2);
     if s.is_empty() {
         s
@@ -140,19 +138,34 @@ mod tests {
     }
 
     #[test]
-    fn flag_messages_follow_the_units() {
-        let m = "Shoe \"Pegasus 40\" has now carried at least 404 km in this export.";
-        assert_eq!(message_in(m, Units::Metric), m);
-        assert_eq!(
-            message_in(m, Units::Imperial),
-            "Shoe \"Pegasus 40\" has now carried at least 251.0 mi in this export."
+    fn messages_follow_the_units_and_names_stay() {
+        use crate::message;
+        let m = message!(
+            "Shoe \"{}\" has now carried at least {} in this export.",
+            Quantity::name("Trail 10 km racer"),
+            Quantity::distance(404_321.0, 0)
         );
         assert_eq!(
-            message_in(
-                "This week: 69 m of steep descent (12.8 km run), 40 min.",
-                Units::Imperial
-            ),
-            "This week: 226 ft of steep descent (8.0 mi run), 40 min."
+            render(&m, Units::Metric),
+            "Shoe \"Trail 10 km racer\" has now carried at least 404 km in this export."
+        );
+        assert_eq!(
+            render(&m, Units::Imperial),
+            "Shoe \"Trail 10 km racer\" has now carried at least 251.2 mi in this export."
+        );
+        let m = message!(
+            "{} of steep descent, WBGT {}, {}.",
+            Quantity::elevation(69.36, 0),
+            Quantity::temperature(30.0, 1),
+            Quantity::percent(12.345, 1)
+        );
+        assert_eq!(
+            render(&m, Units::Metric),
+            "69 m of steep descent, WBGT 30.0 °C, 12.3%."
+        );
+        assert_eq!(
+            render(&m, Units::Imperial),
+            "228 ft of steep descent, WBGT 86.0 °F, 12.3%."
         );
     }
 }

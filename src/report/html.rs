@@ -178,7 +178,7 @@ pub fn report_html(
                 date = f.date.format("%Y-%m-%d"),
                 code = escape(f.code.as_str()),
                 class = severity_class(f.severity),
-                message = escape(&super::format::message_in(&f.message, units)),
+                message = escape(&super::format::render(&f.message, units)),
                 value = escape(&flag_number(f.value, f.code, units)),
                 threshold = escape(&flag_number(f.threshold, f.code, units)),
                 advice = escape(f.code.advice()),

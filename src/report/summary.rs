@@ -2,7 +2,7 @@
 //! before for comparison, and each flag in plain words with its numbers, evidence and advice.
 //! No coordinates anywhere. Units follow `--units` / `athlete.units`; the CSVs stay SI.
 
-use super::format::{distance, duration, elevation, flag_number as number, message_in};
+use super::format::{distance, duration, elevation, flag_number as number, render};
 use super::Report;
 use crate::athlete::Profile;
 use crate::flags::{Flag, NotJudged};
@@ -231,7 +231,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 f.code.as_str(),
                 f.code.category().as_str(),
                 f.date,
-                md_text(&message_in(&f.message, u))
+                md_text(&render(&f.message, u))
             );
             let mut numbers = Vec::new();
             if !value.is_empty() {
