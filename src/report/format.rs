@@ -40,6 +40,38 @@ pub fn temperature(c: f64, units: Units) -> String {
     }
 }
 
+/// A distance in the display unit: km or mi.
+pub fn distance_value(m: f64, units: Units) -> f64 {
+    match units {
+        Units::Metric => km(m),
+        Units::Imperial => miles(m),
+    }
+}
+
+/// The display unit of distances: `km` or `mi`.
+pub fn distance_unit(units: Units) -> &'static str {
+    match units {
+        Units::Metric => "km",
+        Units::Imperial => "mi",
+    }
+}
+
+/// A height difference in the display unit: m or ft.
+pub fn elevation_value(m: f64, units: Units) -> f64 {
+    match units {
+        Units::Metric => m,
+        Units::Imperial => feet(m),
+    }
+}
+
+/// The display unit of height differences: `m` or `ft`.
+pub fn elevation_unit(units: Units) -> &'static str {
+    match units {
+        Units::Metric => "m",
+        Units::Imperial => "ft",
+    }
+}
+
 /// A flag's message as text in `units`: distances in km or mi (at least one decimal in mi),
 /// height differences in m or ft, temperatures in °C or °F, paces per km or mi; names from
 /// files (shoes) exactly as they are. The CSV files take the metric text.
