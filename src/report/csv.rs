@@ -4,6 +4,7 @@
 //! column name) whatever `--units` says; text taken from files is spreadsheet-safe
 //! ([`text_cell`]).
 
+use super::format::{num, render};
 use crate::athlete::{Origin, Profile};
 use crate::flags::Flag;
 use crate::ledger::ErrorRow;
@@ -86,27 +87,6 @@ pub fn text_cell(s: &str) -> String {
         format!("'{s}")
     } else {
         s.to_string()
-    }
-}
-
-/// Format a number with at most `decimals` decimals, trailing zeros trimmed; empty for
-/// `None`, NaN or infinity, so no non-finite value ever reaches a CSV.
-pub fn num(value: Option<f64>, decimals: usize) -> String {
-    match value {
-        Some(v) if v.is_finite() => {
-            let s = format!("{v:.decimals$}");
-            let s = if s.contains('.') {
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                s
-            };
-            if s == "-0" {
-                "0".to_string()
-            } else {
-                s
-            }
-        }
-        _ => String::new(),
     }
 }
 
@@ -369,7 +349,7 @@ pub fn flag_record(f: &Flag) -> Vec<String> {
         f.code.evidence().to_string(),
         f.code.source().to_string(),
         text_cell(&f.activity),
-        text_cell(&super::format::render(&f.message, Units::Metric)),
+        text_cell(&render(&f.message, Units::Metric)),
         f.code.advice().to_string(),
     ]
 }
@@ -501,16 +481,6 @@ mod tests {
         for good in ["run.fit", "Garmin =x", "", "'quoted"] {
             assert_eq!(text_cell(good), good);
         }
-    }
-
-    #[test]
-    fn numbers_are_finite_and_trimmed() {
-        assert_eq!(num(Some(10000.0), 2), "10000");
-        assert_eq!(num(Some(1.23456), 3), "1.235");
-        assert_eq!(num(Some(-0.0001), 2), "0");
-        assert_eq!(num(Some(f64::NAN), 2), "");
-        assert_eq!(num(Some(f64::INFINITY), 2), "");
-        assert_eq!(num(None, 2), "");
     }
 
     #[test]

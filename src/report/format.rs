@@ -40,6 +40,27 @@ pub fn temperature(c: f64, units: Units) -> String {
     }
 }
 
+/// A number with at most `decimals` decimals, trailing zeros trimmed; empty for `None`, NaN or
+/// infinity, so no non-finite value ever reaches a CSV or a page.
+pub fn num(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v.is_finite() => {
+            let s = format!("{v:.decimals$}");
+            let s = if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            };
+            if s == "-0" {
+                "0".to_string()
+            } else {
+                s
+            }
+        }
+        _ => String::new(),
+    }
+}
+
 /// A distance in the display unit: km or mi.
 pub fn distance_value(m: f64, units: Units) -> f64 {
     match units {
@@ -146,7 +167,7 @@ pub fn flag_unit(unit: Unit, units: Units) -> (&'static str, f64) {
 /// A flag's value or threshold with its code's unit ([`flag_unit`]); empty for `None`.
 pub fn flag_number(v: Option<f64>, code: Code, units: Units) -> String {
     let (unit, factor) = flag_unit(code.unit(), units);
-    let s = super::csv::num(v.map(|v| v * factor), 2);
+    let s = num(v.map(|v| v * factor), 2);
     if s.is_empty() {
         s
     } else {
@@ -157,6 +178,16 @@ pub fn flag_number(v: Option<f64>, code: Code, units: Units) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_finite_and_trimmed() {
+        assert_eq!(num(Some(10000.0), 2), "10000");
+        assert_eq!(num(Some(1.23456), 3), "1.235");
+        assert_eq!(num(Some(-0.0001), 2), "0");
+        assert_eq!(num(Some(f64::NAN), 2), "");
+        assert_eq!(num(Some(f64::INFINITY), 2), "");
+        assert_eq!(num(None, 2), "");
+    }
 
     #[test]
     fn units_convert_at_the_edge() {
