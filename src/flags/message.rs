@@ -247,7 +247,6 @@ impl Ord for Message {
 
 /// `message!("A {}-minute run ({}).", q1, m2)`: [`Message::new`] with each argument turned into
 /// an [`Arg`].
-#[macro_export]
 macro_rules! message {
     ($template:expr $(, $arg:expr)* $(,)?) => {
         $crate::flags::message::Message::new(
@@ -256,6 +255,7 @@ macro_rules! message {
         )
     };
 }
+pub(crate) use message;
 
 #[cfg(test)]
 mod tests {

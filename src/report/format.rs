@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn messages_follow_the_units_and_names_stay() {
-        use crate::message;
+        use crate::flags::message::message;
         let m = message!(
             "Shoe \"{}\" has now carried at least {} in this export.",
             Quantity::name("Trail 10 km racer"),

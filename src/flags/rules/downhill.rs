@@ -1,8 +1,8 @@
 //! Eccentric downhill load: DH-SPIKE, DH-NEW.
 
 use super::{fraction, Ctx, Out};
+use crate::flags::message::message;
 use crate::flags::{Code, Quantity, Severity};
-use crate::message;
 
 /// DH-SPIKE and DH-NEW: weekly steep descent of runs vs the previous 4 weeks.
 pub(super) fn run(cx: &Ctx, out: &mut Out) {

@@ -1,8 +1,8 @@
 //! Shoes: FW-SINGLE, FW-KM, FW-NEW.
 
 use super::{fraction, Ctx, Out};
+use crate::flags::message::message;
 use crate::flags::{Code, Quantity, Severity};
-use crate::message;
 use crate::periods::ActivityFacts;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,8 +1,8 @@
 //! Heat and electrolytes: HEAT-LONG, HEAT-SWEAT, EL-LONG, HEAT-ACCLIM.
 
 use super::{fraction, minutes, Ctx, Out};
+use crate::flags::message::message;
 use crate::flags::{Code, Message, Quantity, Severity};
-use crate::message;
 use crate::model::HeatBand;
 use crate::periods::ActivityFacts;
 use chrono::{Duration, NaiveDate};

@@ -1,8 +1,8 @@
 //! Overtraining: OT-SPIKE, OT-RAMP10, OT-RAMP2W, OT-ACWR, OT-MONOTONY, OT-STRAIN.
 
 use super::{fraction, Ctx, Out};
+use crate::flags::message::message;
 use crate::flags::{Code, Quantity, Severity};
-use crate::message;
 use crate::periods::{series, Week};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;

@@ -1,8 +1,8 @@
 //! Strength training: ST-LOW.
 
 use super::{Ctx, Out};
+use crate::flags::message::message;
 use crate::flags::{Code, Quantity, Severity};
-use crate::message;
 
 /// ST-LOW: fewer than one strength session a week over 4 weeks, judged only when the history
 /// holds strength sessions at all.

@@ -1,8 +1,8 @@
 //! Warm-up before hard runs: WU-NONE, WU-SHORT.
 
 use super::{fraction, minutes, Ctx, Out};
+use crate::flags::message::message;
 use crate::flags::{Code, Message, Quantity, Severity};
-use crate::message;
 use crate::model::WarmupStatus;
 use chrono::Duration;
 
