@@ -5,57 +5,28 @@
 //! interrupt flag and the report folder's lifetime.
 
 use crate::athlete::{self, Profile};
-use crate::dedup::DedupRules;
-use crate::enrich::weather::Weather;
 use crate::exit::{self, Exit};
 use crate::flags;
 use crate::ingest;
-use crate::ingest::export::{LeafRecord, Limits, Walker};
+use crate::ingest::export::{LeafRecord, Walker};
 pub use crate::ledger::Analysis;
 use crate::ledger::{account, drop_same_runs, problem_rows, Parsed};
-use crate::metrics::finish::{finish, FinishParams};
+use crate::metrics::finish::finish;
 use crate::metrics::record::ActivityRecord;
-use crate::metrics::reduce::{reduce, MetricParams};
+use crate::metrics::reduce::reduce;
 use crate::model::{Activity, ReadError};
 use crate::periods::{iso_week_label, ActivityFacts};
 use crate::report::{self, folder::ReportFolder, Report};
 use crate::settings::Settings;
+pub use crate::settings::{Context, Options};
 use anyhow::{Context as _, Result};
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
-
-/// What the per-activity work needs to know about the run.
-#[derive(Clone, Debug)]
-pub struct Context {
-    /// The run's "now" (`--now`, default the clock), for the date check.
-    pub now: DateTime<Utc>,
-    /// The configured time zone (`--tz`), for activities whose file and position say nothing.
-    pub tz: Option<Tz>,
-    /// Parameters of the per-activity metrics.
-    pub metrics: MetricParams,
-    /// Hourly weather (`--weather`), if given.
-    pub weather: Option<Arc<Weather>>,
-}
-
-impl Context {
-    /// A context with default metric parameters and no weather.
-    pub fn new(now: DateTime<Utc>, tz: Option<Tz>) -> Context {
-        Context {
-            now,
-            tz,
-            metrics: MetricParams::default(),
-            weather: None,
-        }
-    }
-}
 
 /// One activity through phase 1 while its samples are there: the weather joined to them, the
 /// metrics reduced, the track fingerprint taken; then placed in local time.
@@ -97,15 +68,6 @@ fn read_and_reduce(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
     Ok((records, broken))
 }
 
-/// How to analyse, beyond the run's context.
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    /// Resource limits for archives and compressed files.
-    pub limits: Limits,
-    /// The same-run rule; `None` keeps every recording (`--keep-duplicates`).
-    pub dedup: Option<DedupRules>,
-}
-
 /// Read and reduce every input, account for every file, drop recordings of the same run.
 /// `interrupted` is polled between files.
 pub fn analyse(
@@ -115,15 +77,7 @@ pub fn analyse(
     progress: &ProgressBar,
     interrupted: &AtomicBool,
 ) -> Analysis {
-    let found = ingest::discover::discover(paths, &|dir| {
-        // A report (or a run's staging folder) is never read as input.
-        report::folder::is_report(dir).then(|| {
-            format!(
-                "a calfguard report folder (it holds {}): not read as input",
-                report::folder::MARKER
-            )
-        })
-    });
+    let found = ingest::discover::discover(paths, &report::folder::not_an_input);
     progress.set_length(found.files.len() as u64);
     let reader = |source: &str, bytes: &[u8]| parse_leaf(source, bytes, ctx);
     let walker = Walker::new(options.limits.clone(), &reader);
@@ -160,15 +114,7 @@ pub struct Evaluation {
 pub fn evaluate(analysis: &mut Analysis, settings: &Settings) -> Evaluation {
     let config = &settings.config;
     let profile = athlete::resolve(&config.athlete, &analysis.activities);
-    let params = FinishParams {
-        hr_max_bpm: profile.hr_max_bpm.value,
-        hr_rest_bpm: profile.hr_rest_bpm.value,
-        sex: profile.sex.value,
-        weight_kg: profile.weight_kg.value,
-        height_m: profile.height_cm.value.unwrap_or(170.0) / 100.0,
-        fluid_intake_l_per_h: config.finish.fluid_intake_l_per_h,
-        zones: config.finish.zones,
-    };
+    let params = profile.finish_params(config.finish);
     analysis
         .activities
         .par_iter_mut()
@@ -204,6 +150,12 @@ impl Run {
         }
     }
 
+    /// The line on stderr at the end of the run ([`crate::ledger::Counts::line`]).
+    fn line(&self, target: Option<&Path>) -> String {
+        let flags = self.eval.flags.flags.len();
+        self.analysis.counts.line(flags, self.secs, target)
+    }
+
     /// The exit code ([`exit::of`]) for the reported week of `settings`.
     pub fn exit(&self, settings: &Settings) -> Exit {
         let label = iso_week_label(settings.reported_week());
@@ -212,34 +164,6 @@ impl Run {
             settings.fail_on,
             week_flags.map(|f| f.severity),
             &self.analysis.counts,
-        )
-    }
-
-    /// The line on stderr at the end of a run.
-    fn line(&self, target: Option<&Path>) -> String {
-        let c = &self.analysis.counts;
-        let mb_s = if self.secs > 0.0 {
-            c.bytes as f64 / 1e6 / self.secs
-        } else {
-            0.0
-        };
-        format!(
-            "calfguard: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; \
-             {} activities, {} conflicts, {} flags, in {:.2} s ({:.1} MB/s){}",
-            c.found,
-            c.analysed,
-            c.salvaged,
-            c.skipped,
-            c.failed,
-            c.duplicate,
-            c.activities,
-            c.conflicts,
-            self.eval.flags.flags.len(),
-            self.secs,
-            mb_s,
-            target
-                .map(|t| format!("; report in {}", t.display()))
-                .unwrap_or_default()
         )
     }
 }
@@ -261,7 +185,7 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 /// Read, reduce, de-duplicate, filter by date, apply the shoes file, evaluate. `Ok(None)` when
 /// interrupted.
 fn run_pipeline(settings: &Settings, started: Instant) -> Result<Option<Run>> {
-    validate(settings)?;
+    settings.check()?;
     let gear = match &settings.gear {
         Some(p) => Some(crate::enrich::gear::GearFile::load(p).map_err(|e| anyhow::anyhow!(e))?),
         None => None,
@@ -273,17 +197,7 @@ fn run_pipeline(settings: &Settings, started: Instant) -> Result<Option<Run>> {
         .num_threads(settings.threads.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let config = &settings.config;
-    let ctx = Context {
-        now: settings.now,
-        tz: settings.tz,
-        metrics: config.metrics.clone(),
-        weather: settings.weather.clone(),
-    };
-    let options = Options {
-        limits: config.limits.clone(),
-        dedup: (!settings.keep_duplicates).then(|| config.duplicates.clone()),
-    };
+    let (ctx, options) = (settings.context(), settings.options());
     crate::fault::pause_at("analysis");
     let mut analysis =
         pool.install(|| analyse(&settings.paths, &ctx, &options, &progress, interrupted));
@@ -312,24 +226,6 @@ fn run_pipeline(settings: &Settings, started: Instant) -> Result<Option<Run>> {
     }))
 }
 
-/// Checks of the command line that need no file read: every input exists, the date range is
-/// not empty.
-fn validate(settings: &Settings) -> Result<()> {
-    for p in &settings.paths {
-        if fs::symlink_metadata(p).is_err() {
-            anyhow::bail!("input '{}' does not exist", p.display());
-        }
-    }
-    if let (Some(since), Some(until)) = (settings.since, settings.until) {
-        if since > until {
-            anyhow::bail!(
-                "--since {since} is after --until {until}: no activity can match; nothing was read"
-            );
-        }
-    }
-    Ok(())
-}
-
 fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
@@ -343,7 +239,7 @@ fn say(line: &str) {
 /// no other run may be writing it (the lock).
 pub fn run_analyze(settings: &Settings) -> Result<Exit> {
     let started = Instant::now();
-    validate(settings)?;
+    settings.check()?;
     // From here on SIGINT, SIGTERM and SIGHUP end the run cleanly (exit 130).
     crate::interrupt::install();
     let out = &settings.out;
@@ -415,22 +311,10 @@ pub fn run_summary(settings: &Settings) -> Result<Exit> {
     Ok(run.exit(settings))
 }
 
-/// Run `calfguard init`: write the commented default configuration, never over an existing file
-/// unless `force`.
+/// Run `calfguard init`: write the commented default configuration
+/// ([`crate::config::write_default`]).
 pub fn run_init(path: Option<&Path>, force: bool) -> Result<Exit> {
-    let path = match path {
-        Some(p) => p.to_path_buf(),
-        None => crate::config::default_path()
-            .context("no configuration folder is known on this platform: use --config FILE")?,
-    };
-    if path.exists() && !force {
-        anyhow::bail!("'{}' exists; use --force to replace it", path.display());
-    }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
-    }
-    fs::write(&path, crate::config::DEFAULT_CONFIG)
-        .with_context(|| format!("cannot write '{}'", path.display()))?;
+    let path = crate::config::write_default(path, force)?;
     say(&format!("calfguard: wrote {}", path.display()));
     Ok(Exit::Done)
 }

@@ -3,7 +3,7 @@
 //! history, else a documented default. The report (`athlete.csv`) says which, so every number
 //! that depends on it can be traced.
 
-use crate::metrics::finish::DEFAULT_HR_REST_BPM;
+use crate::metrics::finish::{FinishOptions, FinishParams, DEFAULT_HR_REST_BPM};
 use crate::metrics::profile::hr_max_estimate_from;
 use crate::metrics::record::ActivityRecord;
 use crate::model::Sex;
@@ -105,6 +105,22 @@ fn from_config<T: Clone>(v: &Option<T>) -> Option<Sourced<T>> {
         origin: Origin::Config,
         note: String::new(),
     })
+}
+
+impl Profile {
+    /// What phase 2 of the per-activity metrics needs from the profile (a height of 170 cm when
+    /// none is known).
+    pub fn finish_params(&self, options: FinishOptions) -> FinishParams {
+        FinishParams {
+            hr_max_bpm: self.hr_max_bpm.value,
+            hr_rest_bpm: self.hr_rest_bpm.value,
+            sex: self.sex.value,
+            weight_kg: self.weight_kg.value,
+            height_m: self.height_cm.value.unwrap_or(170.0) / 100.0,
+            fluid_intake_l_per_h: options.fluid_intake_l_per_h,
+            zones: options.zones,
+        }
+    }
 }
 
 /// The most recent plausible-date activity's value of `get`.

@@ -78,6 +78,37 @@ pub struct Counts {
     pub bytes: u64,
 }
 
+impl Counts {
+    /// The line on stderr at the end of a run: the counts, the number of flags, the time taken
+    /// and the throughput, and where the report is.
+    pub fn line(&self, flags: usize, secs: f64, target: Option<&std::path::Path>) -> String {
+        let c = self;
+        let mb_s = if secs > 0.0 {
+            c.bytes as f64 / 1e6 / secs
+        } else {
+            0.0
+        };
+        format!(
+            "calfguard: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; \
+             {} activities, {} conflicts, {} flags, in {:.2} s ({:.1} MB/s){}",
+            c.found,
+            c.analysed,
+            c.salvaged,
+            c.skipped,
+            c.failed,
+            c.duplicate,
+            c.activities,
+            c.conflicts,
+            flags,
+            secs,
+            mb_s,
+            target
+                .map(|t| format!("; report in {}", t.display()))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// The result of analysing a set of inputs, before it is written.
 #[derive(Debug, Default)]
 pub struct Analysis {

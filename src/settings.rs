@@ -2,8 +2,11 @@
 //! and the configuration file. No command-line parser type reaches past this point.
 
 use crate::config::Config;
+use crate::dedup::DedupRules;
 use crate::enrich::weather::Weather;
 use crate::flags::Severity;
+use crate::ingest::export::Limits;
+use crate::metrics::reduce::MetricParams;
 use crate::units::Units;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -46,10 +49,81 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// What the per-activity work needs.
+    pub fn context(&self) -> Context {
+        Context {
+            now: self.now,
+            tz: self.tz,
+            metrics: self.config.metrics.clone(),
+            weather: self.weather.clone(),
+        }
+    }
+
+    /// How to analyse: the resource limits and the same-run rule (none with
+    /// `--keep-duplicates`).
+    pub fn options(&self) -> Options {
+        Options {
+            limits: self.config.limits.clone(),
+            dedup: (!self.keep_duplicates).then(|| self.config.duplicates.clone()),
+        }
+    }
+
+    /// Checks of the command line that need no file read: every input exists, the date range
+    /// is not empty.
+    pub fn check(&self) -> anyhow::Result<()> {
+        for p in &self.paths {
+            if std::fs::symlink_metadata(p).is_err() {
+                anyhow::bail!("input '{}' does not exist", p.display());
+            }
+        }
+        if let (Some(since), Some(until)) = (self.since, self.until) {
+            if since > until {
+                anyhow::bail!(
+                    "--since {since} is after --until {until}: no activity can match; nothing was read"
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// The reported week's Monday: `--week`, else the last complete ISO week before `now` in
     /// the athlete's zone (`--tz` / `time_zone`, else UTC).
     pub fn reported_week(&self) -> NaiveDate {
         self.week
             .unwrap_or_else(|| crate::periods::last_complete_week(self.now, self.tz))
     }
+}
+
+/// What the per-activity work needs to know about the run.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// The run's "now" (`--now`, default the clock), for the date check.
+    pub now: DateTime<Utc>,
+    /// The configured time zone (`--tz`), for activities whose file and position say nothing.
+    pub tz: Option<Tz>,
+    /// Parameters of the per-activity metrics.
+    pub metrics: MetricParams,
+    /// Hourly weather (`--weather`), if given.
+    pub weather: Option<Arc<Weather>>,
+}
+
+impl Context {
+    /// A context with default metric parameters and no weather.
+    pub fn new(now: DateTime<Utc>, tz: Option<Tz>) -> Context {
+        Context {
+            now,
+            tz,
+            metrics: MetricParams::default(),
+            weather: None,
+        }
+    }
+}
+
+/// How to analyse, beyond the run's context.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Resource limits for archives and compressed files.
+    pub limits: Limits,
+    /// The same-run rule; `None` keeps every recording (`--keep-duplicates`).
+    pub dedup: Option<DedupRules>,
 }

@@ -69,6 +69,28 @@ pub fn default_path() -> Option<PathBuf> {
 /// The commented default written by `calfguard init`.
 pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
 
+/// Write the commented default configuration for `calfguard init` at `path` (default: the
+/// platform's path, [`default_path`]), creating its folder; never over an existing file unless
+/// `force`. Returns where it was written.
+pub fn write_default(path: Option<&Path>, force: bool) -> anyhow::Result<PathBuf> {
+    use anyhow::Context;
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => default_path()
+            .context("no configuration folder is known on this platform: use --config FILE")?,
+    };
+    if path.exists() && !force {
+        anyhow::bail!("'{}' exists; use --force to replace it", path.display());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create '{}'", dir.display()))?;
+    }
+    std::fs::write(&path, DEFAULT_CONFIG)
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
+    Ok(path)
+}
+
 /// Most bytes read of the configuration file.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 

@@ -266,8 +266,7 @@ fn summary_metrics_equal_the_reference_on_real_files() {
             "{name}"
         );
         if a.format == Format::Gpx {
-            let f =
-                track_length_m(samples, distance::max_speed_mps(&a.sport)).filter(|f| *f > 0.0);
+            let f = track_length_m(samples, distance::max_speed_mps(&a.sport)).filter(|f| *f > 0.0);
             let stated = a.totals.distance_m;
             let want = match (stated, f) {
                 (Some(raw), Some(f)) if f < raw => Some(f),

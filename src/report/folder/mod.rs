@@ -126,6 +126,13 @@ pub fn read_marker(dir: &Path) -> Option<Marker> {
     parse_marker(&text)
 }
 
+/// Why discovery must not read `dir` as input: a report (or a run's staging folder) is never
+/// read as input.
+pub fn not_an_input(dir: &Path) -> Option<String> {
+    is_report(dir)
+        .then(|| format!("a calfguard report folder (it holds {MARKER}): not read as input"))
+}
+
 /// True when `dir` is a calfguard report folder (it holds a valid marker).
 pub fn is_report(dir: &Path) -> bool {
     read_marker(dir).is_some()
