@@ -1,4 +1,4 @@
-//! Parser layer: bytes in, [`Activity`](crate::model::Activity) values or a [`ReadError`] out.
+//! Parser layer: bytes in, [`Activity`] values or a [`ReadError`] out.
 //!
 //! The format is detected from the content (FIT header signature; XML root element `gpx` or
 //! `TrainingCenterDatabase`, also after whitespace or a byte-order mark), not from the file name.

@@ -6,7 +6,7 @@
 //! - [`csv`]: the CSV files (SI, a contract for scripts);
 //! - [`summary`]: the weekly summary in Markdown (`summary.md`, `calfguard summary`);
 //! - [`chart`]: `weeks.svg`; [`html`]: `report.html` (summary, chart and flags in one page);
-//! - [`format`]: every number and unit a person reads, in the chosen units;
+//! - [`mod@format`]: every number and unit a person reads, in the chosen units;
 //! - [`folder`]: where the files go, and how the folder is replaced as a whole.
 
 pub mod chart;

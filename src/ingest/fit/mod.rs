@@ -3,15 +3,15 @@
 //!
 //! The file is walked here, not by fitparser (see `docs/design.md`, "FIT reader"):
 //!
-//! - [`framing`] reads each chained part's header, every definition and data message and the
+//! - `framing` reads each chained part's header, every definition and data message and the
 //!   CRC. A definition message is compiled into a plan for its local type: where each field we
 //!   use sits, its base type, the byte order. `record` messages (global 20, nearly all of a
-//!   file's bytes) are decoded straight from the bytes with that plan ([`convert`]): no
+//!   file's bytes) are decoded straight from the bytes with that plan (`convert`): no
 //!   allocation per message.
 //! - The few other messages we need (file_id, session, lap, sport, user_profile, zones_target,
 //!   field_description) are handed, with their definition, to fitparser's
 //!   [`FitStreamProcessor`](fitparser::de::FitStreamProcessor) and decoded with its FIT profile
-//!   ([`messages`]); their fields are read by name. Every other message (device_info, event,
+//!   (`messages`); their fields are read by name. Every other message (device_info, event,
 //!   hrv, ...) is only framed.
 //! - Timestamps are always taken from the raw `u32` fields (seconds since 1989-12-31T00:00:00Z),
 //!   never from fitparser's `Value::Timestamp` (a `DateTime<Local>` that depends on the machine's
@@ -30,7 +30,7 @@
 //! - [`read_fit_reference`] runs the same walk but hands `record` messages to fitparser too (the
 //!   reader before the fast path): tests compare both record by record.
 //!
-//! [`build`] turns what was read into activities: records and laps to sessions, cadence to
+//! `build` turns what was read into activities: records and laps to sessions, cadence to
 //! steps, time-jump warnings.
 //!
 //! Cadence convention: FIT `record.cadence` (+ `fractional_cadence`) holds strides (one foot)

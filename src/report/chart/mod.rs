@@ -14,7 +14,7 @@
 //! the output is the same on every machine. Colours are from the Okabe–Ito palette. The output
 //! is deterministic: no timestamps, no random ids. See `docs/design.md`, section Charts.
 //!
-//! [`plan`] decides what is shown (columns in display units, labels), [`draw`] draws it.
+//! `plan.rs` decides what is shown (columns in display units, labels), `draw.rs` draws it.
 
 mod draw;
 mod plan;
