@@ -132,6 +132,16 @@ pub fn quantity(q: &Quantity, units: Units) -> String {
     }
 }
 
+/// Whole minutes: `257 minutes`.
+pub fn minutes(min: f64) -> String {
+    format!("{min:.0} minutes")
+}
+
+/// A heart rate: `188 bpm`; `None` when unknown.
+pub fn heart_rate(bpm: Option<f64>) -> Option<String> {
+    bpm.map(|v| format!("{v:.0} bpm"))
+}
+
 /// A duration: `48 min`, `1 h 05 min`.
 pub fn duration(s: f64) -> String {
     let m = (s / 60.0).round() as i64;

@@ -2,7 +2,9 @@
 //! before for comparison, and each flag in plain words with its numbers, evidence and advice.
 //! No coordinates anywhere. Units follow `--units` / `athlete.units`; the CSVs stay SI.
 
-use super::format::{distance, duration, elevation, flag_number as number, render};
+use super::format::{
+    distance, duration, elevation, flag_number as number, heart_rate, minutes, render,
+};
 use super::Report;
 use crate::athlete::Profile;
 use crate::flags::{Flag, NotJudged};
@@ -171,7 +173,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
             let _ = writeln!(
                 out,
                 "{}, {} in {} moving; longest run {}; {} hard; load {:.0}; \
-                 {} of steep descent; {:.0} minutes in heat; {}; {}. \
+                 {} of steep descent; {} in heat; {}; {}. \
                  Acute:chronic load ratio {}.\n",
                 plural(t.runs, "run", "runs"),
                 distance(t.distance_m, u),
@@ -180,7 +182,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 t.hard_runs,
                 t.load,
                 elevation(t.steep_descent_m, u),
-                t.heat_minutes,
+                minutes(t.heat_minutes),
                 plural(t.strength_sessions, "strength session", "strength sessions"),
                 plural(t.rest_days, "rest day", "rest days"),
                 ratio(w.acwr),
@@ -273,10 +275,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
     let _ = writeln!(out, "## Data\n");
     let _ = writeln!(out, "- {}", x.files_line);
     let p = x.profile;
-    let hr = |v: Option<f64>| {
-        v.map(|v| format!("{v:.0} bpm"))
-            .unwrap_or_else(|| "unknown".into())
-    };
+    let hr = |v: Option<f64>| heart_rate(v).unwrap_or_else(|| "unknown".into());
     let _ = writeln!(
         out,
         "- HRmax {} ({}), resting HR {} ({}).",
