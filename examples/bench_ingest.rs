@@ -17,9 +17,9 @@
 //! fitparser and to the official Garmin FIT SDK for Python (1.4 MB/s, measured on one core for
 //! issue 15, see `docs/performance.md`; `scripts/fit_sdk_speed.py` measures it again).
 
+use calfguard::app::{summarize, Context};
 use calfguard::ingest::{detect_format, read_bytes};
 use calfguard::model::Format;
-use calfguard::summary::{summarize, Context};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -14,9 +14,9 @@
 //! on a shared machine the CPU time is the steadier figure (time spent waiting for a core is
 //! not in it). MB/s are of the files' bytes, per CPU second.
 
+use calfguard::app::{summarize, Context};
 use calfguard::ingest::read_bytes;
 use calfguard::model::{Activity, Format};
-use calfguard::summary::{summarize, Context};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -3,10 +3,31 @@
 //! history, else a documented default. The report (`athlete.csv`) says which, so every number
 //! that depends on it can be traced.
 
-use crate::config::AthleteConfig;
+use crate::metrics::finish::{FinishOptions, FinishParams, DEFAULT_HR_REST_BPM};
 use crate::metrics::profile::hr_max_estimate_from;
+use crate::metrics::record::ActivityRecord;
 use crate::model::Sex;
-use crate::summary::ActivitySummary;
+
+/// The athlete profile as configured (`[athlete]` in `calfguard.toml`); every value optional.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AthleteConfig {
+    /// Name, for the summary.
+    pub name: Option<String>,
+    /// Maximum heart rate, bpm.
+    pub hr_max_bpm: Option<f64>,
+    /// Resting heart rate, bpm.
+    pub hr_rest_bpm: Option<f64>,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Year of birth.
+    pub birth_year: Option<i32>,
+    /// Body mass, kg.
+    pub weight_kg: Option<f64>,
+    /// Height, cm.
+    pub height_cm: Option<f64>,
+    /// Threshold pace, seconds per km.
+    pub threshold_pace_s_per_km: Option<f64>,
+}
 
 /// Where a profile value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,10 +78,6 @@ impl<T> Sourced<T> {
     }
 }
 
-/// Default resting heart rate when neither the configuration nor a file states one, bpm: a
-/// typical adult value (the Banister TRIMP depends on it only mildly; set `athlete.hr_rest_bpm`).
-pub const DEFAULT_HR_REST_BPM: f64 = 60.0;
-
 /// The resolved profile.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Profile {
@@ -90,10 +107,26 @@ fn from_config<T: Clone>(v: &Option<T>) -> Option<Sourced<T>> {
     })
 }
 
+impl Profile {
+    /// What phase 2 of the per-activity metrics needs from the profile (a height of 170 cm when
+    /// none is known).
+    pub fn finish_params(&self, options: FinishOptions) -> FinishParams {
+        FinishParams {
+            hr_max_bpm: self.hr_max_bpm.value,
+            hr_rest_bpm: self.hr_rest_bpm.value,
+            sex: self.sex.value,
+            weight_kg: self.weight_kg.value,
+            height_m: self.height_cm.value.unwrap_or(170.0) / 100.0,
+            fluid_intake_l_per_h: options.fluid_intake_l_per_h,
+            zones: options.zones,
+        }
+    }
+}
+
 /// The most recent plausible-date activity's value of `get`.
 fn from_files<T: Clone>(
-    activities: &[ActivitySummary],
-    get: impl Fn(&ActivitySummary) -> Option<T>,
+    activities: &[ActivityRecord],
+    get: impl Fn(&ActivityRecord) -> Option<T>,
 ) -> Option<Sourced<T>> {
     activities
         .iter()
@@ -108,7 +141,7 @@ fn from_files<T: Clone>(
 }
 
 /// Resolve the profile from the configuration and the activities (with their deferred data).
-pub fn resolve(config: &AthleteConfig, activities: &[ActivitySummary]) -> Profile {
+pub fn resolve(config: &AthleteConfig, activities: &[ActivityRecord]) -> Profile {
     let hr_max = from_config(&config.hr_max_bpm)
         .or_else(|| from_files(activities, |a| a.file_athlete.hr_max_bpm))
         .or_else(|| {
@@ -158,87 +191,4 @@ pub fn resolve(config: &AthleteConfig, activities: &[ActivitySummary]) -> Profil
             || Sourced::unknown("without it, runs without heart rate get a duration-based load"),
         ),
     }
-}
-
-/// The rows of `athlete.csv`: `key, value, unit, source, note`.
-pub fn rows(p: &Profile) -> Vec<[String; 5]> {
-    let num = |v: Option<f64>, d: usize| crate::report::num(v, d);
-    let row = |k: &str, v: String, unit: &str, o: Origin, note: &str| {
-        [
-            k.to_string(),
-            v,
-            unit.to_string(),
-            o.as_str().to_string(),
-            note.to_string(),
-        ]
-    };
-    vec![
-        row(
-            "name",
-            p.name.clone().unwrap_or_default(),
-            "",
-            if p.name.is_some() {
-                Origin::Config
-            } else {
-                Origin::Unknown
-            },
-            "",
-        ),
-        row(
-            "hr_max_bpm",
-            num(p.hr_max_bpm.value, 1),
-            "bpm",
-            p.hr_max_bpm.origin,
-            &p.hr_max_bpm.note,
-        ),
-        row(
-            "hr_rest_bpm",
-            num(p.hr_rest_bpm.value, 1),
-            "bpm",
-            p.hr_rest_bpm.origin,
-            &p.hr_rest_bpm.note,
-        ),
-        row(
-            "sex",
-            match p.sex.value {
-                Some(Sex::Female) => "female".into(),
-                Some(Sex::Male) => "male".into(),
-                None => String::new(),
-            },
-            "",
-            p.sex.origin,
-            &p.sex.note,
-        ),
-        row(
-            "birth_year",
-            p.birth_year
-                .value
-                .map(|y| y.to_string())
-                .unwrap_or_default(),
-            "",
-            p.birth_year.origin,
-            &p.birth_year.note,
-        ),
-        row(
-            "weight_kg",
-            num(p.weight_kg.value, 1),
-            "kg",
-            p.weight_kg.origin,
-            &p.weight_kg.note,
-        ),
-        row(
-            "height_cm",
-            num(p.height_cm.value, 1),
-            "cm",
-            p.height_cm.origin,
-            &p.height_cm.note,
-        ),
-        row(
-            "threshold_pace_s_per_km",
-            num(p.threshold_pace_s_per_km.value, 1),
-            "s/km",
-            p.threshold_pace_s_per_km.origin,
-            &p.threshold_pace_s_per_km.note,
-        ),
-    ]
 }

@@ -1,8 +1,13 @@
-//! Command-line interface: clap definitions and their validation into a plain [`Config`].
+//! Command-line interface: clap definitions and their validation into plain [`Settings`].
 //!
-//! No clap type goes past this module (the `fd` pattern): the pipeline only sees `Config`.
+//! No clap type goes past this module and `main.rs`: [`FailOn`] becomes a
+//! [`Severity`], [`UnitsArg`] a [`Units`], and the pipeline only sees [`Settings`].
 
-use crate::config::{Config, ConfigError};
+use crate::config::ConfigError;
+use crate::enrich::weather::Weather;
+use crate::flags::Severity;
+use crate::settings::Settings;
+use crate::units::Units;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use std::num::NonZeroUsize;
@@ -193,82 +198,48 @@ pub fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
     ))
 }
 
-/// Everything `analyze` and `summary` need, validated.
-#[derive(Clone, Debug)]
-pub struct AnalyzeConfig {
-    /// Inputs as given.
-    pub paths: Vec<PathBuf>,
-    /// Report folder (`analyze`).
-    pub out: PathBuf,
-    /// The reported week's Monday (`summary --week`); default: the last complete week.
-    pub week: Option<NaiveDate>,
-    /// Shoes file.
-    pub gear: Option<PathBuf>,
-    /// Local date range.
-    pub since: Option<NaiveDate>,
-    /// Local date range.
-    pub until: Option<NaiveDate>,
-    /// Units.
-    pub units: crate::config::Units,
-    /// `--fail-on`.
-    pub fail_on: Option<FailOn>,
-    /// Worker threads; `None` means one per core.
-    pub threads: Option<usize>,
-    /// Progress bar and summary line off.
-    pub quiet: bool,
-    /// The run's "now".
-    pub now: DateTime<Utc>,
-    /// The configured time zone.
-    pub tz: Option<chrono_tz::Tz>,
-    /// Do not drop recordings of the same run.
-    pub keep_duplicates: bool,
-    /// The configuration file's settings (defaults when there is none).
-    pub file: Config,
-    /// Hourly weather, if given.
-    pub weather: Option<std::sync::Arc<crate::weather::Weather>>,
-}
-
-impl AnalyzeConfig {
-    /// Validate the arguments and load the configuration file (`--tz` wins over its
-    /// `time_zone`).
-    pub fn from_args(
-        a: InputArgs,
-        out: PathBuf,
-        week: Option<NaiveDate>,
-    ) -> Result<AnalyzeConfig, ConfigError> {
-        let file = crate::config::load(a.config.as_deref())?;
-        let weather = match &a.weather {
-            Some(p) => Some(std::sync::Arc::new(
-                crate::weather::Weather::load(p).map_err(|message| ConfigError {
-                    path: p.display().to_string(),
-                    message,
-                })?,
-            )),
-            None => None,
-        };
-        let units = match a.units {
-            Some(UnitsArg::Metric) => crate::config::Units::Metric,
-            Some(UnitsArg::Imperial) => crate::config::Units::Imperial,
-            None => file.athlete.units.unwrap_or_default(),
-        };
-        Ok(AnalyzeConfig {
-            paths: a.paths,
-            out,
-            week,
-            gear: a.gear,
-            since: a.since,
-            until: a.until,
-            units,
-            fail_on: a.fail_on,
-            threads: a.threads.map(NonZeroUsize::get),
-            quiet: a.quiet,
-            now: a.now.unwrap_or_else(Utc::now),
-            tz: a.tz.or(file.athlete.time_zone),
-            keep_duplicates: a.keep_duplicates,
-            file,
-            weather,
-        })
-    }
+/// Validate the arguments and load the configuration and weather files into the run's plain
+/// [`Settings`] (`--tz` wins over the configuration's `time_zone`, `--units` over its `units`).
+pub fn settings(
+    a: InputArgs,
+    out: PathBuf,
+    week: Option<NaiveDate>,
+) -> Result<Settings, ConfigError> {
+    let config = crate::config::load(a.config.as_deref())?;
+    let weather = match &a.weather {
+        Some(p) => Some(std::sync::Arc::new(Weather::load(p).map_err(
+            |message| ConfigError {
+                path: p.display().to_string(),
+                message,
+            },
+        )?)),
+        None => None,
+    };
+    let units = match a.units {
+        Some(UnitsArg::Metric) => Units::Metric,
+        Some(UnitsArg::Imperial) => Units::Imperial,
+        None => config.units.unwrap_or_default(),
+    };
+    Ok(Settings {
+        paths: a.paths,
+        out,
+        week,
+        gear: a.gear,
+        since: a.since,
+        until: a.until,
+        units,
+        fail_on: a.fail_on.map(|f| match f {
+            FailOn::Medium => Severity::Medium,
+            FailOn::High => Severity::High,
+        }),
+        threads: a.threads.map(NonZeroUsize::get),
+        quiet: a.quiet,
+        now: a.now.unwrap_or_else(Utc::now),
+        tz: a.tz.or(config.time_zone),
+        keep_duplicates: a.keep_duplicates,
+        config,
+        weather,
+    })
 }
 
 #[cfg(test)]

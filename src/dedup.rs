@@ -27,8 +27,8 @@
 //! devices, say) are a **conflict**: both are kept and the report says so.
 
 use crate::geo::haversine_m;
-use crate::model::{Format, Sport};
-use crate::summary::ActivitySummary;
+use crate::metrics::record::ActivityRecord;
+use crate::model::{AltitudeSource, Sample, Sport, TrackPoint};
 
 /// Tolerances of the same-run rule.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +70,7 @@ impl Default for DedupRules {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Duplicate {
     /// The copy (dropped).
-    pub copy: ActivitySummary,
+    pub copy: ActivityRecord,
     /// The source of the recording kept instead.
     pub kept: String,
     /// The evidence: start offset, duration and distance differences.
@@ -92,7 +92,7 @@ pub struct Conflict {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Deduped {
     /// Activities kept, in the order given.
-    pub kept: Vec<ActivitySummary>,
+    pub kept: Vec<ActivityRecord>,
     /// Copies dropped, each with the source kept instead.
     pub duplicates: Vec<Duplicate>,
     /// Overlapping recordings of different kinds, both kept.
@@ -108,6 +108,39 @@ pub struct Deduped {
 /// its sport family in start order, so a chain covers them all.
 pub const MAX_CANDIDATES: usize = 64;
 
+/// The track fingerprint of an activity's samples: the timed positions at 0, 25, 50, 75 and
+/// 100 % of their count. Taken while the samples are read; kept in the record.
+pub fn fingerprint(samples: &[Sample]) -> Vec<TrackPoint> {
+    let point = |s: &Sample| {
+        let (lat_deg, lon_deg) = (s.lat_deg?, s.lon_deg?);
+        (lat_deg.is_finite() && lon_deg.is_finite()).then_some(TrackPoint {
+            time_utc_ms: s.time_utc_ms?,
+            lat_deg,
+            lon_deg,
+        })
+    };
+    let count = samples.iter().filter(|s| point(s).is_some()).count();
+    if count == 0 {
+        return Vec::new();
+    }
+    let last = count - 1;
+    let mut picks: Vec<usize> = [0, 1, 2, 3, 4].iter().map(|q| last * q / 4).collect();
+    picks.dedup();
+    // The picks are increasing: walk the timed positions once, keeping those at the picks.
+    let mut out = Vec::with_capacity(picks.len());
+    let mut next = picks.iter().copied().peekable();
+    for (k, p) in samples.iter().filter_map(point).enumerate() {
+        if next.peek() == Some(&k) {
+            out.push(p);
+            next.next();
+        }
+        if next.peek().is_none() {
+            break;
+        }
+    }
+    out
+}
+
 fn family(s: &Sport) -> &str {
     match s {
         Sport::Running | Sport::TrailRunning | Sport::TreadmillRunning => "running",
@@ -116,11 +149,11 @@ fn family(s: &Sport) -> &str {
     }
 }
 
-fn span_s(a: &ActivitySummary) -> f64 {
+fn span_s(a: &ActivityRecord) -> f64 {
     a.elapsed_s.unwrap_or(0.0).max(0.0)
 }
 
-fn overlap_fraction(a: &ActivitySummary, b: &ActivitySummary) -> f64 {
+fn overlap_fraction(a: &ActivityRecord, b: &ActivityRecord) -> f64 {
     let (a0, a1) = (a.start_utc, a.end_utc());
     let (b0, b1) = (b.start_utc, b.end_utc());
     let start = a0.max(b0);
@@ -142,23 +175,21 @@ fn rel_diff(x: f64, y: f64) -> f64 {
     }
 }
 
-/// Richness of a recording: larger is richer.
-fn richness(a: &ActivitySummary) -> (usize, u8, usize) {
-    let baro = a.has_altitude && a.format == Format::Fit;
+/// Richness of a recording: larger is richer. The channels, then how richly they were measured
+/// ([`crate::model::Capabilities::rank`]: device distance, barometric altimeter), then the
+/// number of samples.
+fn richness(a: &ActivityRecord) -> (usize, u8, usize) {
+    let caps = a.capabilities;
+    let baro = a.has_altitude && caps.altitude == AltitudeSource::Barometric;
     let channels = [a.has_hr, a.has_temperature, baro, a.has_power]
         .iter()
         .filter(|c| **c)
         .count();
-    let format = match a.format {
-        Format::Fit => 2,
-        Format::Tcx => 1,
-        Format::Gpx => 0,
-    };
-    (channels, format, a.samples)
+    (channels, caps.rank(), a.samples)
 }
 
 /// Whether `a` should be kept over `b`.
-fn richer(a: &ActivitySummary, b: &ActivitySummary) -> bool {
+fn richer(a: &ActivityRecord, b: &ActivityRecord) -> bool {
     match richness(a).cmp(&richness(b)) {
         std::cmp::Ordering::Greater => true,
         std::cmp::Ordering::Less => false,
@@ -209,7 +240,7 @@ enum Differs {
 }
 
 impl Differs {
-    fn text(&self, a: &ActivitySummary, b: &ActivitySummary) -> String {
+    fn text(&self, a: &ActivityRecord, b: &ActivityRecord) -> String {
         match *self {
             Differs::Sport => format!("sport {} vs {}", a.sport, b.sport),
             Differs::Starts(d) => format!("starts {d:.0} s apart"),
@@ -222,11 +253,7 @@ impl Differs {
 }
 
 /// The same-run rule on one pair, without building any text.
-fn judge(
-    a: &ActivitySummary,
-    b: &ActivitySummary,
-    rules: &DedupRules,
-) -> Result<Evidence, Differs> {
+fn judge(a: &ActivityRecord, b: &ActivityRecord, rules: &DedupRules) -> Result<Evidence, Differs> {
     let start_diff_s = (b.start_utc - a.start_utc).num_milliseconds() as f64 / 1000.0;
     if family(&a.sport) != family(&b.sport) {
         return Err(Differs::Sport);
@@ -260,7 +287,7 @@ fn judge(
     }
     if !a.track.is_empty() && !b.track.is_empty() {
         let n = a.track.len().min(b.track.len());
-        let pick = |t: &[crate::summary::TrackPoint], k: usize| {
+        let pick = |t: &[TrackPoint], k: usize| {
             let last = t.len() - 1;
             t.get(if n > 1 { last * k / (n - 1) } else { 0 }).copied()
         };
@@ -280,8 +307,8 @@ fn judge(
 
 /// Why `a` and `b` are the same run (`Ok(evidence)`) or not (`Err(what differs)`).
 pub fn same_run(
-    a: &ActivitySummary,
-    b: &ActivitySummary,
+    a: &ActivityRecord,
+    b: &ActivityRecord,
     rules: &DedupRules,
 ) -> Result<String, String> {
     judge(a, b, rules)
@@ -290,12 +317,12 @@ pub fn same_run(
 }
 
 /// Seconds from `a`'s start to `b`'s.
-fn gap_s(a: &ActivitySummary, b: &ActivitySummary) -> f64 {
+fn gap_s(a: &ActivityRecord, b: &ActivityRecord) -> f64 {
     (b.start_utc - a.start_utc).num_milliseconds() as f64 / 1000.0
 }
 
 /// Whether two activities may be compared at all: both with a plausible date, from two files.
-fn comparable(a: &ActivitySummary, b: &ActivitySummary) -> bool {
+fn comparable(a: &ActivityRecord, b: &ActivityRecord) -> bool {
     a.date_ok && b.date_ok && a.source != b.source
 }
 
@@ -312,7 +339,7 @@ fn root(parent: &mut [usize], mut i: usize) -> usize {
 /// Any input order gives the same result (activities are sorted by start, source and sport
 /// first, and the output keeps that order); only `date_ok` activities are compared. The work is
 /// bounded by `n × MAX_CANDIDATES` comparisons, and each activity gives at most one conflict.
-pub fn dedup(mut activities: Vec<ActivitySummary>, rules: &DedupRules) -> Deduped {
+pub fn dedup(mut activities: Vec<ActivityRecord>, rules: &DedupRules) -> Deduped {
     activities.sort_by(|a, b| {
         (a.start_utc, &a.source, a.sport.as_str()).cmp(&(b.start_utc, &b.source, b.sport.as_str()))
     });
@@ -470,8 +497,8 @@ pub fn dedup(mut activities: Vec<ActivitySummary>, rules: &DedupRules) -> Dedupe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TzSource;
-    use crate::summary::TrackPoint;
+    use crate::metrics::record::FileTime;
+    use crate::model::{Capabilities, DistanceSource, Format, TzSource};
     use chrono::{DateTime, Utc};
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -484,7 +511,7 @@ mod tests {
         start: &str,
         elapsed_s: f64,
         distance_m: f64,
-    ) -> ActivitySummary {
+    ) -> ActivityRecord {
         let start_utc = at(start);
         let t0 = start_utc.timestamp_millis();
         let track = (0..5)
@@ -494,17 +521,32 @@ mod tests {
                 lon_deg: 13.0,
             })
             .collect();
-        ActivitySummary {
+        // What each format's reader states.
+        let capabilities = match format {
+            Format::Fit => Capabilities {
+                altitude: AltitudeSource::Barometric,
+                ..Capabilities::default()
+            },
+            Format::Tcx => Capabilities::default(),
+            Format::Gpx => Capabilities {
+                distance: DistanceSource::Track,
+                ..Capabilities::default()
+            },
+        };
+        ActivityRecord {
             source: source.into(),
             format,
             sport: Sport::Running,
+            sport_inferred: false,
             sub_sport: None,
             start_utc,
+            file_time: FileTime::default(),
             utc_offset_s: Some(0),
             tz_source: TzSource::Utc,
             gear: None,
             date_ok: true,
             device: None,
+            capabilities,
             elapsed_s: Some(elapsed_s),
             timer_s: None,
             distance_m: Some(distance_m),
@@ -516,7 +558,7 @@ mod tests {
             has_power: false,
             track,
             salvaged: false,
-            warnings: vec![],
+            warnings: Default::default(),
             file_athlete: Default::default(),
             m: Default::default(),
             deferred: None,

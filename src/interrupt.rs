@@ -7,8 +7,11 @@
 //! previous report as it was. A second signal exits with 130 at once: the staging folder is
 //! removed best-effort first, unless the report is being swapped in (the swap leaves the old or the
 //! new report either way, and the next run removes what is left beside it).
+//!
+//! What a second signal removes is registered here by the report folder, with the function that
+//! removes it, so this module imports nothing of the crate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
@@ -20,10 +23,13 @@ static CLEANUP: Mutex<Cleanup> = Mutex::new(Cleanup {
     committing: false,
 });
 
+/// Removes a path that a second signal must not leave behind (best-effort, errors ignored).
+pub type Remover = fn(&Path);
+
 /// What a second signal removes before the process exits.
 struct Cleanup {
-    staging: Option<PathBuf>,
-    lock: Option<PathBuf>,
+    staging: Option<(PathBuf, Remover)>,
+    lock: Option<(PathBuf, Remover)>,
     committing: bool,
 }
 
@@ -57,11 +63,11 @@ fn second_signal() -> ! {
         Ok(c) => (None, c.lock.clone()),
         Err(_) => (None, None),
     };
-    if let Some(s) = staging {
-        let _ = crate::report::folder::remove_ours(&s);
+    if let Some((path, remove)) = staging {
+        remove(&path);
     }
-    if let Some(l) = lock {
-        crate::report::folder::remove_lock_file(&l);
+    if let Some((path, remove)) = lock {
+        remove(&path);
     }
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
@@ -77,37 +83,17 @@ fn with_cleanup(f: impl FnOnce(&mut Cleanup)) {
     }
 }
 
-/// Tell a second signal which staging folder to remove (`None`: none any more).
-pub fn set_staging(path: Option<PathBuf>) {
+/// Tell a second signal which staging folder to remove, and how (`None`: none any more).
+pub fn set_staging(path: Option<(PathBuf, Remover)>) {
     with_cleanup(|c| c.staging = path);
 }
 
-/// Tell a second signal which lock file to remove (`None`: none any more).
-pub fn set_lock(path: Option<PathBuf>) {
+/// Tell a second signal which lock file to remove, and how (`None`: none any more).
+pub fn set_lock(path: Option<(PathBuf, Remover)>) {
     with_cleanup(|c| c.lock = path);
 }
 
 /// Mark the start (and end) of the swap, during which a second signal removes nothing.
 pub fn set_committing(on: bool) {
     with_cleanup(|c| c.committing = on);
-}
-
-/// Test seam for the interrupt tests: when `CALFGUARD_FAULT` names `point`, `pause-POINT` waits
-/// here until a signal arrives (at most two minutes), `hang-POINT` sleeps two minutes whatever
-/// arrives (a step that does not poll the flag: only a second signal ends it early).
-pub fn test_pause(point: &str) {
-    let Ok(v) = std::env::var("CALFGUARD_FAULT") else {
-        return;
-    };
-    let step = std::time::Duration::from_millis(10);
-    if v.strip_prefix("pause-") == Some(point) {
-        for _ in 0..12_000 {
-            if requested() {
-                return;
-            }
-            std::thread::sleep(step);
-        }
-    } else if v.strip_prefix("hang-") == Some(point) {
-        std::thread::sleep(std::time::Duration::from_secs(120));
-    }
 }

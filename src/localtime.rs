@@ -8,9 +8,14 @@
 //! 3. the configured zone (`config`: `--tz` or the config file's `time_zone`), e.g. for
 //!    treadmill runs without positions;
 //! 4. UTC (`utc`).
+//!
+//! [`place`] applies the rule to an activity's record, after phase 1, together with the date
+//! check: an activity that starts before 2000 or after the run's now plus one day keeps its row
+//! but is left out of periods.
 
+use crate::metrics::record::ActivityRecord;
 use crate::model::TzSource;
-use chrono::{DateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::sync::OnceLock;
 
@@ -45,7 +50,7 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| {
         format!(
             "'{}' is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)",
-            crate::config::clip(name)
+            crate::text::clip(name)
         )
     })
 }
@@ -71,9 +76,96 @@ pub fn resolve(
     (0, TzSource::Utc)
 }
 
+/// Activities that start before this are implausible (unset watch clocks write 1989/1990).
+pub const EARLIEST_PLAUSIBLE: &str = "2000-01-01T00:00:00Z";
+
+/// Place a record in time: its local offset and where it came from ([`resolve`], with a file's
+/// offset rounded to a whole quarter hour), and whether its start is plausible (from 2000 to
+/// `now` plus one day). Both add their warnings to `record.warnings.placement`.
+pub fn place(record: &mut ActivityRecord, configured: Option<Tz>, now: DateTime<Utc>) {
+    let warnings = &mut record.warnings.placement;
+    warnings.clear();
+    let earliest = DateTime::parse_from_rfc3339(EARLIEST_PLAUSIBLE)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let start = record.start_utc;
+    record.date_ok = start >= earliest && start <= now + Duration::days(1);
+    if !record.date_ok {
+        warnings.push(format!(
+            "implausible start {} (before 2000 or after now + 1 day): left out of periods",
+            start.format("%Y-%m-%dT%H:%M:%SZ")
+        ));
+    }
+    // Every real zone offset is a whole number of quarter hours; a file whose local timestamp
+    // is a few minutes off (clock drift between the watch's two clocks) is rounded.
+    let file = record.file_time;
+    let file_offset_s = file.utc_offset_s.map(|o| {
+        let rounded = ((o as f64) / 900.0).round() as i32 * 900;
+        if rounded != o {
+            warnings.push(format!(
+                "the file's local-time offset of {o} s is not a whole quarter hour: rounded to {rounded} s"
+            ));
+        }
+        rounded
+    });
+    let (offset, source) = resolve(
+        file_offset_s,
+        file.tz_source,
+        start,
+        file.start_position,
+        configured,
+    );
+    record.utc_offset_s = Some(offset);
+    record.tz_source = source;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::reduce::{reduce, MetricParams};
+    use crate::model::{Activity, Format};
+
+    fn placed(a: &Activity, now: &str) -> ActivityRecord {
+        let mut r = reduce(a, &MetricParams::default(), None);
+        place(&mut r, None, at(now));
+        r
+    }
+
+    #[test]
+    fn implausible_dates_are_flagged() {
+        let now = "2026-11-23T08:00:00Z";
+        let old = Activity::new("a.fit", Format::Fit, at("1990-01-01T10:00:00Z"));
+        let s = placed(&old, now);
+        assert!(!s.date_ok);
+        assert!(s.warnings.placement[0].contains("implausible start 1990-01-01T10:00:00Z"));
+        let future = Activity::new("b.fit", Format::Fit, at("2026-11-24T09:00:00Z"));
+        assert!(!placed(&future, now).date_ok);
+        let ok = Activity::new("c.fit", Format::Fit, at("2026-11-24T07:00:00Z"));
+        assert!(placed(&ok, now).date_ok);
+    }
+
+    #[test]
+    fn local_time_uses_the_file_offset() {
+        let mut a = Activity::new("a.gpx", Format::Gpx, at("2026-03-29T00:30:00Z"));
+        a.utc_offset_s = Some(7200);
+        a.tz_source = TzSource::File;
+        let s = placed(&a, "2026-11-23T08:00:00Z");
+        assert_eq!(s.start_local().to_rfc3339(), "2026-03-29T02:30:00+02:00");
+    }
+
+    #[test]
+    fn file_offsets_round_to_quarter_hours() {
+        // gc_fr55_walk_coretemp_devfields.fit states local time 225 s ahead of UTC.
+        let mut a = Activity::new("w.fit", Format::Fit, at("2025-01-28T13:33:02Z"));
+        a.utc_offset_s = Some(225);
+        a.tz_source = TzSource::File;
+        let s = placed(&a, "2026-11-23T08:00:00Z");
+        assert_eq!((s.utc_offset_s, s.tz_source), (Some(0), TzSource::File));
+        assert!(s.warnings.placement[0].contains("225 s"));
+        a.utc_offset_s = Some(19_800 + 30); // India, +05:30, half a minute off
+        let s = placed(&a, "2026-11-23T08:00:00Z");
+        assert_eq!(s.utc_offset_s, Some(19_800));
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -1,6 +1,7 @@
 //! The `calfguard` binary: parse the command line, run, map the outcome to an exit code.
-use calfguard::app::{run_analyze, run_init, run_summary, Exit};
-use calfguard::cli::{AnalyzeConfig, Cli, Command};
+use calfguard::app::{run_analyze, run_init, run_summary};
+use calfguard::cli::{settings, Cli, Command};
+use calfguard::exit::Exit;
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,16 +20,14 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Analyze(args) => match AnalyzeConfig::from_args(args.input, args.out, None) {
-            Ok(config) => run_analyze(&config),
+        Command::Analyze(args) => match settings(args.input, args.out, None) {
+            Ok(s) => run_analyze(&s),
             Err(e) => Err(e.into()),
         },
-        Command::Summary(args) => {
-            match AnalyzeConfig::from_args(args.input, Default::default(), args.week) {
-                Ok(config) => run_summary(&config),
-                Err(e) => Err(e.into()),
-            }
-        }
+        Command::Summary(args) => match settings(args.input, Default::default(), args.week) {
+            Ok(s) => run_summary(&s),
+            Err(e) => Err(e.into()),
+        },
         Command::Init(args) => run_init(args.config.as_deref(), args.force),
     };
     match result {

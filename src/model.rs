@@ -11,10 +11,11 @@
 //! - A value a file does not have is `None`, never 0 or NaN.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Which file format an activity was read from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Format {
     /// Garmin FIT (binary).
     Fit,
@@ -45,7 +46,7 @@ impl fmt::Display for Format {
 ///
 /// Sub-sports that matter for calf load (trail, treadmill) are their own variants; anything
 /// else keeps its original name in `Other`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Sport {
     /// Road or generic running.
     Running,
@@ -152,7 +153,9 @@ impl fmt::Display for Sport {
 }
 
 /// Where the UTC offset of an activity's local time came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub enum TzSource {
     /// The file states it (FIT `activity.local_timestamp`, an ISO time with an offset).
     File,
@@ -178,12 +181,139 @@ impl TzSource {
 }
 
 /// Biological sex as FIT `user_profile.gender` states it (used by Banister TRIMP constants).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Sex {
     /// Female.
     Female,
     /// Male.
     Male,
+}
+
+/// Where an activity's load number comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum LoadSource {
+    /// Banister TRIMP from heart rate.
+    Hr,
+    /// TRIMP-equivalent from pace relative to threshold pace.
+    Pace,
+    /// TRIMP-equivalent from moving time at an easy-run rate.
+    Duration,
+}
+
+impl LoadSource {
+    /// The lower-case name used in CSV output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadSource::Hr => "hr",
+            LoadSource::Pace => "pace",
+            LoadSource::Duration => "duration",
+        }
+    }
+}
+
+/// Warm-up verdict of a hard run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum WarmupStatus {
+    /// No cold start, or at least 5 min of easy running from the start.
+    Adequate,
+    /// Cold start after 1–5 min of easy running.
+    Short,
+    /// Cold start within the first minute.
+    None,
+    /// Neither heart rate (with HRmax) nor speed in the window.
+    Unknown,
+}
+
+impl WarmupStatus {
+    /// The lower-case name used in CSV output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarmupStatus::Adequate => "adequate",
+            WarmupStatus::Short => "short",
+            WarmupStatus::None => "none",
+            WarmupStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// ACSM race flag by WBGT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum HeatBand {
+    /// WBGT < 10 °C: hypothermia risk.
+    White,
+    /// 10 ≤ WBGT < 18 °C: low risk.
+    Green,
+    /// 18 ≤ WBGT < 23 °C: moderate risk.
+    Yellow,
+    /// 23 ≤ WBGT ≤ 28 °C: high risk.
+    Red,
+    /// WBGT > 28 °C: extreme risk (cancel).
+    Black,
+}
+
+impl HeatBand {
+    /// The lower-case name used in CSV output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeatBand::White => "white",
+            HeatBand::Green => "green",
+            HeatBand::Yellow => "yellow",
+            HeatBand::Red => "red",
+            HeatBand::Black => "black",
+        }
+    }
+}
+
+/// Where an activity's ascent and descent come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ElevationSource {
+    /// The totals the file states (a FIT session; barometric on most devices).
+    Device,
+    /// The altitude samples, with hysteresis.
+    Samples,
+}
+
+impl ElevationSource {
+    /// The lower-case name used in CSV output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElevationSource::Device => "device",
+            ElevationSource::Samples => "samples",
+        }
+    }
+}
+
+/// Where an activity's temperature comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum TempSource {
+    /// The weather file (`--weather`).
+    Weather,
+    /// An air sensor (external sensor, bike computer, GPX/TCX air temperature).
+    Air,
+    /// A watch's wrist sensor (with the configured offset).
+    Wrist,
+}
+
+impl TempSource {
+    /// The lower-case name used in CSV output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TempSource::Weather => "weather",
+            TempSource::Air => "air",
+            TempSource::Wrist => "wrist",
+        }
+    }
+}
+
+/// One point of an activity's track fingerprint, to recognise the same run recorded twice.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackPoint {
+    /// Time, milliseconds since the Unix epoch (UTC).
+    pub time_utc_ms: i64,
+    /// Latitude, degrees.
+    pub lat_deg: f64,
+    /// Longitude, degrees.
+    pub lon_deg: f64,
 }
 
 /// One recorded sample of an activity's time series. Every channel is optional.
@@ -248,7 +378,7 @@ pub struct Totals {
 }
 
 /// Athlete values a file may carry (FIT `user_profile`, `zones_target`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AthleteValues {
     /// Maximum heart rate in bpm.
     pub hr_max_bpm: Option<f64>,
@@ -269,6 +399,65 @@ pub struct Break {
     pub reason: String,
     /// Where: `byte 0x1a2b` for binary files, `line 12:5` for XML.
     pub position: String,
+}
+
+/// Where an activity's stated distance (`totals.distance_m`) comes from.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum DistanceSource {
+    /// The device's own distance (FIT session, TCX laps): sensor- or filter-based.
+    #[default]
+    Device,
+    /// The length of the recorded track, summed by the reader between GPS fixes (GPX): GPS
+    /// jitter adds to it.
+    Track,
+}
+
+/// How an activity's altitude samples were measured.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum AltitudeSource {
+    /// A barometric altimeter (taken to be what a FIT file from a watch records).
+    Barometric,
+    /// GPS or map altitude, or not known (GPX, TCX).
+    #[default]
+    Gps,
+}
+
+/// Where an activity's temperature sensor sat.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum TempSensor {
+    /// In a watch worn on the wrist: it reads high from body heat.
+    Wrist,
+    /// In the air: an external sensor, a bike computer, or what GPX/TCX call air temperature.
+    #[default]
+    Air,
+}
+
+/// What a reader knows about how an activity's values were measured. Readers state it, so that
+/// no later stage branches on the file format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Device distance or track length.
+    pub distance: DistanceSource,
+    /// Barometric or GPS altitude.
+    pub altitude: AltitudeSource,
+    /// Wrist or air temperature.
+    pub temperature: TempSensor,
+}
+
+impl Capabilities {
+    /// How richly the values were measured, for choosing between recordings of one run:
+    /// one point each for a device distance and a barometric altimeter (a watch's FIT file
+    /// scores 2, a TCX 1, a GPX 0).
+    pub fn rank(self) -> u8 {
+        u8::from(self.distance == DistanceSource::Device)
+            + u8::from(self.altitude == AltitudeSource::Barometric)
+    }
 }
 
 /// One recorded session, as a reader produces it.
@@ -302,6 +491,10 @@ pub struct Activity {
     pub samples: Vec<Sample>,
     /// Set when the file broke and this activity holds what came before the break.
     pub salvaged: Option<Break>,
+    /// How the values were measured (see [`Capabilities`]).
+    pub capabilities: Capabilities,
+    /// The file named no sport and the reader inferred it from speed and cadence.
+    pub sport_inferred: bool,
 }
 
 impl Activity {
@@ -322,19 +515,23 @@ impl Activity {
             warnings: Vec::new(),
             samples: Vec::new(),
             salvaged: None,
+            capabilities: Capabilities::default(),
+            sport_inferred: false,
         }
     }
 }
 
 /// Why a file gave no activity.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// Not an activity (a settings or monitoring FIT, a route without times): nothing is wrong.
+    #[error("skipped: {reason}")]
     Skipped {
         /// Why, in plain words (e.g. "not an activity: FIT file type monitoring_b").
         reason: String,
     },
     /// Nothing usable could be read.
+    #[error("failed: {reason}{}", position.as_ref().map(|p| format!(" at {p}")).unwrap_or_default())]
     Failed {
         /// What is wrong, in plain words.
         reason: String,
@@ -359,20 +556,6 @@ impl ReadError {
         }
     }
 }
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReadError::Skipped { reason } => write!(f, "skipped: {reason}"),
-            ReadError::Failed { reason, position } => match position {
-                Some(p) => write!(f, "failed: {reason} at {p}"),
-                None => write!(f, "failed: {reason}"),
-            },
-        }
-    }
-}
-
-impl std::error::Error for ReadError {}
 
 /// What a reader returns for one file: one activity per session (multi-sport FIT and TCX give
 /// several), each with `source` set to the file's source.

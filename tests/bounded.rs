@@ -6,11 +6,12 @@
 
 mod common;
 
+use calfguard::app::summarize;
 use calfguard::dedup::{dedup, DedupRules, MAX_CANDIDATES};
-use calfguard::ingest::strava::parse_activity_list;
+use calfguard::enrich::strava::parse_activity_list;
 use calfguard::ingest::{read_bytes, MAX_TEXT_BYTES};
-use calfguard::report::ErrorKind;
-use calfguard::summary::{summarize, ActivitySummary};
+use calfguard::ledger::ErrorKind;
+use calfguard::metrics::record::ActivityRecord;
 use common::{assert_accounting, calfguard, ctx, fixtures, run, zip_of};
 use std::fmt::Write as _;
 use std::fs;
@@ -40,7 +41,7 @@ fn gpx(creator: &str, kind: &str, n: usize, lon: f64) -> String {
 // Duplicate detection: thousands of recordings that start at the same second
 // ---------------------------------------------------------------------------------------------
 
-fn real_summary() -> ActivitySummary {
+fn real_summary() -> ActivityRecord {
     let name = "pyfitparse_fenix5_run_short.fit";
     let bytes = fs::read(fixtures().join(name)).unwrap();
     let a = read_bytes(name, &bytes).unwrap().remove(0);
@@ -54,8 +55,8 @@ fn identical_starts_are_grouped_in_linear_work() {
     let base = real_summary();
     let n = 3000;
     // The same run, 3,000 times (distinct sources): one group, one kept.
-    let copies: Vec<ActivitySummary> = (0..n)
-        .map(|i| ActivitySummary {
+    let copies: Vec<ActivityRecord> = (0..n)
+        .map(|i| ActivityRecord {
             source: format!("copy_{i:05}.fit"),
             ..base.clone()
         })
@@ -72,9 +73,9 @@ fn identical_starts_are_grouped_in_linear_work() {
 
     // 3,000 different tracks at the same time: every pair overlaps but none is the same run.
     // At most one conflict row per activity (each names the next one and counts the others).
-    let tracks: Vec<ActivitySummary> = (0..n)
+    let tracks: Vec<ActivityRecord> = (0..n)
         .map(|i| {
-            let mut s = ActivitySummary {
+            let mut s = ActivityRecord {
                 source: format!("track_{i:05}.fit"),
                 ..base.clone()
             };
@@ -110,9 +111,9 @@ fn identical_starts_are_grouped_in_linear_work() {
     assert!(!last.reason.contains("more overlapping"), "{}", last.reason);
 
     // Two sports interleaved at the same second: each family is one chain, one group.
-    let mixed: Vec<ActivitySummary> = (0..n)
+    let mixed: Vec<ActivityRecord> = (0..n)
         .map(|i| {
-            let mut s = ActivitySummary {
+            let mut s = ActivityRecord {
                 source: format!("mixed_{i:05}.fit"),
                 ..base.clone()
             };

@@ -3,11 +3,11 @@
 
 mod common;
 
+use calfguard::app::summarize;
 use calfguard::app::Analysis;
 use calfguard::dedup::{dedup, DedupRules};
 use calfguard::gpxwrite::to_gpx;
 use calfguard::ingest::read_bytes;
-use calfguard::summary::summarize;
 use common::{corpus, ctx, fixtures, run};
 use proptest::prelude::*;
 use std::fs;
@@ -132,13 +132,13 @@ fn fixture_pairs_give_one_activity_and_one_duplicate() {
     }
 }
 
-fn real_summaries() -> Vec<calfguard::summary::ActivitySummary> {
-    static BASE: std::sync::OnceLock<Vec<calfguard::summary::ActivitySummary>> =
+fn real_summaries() -> Vec<calfguard::metrics::record::ActivityRecord> {
+    static BASE: std::sync::OnceLock<Vec<calfguard::metrics::record::ActivityRecord>> =
         std::sync::OnceLock::new();
     BASE.get_or_init(build_summaries).clone()
 }
 
-fn build_summaries() -> Vec<calfguard::summary::ActivitySummary> {
+fn build_summaries() -> Vec<calfguard::metrics::record::ActivityRecord> {
     let mut out = Vec::new();
     for (i, name) in REAL.iter().enumerate() {
         let bytes = fs::read(fixtures().join(name)).unwrap();

@@ -4,9 +4,9 @@
 //! Monday 2026-12-28 to Sunday 2027-01-03, and 2027-W01 starts on Monday 2027-01-04.
 
 use calfguard::flags::{analyse, Analysis, Code, Severity, Thresholds};
-use calfguard::periods::{
-    build, write_flags, write_months, write_weeks, ActivityFacts, LoadSource, WarmupStatus,
-};
+use calfguard::model::{HeatBand, LoadSource, WarmupStatus};
+use calfguard::periods::{build, ActivityFacts, PeriodParams};
+use calfguard::report::csv::{write_flags, write_months, write_weeks};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -72,7 +72,7 @@ fn close(a: f64, b: f64) -> bool {
 fn one_load_week_by_hand() {
     // One activity of load 100 on Monday 2026-01-05: daily loads 100, 0, 0, 0, 0, 0, 0.
     let a = ActivityFacts::new("a.fit", start()).load(100.0, LoadSource::Hr);
-    let p = build(&[a], &Thresholds::default());
+    let p = build(&[a], &PeriodParams::default());
     assert_eq!(p.weeks.len(), 1);
     let w = &p.weeks[0];
     assert_eq!(w.period, "2026-W02");
@@ -114,7 +114,7 @@ fn ramps_by_hand() {
         .enumerate()
         .map(|(i, km)| run(day(7 * i as i64), *km, 60.0))
         .collect();
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     let r: Vec<_> = p.weeks.iter().map(|w| w.ramp_pct).collect();
     // 12/10 − 1 = 20 %; 15/12 − 1 = 25 %; 20/15 − 1 = 33.3 %.
     assert_eq!(r[0], None);
@@ -146,7 +146,7 @@ fn rolling_ratio_and_monotony_by_hand() {
     // Week 4 gets an extra 10 on Saturday and Sunday: 10 every day, so SD = 0.
     facts.push(run(day(26), 1.0, 10.0));
     facts.push(run(day(27), 1.0, 10.0));
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     // Week 1: 10,10,10,10,10,0,0: monotony sqrt(2.5) = 1.5811 (see series unit test),
     // strain = 50·1.5811 = 79.06.
     assert!(close(p.weeks[0].monotony.unwrap(), 2.5f64.sqrt()));
@@ -164,7 +164,7 @@ fn rolling_ratio_and_monotony_by_hand() {
 fn empty_weeks_have_zeros_and_series_stay_continuous() {
     // Runs in week 1 and week 4 only: weeks 2 and 3 appear with zeros.
     let facts = vec![run(day(0), 5.0, 30.0), run(day(21), 5.0, 30.0)];
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     assert_eq!(p.weeks.len(), 4);
     assert_eq!(p.daily.load.len(), 28);
     let w2 = &p.weeks[1];
@@ -186,7 +186,7 @@ fn untrusted_dates_are_left_out_and_counted() {
         run(day(0), 5.0, 30.0),
         run(day(200), 50.0, 300.0).bad_date(),
     ];
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     assert_eq!(p.left_out, 1);
     assert_eq!(p.weeks.len(), 1);
     assert!(close(p.weeks[0].totals.distance_m, 5000.0));
@@ -200,7 +200,7 @@ fn totals_count_runs_strength_and_every_sports_load() {
         .load(20.0, LoadSource::Duration);
     let p = build(
         &[run(day(0), 10.0, 60.0), ride, gym],
-        &Thresholds::default(),
+        &PeriodParams::default(),
     );
     let t = &p.weeks[0].totals;
     assert_eq!(t.runs, 1);
@@ -219,7 +219,7 @@ fn sunday_night_run_belongs_to_its_local_iso_week() {
     let start_utc = Utc.with_ymd_and_hms(2026, 2, 16, 4, 30, 0).unwrap();
     let late = run(d("2026-02-15"), 10.0, 60.0).starting(start_utc);
     let monday = run(d("2026-02-16"), 5.0, 30.0);
-    let p = build(&[late, monday], &Thresholds::default());
+    let p = build(&[late, monday], &PeriodParams::default());
     assert_eq!(p.weeks.len(), 2);
     assert_eq!(p.weeks[0].period, "2026-W07");
     assert_eq!(p.weeks[0].start_date, d("2026-02-09"));
@@ -236,7 +236,7 @@ fn iso_year_boundary_2026_w53_to_2027_w01() {
         run(d("2027-01-03"), 6.0, 36.0),
         run(d("2027-01-04"), 7.0, 42.0),
     ];
-    let p = build(&facts, &Thresholds::default());
+    let p = build(&facts, &PeriodParams::default());
     let labels: Vec<_> = p.weeks.iter().map(|w| w.period.as_str()).collect();
     assert_eq!(labels, ["2026-W53", "2027-W01"]);
     assert_eq!(p.weeks[0].start_date, d("2026-12-28"));
@@ -463,7 +463,7 @@ fn separately_saved_warmup_counts() {
 
 #[test]
 fn heat_long_raised_and_not() {
-    let a = go(&[run(day(0), 13.0, 75.0).hot(26.0, "red")]);
+    let a = go(&[run(day(0), 13.0, 75.0).hot(26.0, HeatBand::Red)]);
     let r: Vec<_> = a
         .flags
         .iter()
@@ -472,7 +472,7 @@ fn heat_long_raised_and_not() {
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].severity, Severity::Medium);
     assert!(close(r[0].value.unwrap(), 75.0));
-    let a = go(&[run(day(0), 13.0, 75.0).hot(29.0, "black")]);
+    let a = go(&[run(day(0), 13.0, 75.0).hot(29.0, HeatBand::Black)]);
     assert_eq!(
         a.flags
             .iter()
@@ -483,14 +483,14 @@ fn heat_long_raised_and_not() {
     );
     // Hot but short; long but cool.
     assert!(!has(
-        &go(&[run(day(0), 8.0, 45.0).hot(26.0, "red")]),
+        &go(&[run(day(0), 8.0, 45.0).hot(26.0, HeatBand::Red)]),
         Code::HeatLong
     ));
     assert!(!has(&go(&[run(day(0), 13.0, 75.0)]), Code::HeatLong));
     // Weekly count of hot long runs.
     let p = build(
-        &[run(day(0), 13.0, 75.0).hot(26.0, "red")],
-        &Thresholds::default(),
+        &[run(day(0), 13.0, 75.0).hot(26.0, HeatBand::Red)],
+        &PeriodParams::default(),
     );
     assert_eq!(p.weeks[0].totals.hot_long_runs, 1);
     assert!(close(p.weeks[0].totals.heat_minutes, 75.0));
@@ -521,7 +521,7 @@ fn heat_acclim_first_hot_days_after_two_weeks() {
     // day 4 and later are not.
     let mut f = baseline(8);
     for k in 56..62 {
-        f.push(run(day(k), 5.0, 30.0).hot(25.0, "red"));
+        f.push(run(day(k), 5.0, 30.0).hot(25.0, HeatBand::Red));
     }
     let a = go(&f);
     let dates: Vec<_> = a
@@ -539,7 +539,7 @@ fn heat_acclim_not_raised_when_heat_is_regular() {
     // three hot days (not judged: data start too close), nothing is flagged.
     let mut f = baseline(8);
     for w in 0..8 {
-        f.push(run(day(7 * w + 1), 5.0, 30.0).hot(25.0, "red"));
+        f.push(run(day(7 * w + 1), 5.0, 30.0).hot(25.0, HeatBand::Red));
     }
     let a = go(&f);
     assert!(!has(&a, Code::HeatAcclim));
@@ -555,8 +555,8 @@ fn heat_acclim_after_a_gap_between_hot_days() {
     // value 19. Hot again on day 50 after day 40 (9 days): same block, hot day 2, flagged;
     // a hot day 30 instead of 40 (9 days after day 20) would continue the first block.
     let mut f = baseline(8);
-    f.push(run(day(20), 5.0, 30.0).hot(25.0, "red"));
-    f.push(run(day(40), 5.0, 30.0).hot(25.0, "red"));
+    f.push(run(day(20), 5.0, 30.0).hot(25.0, HeatBand::Red));
+    f.push(run(day(40), 5.0, 30.0).hot(25.0, HeatBand::Red));
     let a = go(&f);
     let r: Vec<_> = a
         .flags
@@ -568,7 +568,7 @@ fn heat_acclim_after_a_gap_between_hot_days() {
     assert_eq!((r[1].date, r[1].value), (day(40), Some(19.0)));
     let mut f = baseline(8);
     for k in [20, 24, 28, 32] {
-        f.push(run(day(k), 5.0, 30.0).hot(25.0, "red"));
+        f.push(run(day(k), 5.0, 30.0).hot(25.0, HeatBand::Red));
     }
     let dates: Vec<_> = go(&f)
         .flags
@@ -582,10 +582,10 @@ fn heat_acclim_after_a_gap_between_hot_days() {
 
 #[test]
 fn el_long_raised_and_not() {
-    let a = go(&[run(day(0), 16.0, 95.0).hot(24.0, "red")]);
+    let a = go(&[run(day(0), 16.0, 95.0).hot(24.0, HeatBand::Red)]);
     assert_eq!(count(&a, Code::ElLong), 1);
     // 80 minutes: long and hot (HEAT-LONG) but under 90 minutes.
-    let a = go(&[run(day(0), 14.0, 80.0).hot(24.0, "red")]);
+    let a = go(&[run(day(0), 14.0, 80.0).hot(24.0, HeatBand::Red)]);
     assert!(!has(&a, Code::ElLong));
     assert!(has(&a, Code::HeatLong));
     // 95 minutes but cool.
@@ -722,11 +722,8 @@ fn fw_new_raised_when_a_new_pair_takes_most_of_a_week() {
     assert_eq!(r[0].period, a.periods.weeks[4].period);
     assert_eq!(r[1].period, a.periods.weeks[5].period);
     assert!(close(r[0].value.unwrap(), 100.0));
-    assert!(
-        r[0].message.contains("New shoe \"New\""),
-        "{}",
-        r[0].message
-    );
+    let message = calfguard::report::format::render(&r[0].message, calfguard::units::Units::Metric);
+    assert!(message.contains("New shoe \"New\""), "{message}");
     let half: Vec<_> = baseline(6)
         .into_iter()
         .enumerate()
@@ -836,7 +833,11 @@ fn not_judged_after_a_21_day_break() {
 fn everything() -> Vec<ActivityFacts> {
     let mut f = baseline(12);
     f.push(run(day(36), 25.0, 150.0));
-    f.push(run(day(43), 16.0, 95.0).hot(29.0, "black").sweat(3.1));
+    f.push(
+        run(day(43), 16.0, 95.0)
+            .hot(29.0, HeatBand::Black)
+            .sweat(3.1),
+    );
     f.push(hard_run(day(50), WarmupStatus::None));
     f.push(ActivityFacts::new("gym.fit", day(3)).strength());
     f.push(run(day(300), 1.0, 6.0).bad_date());

@@ -7,14 +7,17 @@
 //!
 //! Output is deterministic: facts are sorted before use, and flags and notes are sorted.
 
+pub mod message;
 mod rules;
-mod text;
 
-use crate::periods::{self, ActivityFacts, Periods};
+pub use message::{Message, Quantity};
+
+use crate::periods::{self, ActivityFacts, PeriodParams, Periods};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A stable flag code.
+/// A stable flag code; its name, category, unit, evidence, source and advice are its row of
+/// [`CODES`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
     /// `OT-SPIKE`: a run longer than the longest run of the previous 30 days.
@@ -55,84 +58,267 @@ pub enum Code {
     FwNew,
 }
 
+/// The unit of a flag's value and threshold (`docs/flags.md`); the report shows it in the
+/// reader's units (`report::format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Percent.
+    Percent,
+    /// A ratio.
+    Ratio,
+    /// Training load (TRIMP units).
+    Load,
+    /// Percent of HRmax.
+    PercentHrMax,
+    /// Minutes.
+    Minutes,
+    /// Percent of body mass.
+    PercentBodyMass,
+    /// Days.
+    Days,
+    /// A height difference, metres (shown in m or ft).
+    Elevation,
+    /// Sessions a week.
+    SessionsPerWeek,
+    /// Pairs of shoes.
+    Pairs,
+    /// A distance, kilometres (shown in km or mi).
+    Distance,
+    /// Percent of the week's running distance.
+    PercentOfWeek,
+}
+
+/// Everything fixed about a flag code: one row of [`CODES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The code.
+    pub code: Code,
+    /// The code as written in CSV (`OT-SPIKE`).
+    pub name: &'static str,
+    /// Its category.
+    pub category: Category,
+    /// The unit of its value and threshold.
+    pub unit: Unit,
+    /// What the studies behind the rule show (an evidence grade).
+    pub evidence: &'static str,
+    /// The citation (full references in `docs/flags.md`).
+    pub source: &'static str,
+    /// What to do, paraphrased from the seed article's tips in our own words.
+    pub advice: &'static str,
+}
+
+/// The one table of flag codes, in documentation order (the order of [`Code`]). A new flag
+/// family is a [`Code`] variant, a row here and one file of rules (`flags/rules/`).
+pub const CODES: [CodeInfo; 18] = [
+    CodeInfo {
+        code: Code::OtSpike,
+        name: "OT-SPIKE",
+        category: Category::Overtraining,
+        unit: Unit::Percent,
+        evidence: "cohort study (5,205 runners; hazard rate ratio 1.64 / 1.52 / 2.28 by tier)",
+        source: "Frandsen et al. 2025, Br J Sports Med (Garmin-RUNSAFE)",
+        advice: "Make your longest run grow in small steps instead of one big jump, so the calves can adapt.",
+    },
+    CodeInfo {
+        code: Code::OtRamp10,
+        name: "OT-RAMP10",
+        category: Category::Overtraining,
+        unit: Unit::Percent,
+        evidence: "RCT found no effect (20.8% vs 20.3% injured)",
+        source: "Buist et al. 2008, Am J Sports Med 36(1):33-39",
+        advice: "Add distance and intensity a little at a time, and plan an easier week after a big one.",
+    },
+    CodeInfo {
+        code: Code::OtRamp2w,
+        name: "OT-RAMP2W",
+        category: Category::Overtraining,
+        unit: Unit::Percent,
+        evidence: "cohort study (HR 1.59, 95% CI 0.96-2.66, distance-related injuries only; overall no difference)",
+        source: "Nielsen et al. 2014, J Orthop Sports Phys Ther 44(10):739-747",
+        advice: "Add distance and intensity a little at a time, and plan an easier week after a big one.",
+    },
+    CodeInfo {
+        code: Code::OtAcwr,
+        name: "OT-ACWR",
+        category: Category::Overtraining,
+        unit: Unit::Ratio,
+        evidence: "team-sport cohorts; thresholds disputed, no positive association in a runner cohort",
+        source: "Williams et al. 2017, Br J Sports Med 51(3):209-210; Gabbett 2016, Br J Sports Med 50:273-280; caveats: Impellizzeri et al. 2020, IJSPP; Frandsen et al. 2025",
+        advice: "Add distance and intensity a little at a time, and plan an easier week after a big one.",
+    },
+    CodeInfo {
+        code: Code::OtMonotony,
+        name: "OT-MONOTONY",
+        category: Category::Overtraining,
+        unit: Unit::Ratio,
+        evidence: "small observational study (n = 25); 2.0 is an operational threshold",
+        source: "Foster 1998, Med Sci Sports Exerc 30(7):1164-1168",
+        advice: "Mix easy and hard days and keep real rest days, so the calf muscles get time to repair.",
+    },
+    CodeInfo {
+        code: Code::OtStrain,
+        name: "OT-STRAIN",
+        category: Category::Overtraining,
+        unit: Unit::Load,
+        evidence: "small observational study (n = 25); personal 90th percentile is an expert heuristic",
+        source: "Foster 1998, Med Sci Sports Exerc 30(7):1164-1168",
+        advice: "Mix easy and hard days and keep real rest days, so the calf muscles get time to repair.",
+    },
+    CodeInfo {
+        code: Code::WuNone,
+        name: "WU-NONE",
+        category: Category::Warmup,
+        unit: Unit::PercentHrMax,
+        evidence: "meta-analysis shows a performance benefit; injury evidence weak (expert heuristic)",
+        source: "Fradkin et al. 2010, J Strength Cond Res 24(1):140-148; Bishop 2003, Sports Med 33(7):483-498",
+        advice: "Before a hard session, walk briskly or jog easily for several minutes, do leg swings and calf raises, then raise the pace step by step.",
+    },
+    CodeInfo {
+        code: Code::WuShort,
+        name: "WU-SHORT",
+        category: Category::Warmup,
+        unit: Unit::PercentHrMax,
+        evidence: "meta-analysis shows a performance benefit; injury evidence weak (expert heuristic)",
+        source: "Fradkin et al. 2010, J Strength Cond Res 24(1):140-148; Bishop 2003, Sports Med 33(7):483-498",
+        advice: "Before a hard session, walk briskly or jog easily for several minutes, do leg swings and calf raises, then raise the pace step by step.",
+    },
+    CodeInfo {
+        code: Code::HeatLong,
+        name: "HEAT-LONG",
+        category: Category::Heat,
+        unit: Unit::Minutes,
+        evidence: "position stand and race guidance (expert consensus)",
+        source: "ACSM 1984 and Armstrong et al. 1996, Med Sci Sports Exerc 28(12) (WBGT flags); Rothfusz 1990, NWS SR 90-23 (heat index)",
+        advice: "In the heat, drink before, during and after, and shorten, slow down or move the long run to a cooler hour.",
+    },
+    CodeInfo {
+        code: Code::HeatSweat,
+        name: "HEAT-SWEAT",
+        category: Category::Heat,
+        unit: Unit::PercentBodyMass,
+        evidence: "position stand (expert consensus); loss is a model estimate",
+        source: "Sawka et al. 2007, Med Sci Sports Exerc 39(2):377-390; Gonzalez et al. 2009, J Appl Physiol 107(2):379-388",
+        advice: "Drink during hot runs and refill afterwards; weighing yourself before and after shows how much you lose.",
+    },
+    CodeInfo {
+        code: Code::HeatAcclim,
+        name: "HEAT-ACCLIM",
+        category: Category::Heat,
+        unit: Unit::Days,
+        evidence: "consensus statement (expert heuristic)",
+        source: "Binkley et al. 2002 (NATA), J Athl Train 37(3):329-343; Periard et al. 2015, Scand J Med Sci Sports 25(S1):20-38",
+        advice: "Return to the heat gradually: keep the first hot sessions short and easy and drink well.",
+    },
+    CodeInfo {
+        code: Code::ElLong,
+        name: "EL-LONG",
+        category: Category::Electrolytes,
+        unit: Unit::Minutes,
+        evidence: "position stand (expert consensus); benefit for cramps unproven",
+        source: "Sawka et al. 2007, Med Sci Sports Exerc 39(2):377-390",
+        advice: "On long hot runs take a sports drink or salts with sodium, potassium and magnesium rather than plain water alone.",
+    },
+    CodeInfo {
+        code: Code::DhSpike,
+        name: "DH-SPIKE",
+        category: Category::Downhill,
+        unit: Unit::Elevation,
+        evidence: "review of lab studies (muscle damage, repeated-bout effect); threshold is an expert heuristic",
+        source: "Bontemps et al. 2020, Sports Med 50(12):2083-2110; Maeo et al. 2017, Sci Rep 7:5769",
+        advice: "Add steep downhill running gradually; braking on descents loads the calves, and short repeated doses build tolerance.",
+    },
+    CodeInfo {
+        code: Code::DhNew,
+        name: "DH-NEW",
+        category: Category::Downhill,
+        unit: Unit::Elevation,
+        evidence: "review of lab studies (muscle damage, repeated-bout effect); threshold is an expert heuristic",
+        source: "Bontemps et al. 2020, Sports Med 50(12):2083-2110; Maeo et al. 2017, Sci Rep 7:5769",
+        advice: "Add steep downhill running gradually; braking on descents loads the calves, and short repeated doses build tolerance.",
+    },
+    CodeInfo {
+        code: Code::StLow,
+        name: "ST-LOW",
+        category: Category::Strength,
+        unit: Unit::SessionsPerWeek,
+        evidence: "meta-analysis of RCTs (RR 0.338 with strength training)",
+        source: "Lauersen et al. 2018, Br J Sports Med 52(24):1557-1563",
+        advice: "Add two or three short strength sessions a week, such as calf raises, squats and hamstring curls.",
+    },
+    CodeInfo {
+        code: Code::FwSingle,
+        name: "FW-SINGLE",
+        category: Category::Footwear,
+        unit: Unit::Pairs,
+        evidence: "cohort study (HR 0.614 when using several pairs)",
+        source: "Malisoux et al. 2015, Scand J Med Sci Sports 25(1):110-115",
+        advice: "Rotate two or more pairs of running shoes that suit your foot and gait, to vary how the load is spread.",
+    },
+    CodeInfo {
+        code: Code::FwKm,
+        name: "FW-KM",
+        category: Category::Footwear,
+        unit: Unit::Distance,
+        evidence: "lab wear test; the replacement distance is a convention",
+        source: "Cook et al. 1985, Am J Sports Med 13(4):248-253",
+        advice: "Check the shoe's cushioning and support; a worn-out shoe puts more stress on the calves, so consider replacing it.",
+    },
+    CodeInfo {
+        code: Code::FwNew,
+        name: "FW-NEW",
+        category: Category::Footwear,
+        unit: Unit::PercentOfWeek,
+        evidence: "expert heuristic",
+        source: "coaching convention (gradual shoe change); Malisoux et al. 2015 on rotation",
+        advice: "Break new shoes in gradually: alternate them with your old pair for a couple of weeks, especially if the drop or cushioning differs.",
+    },
+];
+
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 18] = [
-        Code::OtSpike,
-        Code::OtRamp10,
-        Code::OtRamp2w,
-        Code::OtAcwr,
-        Code::OtMonotony,
-        Code::OtStrain,
-        Code::WuNone,
-        Code::WuShort,
-        Code::HeatLong,
-        Code::HeatSweat,
-        Code::HeatAcclim,
-        Code::ElLong,
-        Code::DhSpike,
-        Code::DhNew,
-        Code::StLow,
-        Code::FwSingle,
-        Code::FwKm,
-        Code::FwNew,
-    ];
+    pub const ALL: [Code; CODES.len()] = {
+        let mut all = [Code::OtSpike; CODES.len()];
+        let mut i = 0;
+        while i < CODES.len() {
+            all[i] = CODES[i].code;
+            i += 1;
+        }
+        all
+    };
+
+    /// The code's row of [`CODES`].
+    pub fn info(self) -> &'static CodeInfo {
+        &CODES[self as usize]
+    }
 
     /// The code as written in CSV.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::OtSpike => "OT-SPIKE",
-            Code::OtRamp10 => "OT-RAMP10",
-            Code::OtRamp2w => "OT-RAMP2W",
-            Code::OtAcwr => "OT-ACWR",
-            Code::OtMonotony => "OT-MONOTONY",
-            Code::OtStrain => "OT-STRAIN",
-            Code::WuNone => "WU-NONE",
-            Code::WuShort => "WU-SHORT",
-            Code::HeatLong => "HEAT-LONG",
-            Code::HeatSweat => "HEAT-SWEAT",
-            Code::HeatAcclim => "HEAT-ACCLIM",
-            Code::ElLong => "EL-LONG",
-            Code::DhSpike => "DH-SPIKE",
-            Code::DhNew => "DH-NEW",
-            Code::StLow => "ST-LOW",
-            Code::FwSingle => "FW-SINGLE",
-            Code::FwKm => "FW-KM",
-            Code::FwNew => "FW-NEW",
-        }
+        self.info().name
     }
 
     /// The code's category.
     pub fn category(self) -> Category {
-        match self {
-            Code::OtSpike
-            | Code::OtRamp10
-            | Code::OtRamp2w
-            | Code::OtAcwr
-            | Code::OtMonotony
-            | Code::OtStrain => Category::Overtraining,
-            Code::WuNone | Code::WuShort => Category::Warmup,
-            Code::HeatLong | Code::HeatSweat | Code::HeatAcclim => Category::Heat,
-            Code::ElLong => Category::Electrolytes,
-            Code::DhSpike | Code::DhNew => Category::Downhill,
-            Code::StLow => Category::Strength,
-            Code::FwSingle | Code::FwKm | Code::FwNew => Category::Footwear,
-        }
+        self.info().category
+    }
+
+    /// The unit of the code's value and threshold.
+    pub fn unit(self) -> Unit {
+        self.info().unit
     }
 
     /// What the studies behind the rule show (an evidence grade).
     pub fn evidence(self) -> &'static str {
-        text::evidence(self)
+        self.info().evidence
     }
 
     /// The citation.
     pub fn source(self) -> &'static str {
-        text::source(self)
+        self.info().source
     }
 
     /// What to do, paraphrased from the seed article's tips.
     pub fn advice(self) -> &'static str {
-        text::advice(self)
+        self.info().advice
     }
 }
 
@@ -214,8 +400,8 @@ pub struct Flag {
     pub coverage: Option<f64>,
     /// The triggering activity's source, where there is one.
     pub activity: String,
-    /// One plain sentence with the numbers.
-    pub message: String,
+    /// One plain sentence with the numbers, as typed parts (the report renders them).
+    pub message: Message,
 }
 
 /// A rule that was not judged for a period, and why; written in the summary.
@@ -266,12 +452,8 @@ pub struct Thresholds {
     pub warmup_link_max_gap_min: f64,
     /// WU: a separately saved warm-up counts as adequate from this many minutes (5, Bishop 2003).
     pub warmup_separate_min_min: f64,
-    /// Long run: moving time in minutes (60).
-    pub long_run_min: f64,
-    /// Hot: WBGT at or above this, °C (23, ACSM red flag), or the metric's own `hot`.
-    pub hot_wbgt_c: f64,
-    /// Hot: heat index at or above this, °C (32.2 = 90 °F, NWS "extreme caution").
-    pub hot_heat_index_c: f64,
+    /// What makes a run long or hot (the periods' classification, shared by the rules).
+    pub periods: PeriodParams,
     /// HEAT-LONG is high from this WBGT, °C (28, ACSM black flag).
     pub very_hot_wbgt_c: f64,
     /// HEAT-SWEAT: estimated sweat loss, % body mass (2.0, Sawka 2007).
@@ -321,9 +503,7 @@ impl Default for Thresholds {
             break_days: 21,
             warmup_link_max_gap_min: 15.0,
             warmup_separate_min_min: 5.0,
-            long_run_min: 60.0,
-            hot_wbgt_c: 23.0,
-            hot_heat_index_c: 32.2,
+            periods: PeriodParams::default(),
             very_hot_wbgt_c: 28.0,
             sweat_loss_max_pct: 2.0,
             heat_gap_days: 14,
@@ -342,26 +522,6 @@ impl Default for Thresholds {
     }
 }
 
-impl Thresholds {
-    /// Hot: the metric's own `hot`, a WBGT band of `red` or `black`, WBGT at or above
-    /// [`Self::hot_wbgt_c`], or heat index at or above [`Self::hot_heat_index_c`].
-    pub fn is_hot(&self, f: &ActivityFacts) -> bool {
-        let band = f
-            .heat_band
-            .as_deref()
-            .is_some_and(|b| b.eq_ignore_ascii_case("red") || b.eq_ignore_ascii_case("black"));
-        f.hot
-            || band
-            || f.wbgt_c.is_some_and(|w| w >= self.hot_wbgt_c)
-            || f.heat_index_c.is_some_and(|h| h >= self.hot_heat_index_c)
-    }
-
-    /// Long: moving time of at least [`Self::long_run_min`].
-    pub fn is_long(&self, f: &ActivityFacts) -> bool {
-        f.duration_s() >= self.long_run_min * 60.0
-    }
-}
-
 /// Everything [`analyse`] makes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analysis {
@@ -375,10 +535,12 @@ pub struct Analysis {
 
 /// Build the periods and run every rule.
 pub fn analyse(facts: &[ActivityFacts], th: &Thresholds) -> Analysis {
-    let mut periods = periods::build(facts, th);
+    let mut periods = periods::build(facts, &th.periods);
     let mut out = rules::Out::default();
     rules::run_all(&periods, th, &mut out);
     let mut flags = out.flags;
+    // The message orders flags of one date, code and activity (new shoes of one week) by its
+    // parts ([`Message`]'s order).
     flags.sort_by(|a, b| {
         (a.date, a.code.as_str(), &a.activity, &a.message).cmp(&(
             b.date,
@@ -415,5 +577,22 @@ pub fn analyse(facts: &[ActivityFacts], th: &Thresholds) -> Analysis {
         periods,
         flags,
         not_judged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_follows_the_codes() {
+        for (i, row) in CODES.iter().enumerate() {
+            assert_eq!(row.code as usize, i, "{}", row.name);
+            assert_eq!(Code::ALL[i].info(), row);
+        }
+        let mut names: Vec<&str> = CODES.iter().map(|c| c.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), CODES.len(), "names are unique");
     }
 }

@@ -24,7 +24,9 @@ use crate::ingest::xml::{
     text_cut_warning, TextField,
 };
 use crate::ingest::{clean_activity, samples_capped_warning, ReadLimits};
-use crate::model::{utc_from_ms, Activity, Break, Format, ReadError, ReadResult, Sample, TzSource};
+use crate::model::{
+    utc_from_ms, Activity, Break, DistanceSource, Format, ReadError, ReadResult, Sample, TzSource,
+};
 
 /// Start of the namespace URIs of Garmin's TrackPointExtension (`.../v1`, `.../v2`).
 const TPX_NS: &[u8] = b"http://www.garmin.com/xmlschemas/TrackPointExtension/v";
@@ -443,6 +445,7 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
         act.tz_source = TzSource::File;
     }
     act.totals.distance_m = Some(st.length_m);
+    act.capabilities.distance = DistanceSource::Track;
     act.totals.elapsed_s = Some((last_ms - first_ms) as f64 / 1000.0);
     if timed < n {
         act.warnings

@@ -4,12 +4,11 @@
 //! `TrainingCenterDatabase`, also after whitespace or a byte-order mark), not from the file name.
 //! Readers never panic on bad input; [`read_bytes`] also isolates any panic a dependency raises.
 
+pub mod discover;
 pub mod export;
 pub mod fit;
 pub mod gpx;
 mod inflate;
-pub mod names;
-pub mod strava;
 pub mod tcx;
 pub mod xml;
 
@@ -251,6 +250,15 @@ fn skip_declaration(text: &str) -> Option<&str> {
     None
 }
 
+/// The message of a caught panic.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
 /// Read one file's bytes into activities. `source` is what the report will call the file.
 ///
 /// Any panic inside a reader or a dependency becomes a `Failed` error naming it as a bug, so
@@ -275,11 +283,7 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> ReadResult {
             acts
         }),
         Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
+            let what = panic_text(panic.as_ref());
             Err(ReadError::failed(
                 format!("internal error while reading {format} (a calfguard bug, please report): {what}"),
                 None,

@@ -555,6 +555,7 @@ pub fn finish_sport_and_cadence(act: &mut Activity, type_name: Option<&str>) {
         Some(s) => s,
         None => {
             act.warnings.push("sport inferred".to_string());
+            act.sport_inferred = true;
             infer_sport(&act.samples)
         }
     };

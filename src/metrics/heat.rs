@@ -3,7 +3,7 @@
 //! See `docs/metrics.md` sections "Heat index", "Simplified WBGT", "Heat band" and "Heat minutes".
 
 use super::{check, counted_intervals, finite, time_weighted_mean, Interval};
-use crate::model::Sample;
+use crate::model::{HeatBand, Sample};
 
 /// Heat index at or above which conditions are hot when humidity is known, in °C.
 pub const HOT_HEAT_INDEX_C: f64 = 27.0;
@@ -109,34 +109,6 @@ pub fn wbgt_simple_c(temp_c: f64, rh_pct: f64) -> Option<f64> {
     }
     let e = vapour_pressure_hpa(temp_c, rh_pct)?;
     check(0.567 * temp_c + 0.393 * e + 3.94)
-}
-
-/// ACSM race flag by WBGT.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum HeatBand {
-    /// WBGT < 10 °C: hypothermia risk.
-    White,
-    /// 10 ≤ WBGT < 18 °C: low risk.
-    Green,
-    /// 18 ≤ WBGT < 23 °C: moderate risk.
-    Yellow,
-    /// 23 ≤ WBGT ≤ 28 °C: high risk.
-    Red,
-    /// WBGT > 28 °C: extreme risk (cancel).
-    Black,
-}
-
-impl HeatBand {
-    /// The lower-case name used in CSV output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HeatBand::White => "white",
-            HeatBand::Green => "green",
-            HeatBand::Yellow => "yellow",
-            HeatBand::Red => "red",
-            HeatBand::Black => "black",
-        }
-    }
 }
 
 /// The ACSM flag for a WBGT: white < 10, green < 18, yellow < 23, red ≤ 28, black > 28 °C.

@@ -5,7 +5,8 @@
 use super::hr::{hr_at, time_in_zones_s, Zones};
 use super::series::Series;
 use super::{check, merge_by_key, span_s, Interval};
-use crate::model::Sample;
+use crate::model::{Sample, WarmupStatus};
+use serde::{Deserialize, Serialize};
 
 /// Minutes at ≥ 80 % HRmax (zones 4–5) that make a run hard.
 pub const HARD_Z45_MIN: f64 = 10.0;
@@ -146,31 +147,6 @@ pub fn hardness(samples: &[Sample], hr_max_bpm: Option<f64>) -> Hardness {
     }
 }
 
-/// Warm-up verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum WarmupStatus {
-    /// No cold start, or at least 5 min of easy running from the start.
-    Adequate,
-    /// Cold start after 1–5 min of easy running.
-    Short,
-    /// Cold start within the first minute.
-    None,
-    /// Neither heart rate (with HRmax) nor speed in the window.
-    Unknown,
-}
-
-impl WarmupStatus {
-    /// The lower-case name used in CSV output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WarmupStatus::Adequate => "adequate",
-            WarmupStatus::Short => "short",
-            WarmupStatus::None => "none",
-            WarmupStatus::Unknown => "unknown",
-        }
-    }
-}
-
 /// Warm-up quality of the first window of a run.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Warmup {
@@ -226,7 +202,7 @@ pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> War
 /// What [`warmup`] needs from the first window of a run, without HRmax: kept in an activity's
 /// reduced summary so the verdict can be given once HRmax is known for the whole history
 /// (configured, from the files, or estimated), without reading the file again.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WarmupData {
     /// Counted seconds in the window.
     pub window_total_s: f64,

@@ -8,7 +8,7 @@ use super::distance::{
 use super::hr::{banister_rate_per_min, hr_at, hr_covered_s, valid_rest_max};
 use super::series::Series;
 use super::{check, counted_intervals, Interval};
-use crate::model::{Sample, Sex};
+use crate::model::{LoadSource, Sample, Sex};
 
 /// Share of moving time that must have heart rate (or speed) for that source to be used.
 pub const MIN_COVERAGE: f64 = 0.5;
@@ -18,28 +18,6 @@ pub const THRESHOLD_HRR: f64 = 0.88;
 
 /// Heart-rate-reserve fraction of an easy run for the duration fallback (65 % HRR).
 pub const EASY_HRR: f64 = 0.65;
-
-/// Which data a load came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LoadSource {
-    /// Banister TRIMP from heart rate.
-    Hr,
-    /// TRIMP-equivalent from pace relative to threshold pace.
-    Pace,
-    /// TRIMP-equivalent from moving time at an easy-run rate.
-    Duration,
-}
-
-impl LoadSource {
-    /// The lower-case name used in CSV output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LoadSource::Hr => "hr",
-            LoadSource::Pace => "pace",
-            LoadSource::Duration => "duration",
-        }
-    }
-}
 
 /// The athlete values and settings [`load`] needs. Missing values switch to the next source.
 #[derive(Clone, Copy, Debug, PartialEq)]

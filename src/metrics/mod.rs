@@ -23,11 +23,14 @@
 pub mod cadence;
 pub mod distance;
 pub mod elevation;
+pub mod finish;
 pub mod heat;
 pub mod hr;
 pub mod intensity;
 pub mod load;
 pub mod profile;
+pub mod record;
+pub mod reduce;
 #[cfg(test)]
 mod reference;
 pub mod series;

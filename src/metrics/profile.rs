@@ -18,9 +18,10 @@ use super::load::MIN_COVERAGE;
 use super::series::Series;
 use super::{check, merge_by_key};
 use crate::model::{Sample, Sex};
+use serde::{Deserialize, Serialize};
 
 /// What an activity's heart-rate metrics need, without its samples.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HrProfile {
     /// Seconds at each heart rate over the counted intervals: `(hr_bpm, seconds)`, sorted.
     pub all: Vec<(f64, f64)>,
@@ -216,7 +217,8 @@ mod tests {
     use crate::ingest::read_bytes;
     use crate::metrics::hr::{hr_max_estimate_bpm, time_in_zones_s, trimp_banister, trimp_edwards};
     use crate::metrics::intensity::{warmup, z45_minutes};
-    use crate::metrics::load::{load, LoadParams, LoadSource};
+    use crate::metrics::load::{load, LoadParams};
+    use crate::model::LoadSource;
 
     fn close(a: Option<f64>, b: Option<f64>) -> bool {
         match (a, b) {

@@ -1,8 +1,8 @@
 //! Builders: facts → continuous daily series, ISO weeks and calendar months.
 
 use super::series::{self, Pmc};
-use super::{ActivityFacts, LoadSource};
-use crate::flags::Thresholds;
+use super::{ActivityFacts, PeriodParams};
+use crate::model::LoadSource;
 use chrono::{Datelike, Duration, NaiveDate};
 
 /// `2026-W07`: ISO week-year and week number of `date`.
@@ -43,7 +43,7 @@ pub struct Totals {
     pub steep_descent_m: f64,
     /// Minutes in heat, every sport.
     pub heat_minutes: f64,
-    /// Runs that were both hot and long ([`Thresholds::is_hot`], [`Thresholds::long_run_min`]).
+    /// Runs that were both hot and long ([`PeriodParams::is_hot`], [`PeriodParams::is_long`]).
     pub hot_long_runs: u32,
     /// Number of strength sessions.
     pub strength_sessions: u32,
@@ -52,7 +52,7 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn of(acts: &[&ActivityFacts], days: u32, th: &Thresholds) -> Totals {
+    fn of(acts: &[&ActivityFacts], days: u32, th: &PeriodParams) -> Totals {
         let mut t = Totals::default();
         let mut hr = 0usize;
         let mut active_days: Vec<NaiveDate> = Vec::new();
@@ -210,7 +210,7 @@ pub fn facts_between(facts: &[ActivityFacts], from: NaiveDate, to: NaiveDate) ->
 
 /// Build the daily series, weeks and months (week `flags` are left empty; the flag rules fill
 /// them). Activities with `date_ok = false` are left out and counted.
-pub fn build(facts: &[ActivityFacts], th: &Thresholds) -> Periods {
+pub fn build(facts: &[ActivityFacts], th: &PeriodParams) -> Periods {
     let mut kept: Vec<ActivityFacts> = facts.iter().filter(|f| f.date_ok).cloned().collect();
     let left_out = facts.len() - kept.len();
     sort_facts(&mut kept);
@@ -254,7 +254,7 @@ pub fn build(facts: &[ActivityFacts], th: &Thresholds) -> Periods {
     }
 }
 
-fn build_weeks(kept: &[ActivityFacts], daily: &Daily, th: &Thresholds) -> Vec<Week> {
+fn build_weeks(kept: &[ActivityFacts], daily: &Daily, th: &PeriodParams) -> Vec<Week> {
     let n_weeks = daily.load.len() / 7;
     let mut weeks: Vec<Week> = Vec::with_capacity(n_weeks);
     for w in 0..n_weeks {
@@ -311,7 +311,7 @@ fn next_month(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).expect("first of month")
 }
 
-fn build_months(kept: &[ActivityFacts], th: &Thresholds) -> Vec<Month> {
+fn build_months(kept: &[ActivityFacts], th: &PeriodParams) -> Vec<Month> {
     let (Some(first), Some(last)) = (kept.first(), kept.last()) else {
         return Vec::new();
     };

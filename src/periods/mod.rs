@@ -5,39 +5,68 @@
 //! are 0), ISO weeks ([`Week`], Monday to Sunday) and calendar months ([`Month`]), both by each
 //! activity's local date. The load model itself (EWMA, rolling sums, acute:chronic ratios,
 //! Foster monotony and strain, Banister CTL/ATL/TSB) is in [`series`] as pure functions over a
-//! daily series. [`mod@write`] renders weeks, months and flags as CSV.
+//! daily series.
 //!
 //! Formulas and columns are documented in `docs/periods.md`.
 
 pub mod build;
 pub mod series;
-pub mod write;
 
 pub use build::{build, iso_week_label, month_label, Daily, Month, Periods, Totals, Week};
-pub use write::{fixed, write_flags, write_months, write_weeks};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use crate::metrics::record::ActivityRecord;
+use crate::model::{HeatBand, LoadSource, Sport, WarmupStatus};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
 
-/// Where an activity's load number comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LoadSource {
-    /// Heart rate (TRIMP).
-    Hr,
-    /// Pace or speed, without heart rate.
-    Pace,
-    /// Duration only (a fixed intensity per minute).
-    Duration,
+/// The Monday of the last complete ISO week before `now`, in `zone` (else UTC).
+pub fn last_complete_week(now: DateTime<Utc>, zone: Option<Tz>) -> NaiveDate {
+    let today = match zone {
+        Some(tz) => now.with_timezone(&tz).date_naive(),
+        None => now.date_naive(),
+    };
+    let this_monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+    this_monday - Duration::days(7)
 }
 
-/// Whether a hard run began with an adequate warm-up (decided by the warm-up metric).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum WarmupStatus {
-    /// Long and easy enough.
-    Adequate,
-    /// Some warm-up, but shorter than the metric's minimum.
-    Short,
-    /// Hard from the start.
-    None,
+/// What makes a run long or hot: the periods count hot long runs with it, and the flag rules
+/// use the same classification. Defaults in `docs/flags.md`; set in the configuration's
+/// `[thresholds]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodParams {
+    /// Long run: moving time in minutes (60).
+    pub long_run_min: f64,
+    /// Hot: WBGT at or above this, °C (23, ACSM red flag), or the metric's own `hot`.
+    pub hot_wbgt_c: f64,
+    /// Hot: heat index at or above this, °C (32.2 = 90 °F, NWS "extreme caution").
+    pub hot_heat_index_c: f64,
+}
+
+impl Default for PeriodParams {
+    fn default() -> Self {
+        PeriodParams {
+            long_run_min: 60.0,
+            hot_wbgt_c: 23.0,
+            hot_heat_index_c: 32.2,
+        }
+    }
+}
+
+impl PeriodParams {
+    /// Hot: the metric's own `hot`, a WBGT band of `red` or `black`, WBGT at or above
+    /// [`Self::hot_wbgt_c`], or heat index at or above [`Self::hot_heat_index_c`].
+    pub fn is_hot(&self, f: &ActivityFacts) -> bool {
+        let band = f.heat_band.is_some_and(|b| b >= HeatBand::Red);
+        f.hot
+            || band
+            || f.wbgt_c.is_some_and(|w| w >= self.hot_wbgt_c)
+            || f.heat_index_c.is_some_and(|h| h >= self.hot_heat_index_c)
+    }
+
+    /// Long: moving time of at least [`Self::long_run_min`].
+    pub fn is_long(&self, f: &ActivityFacts) -> bool {
+        f.duration_s() >= self.long_run_min * 60.0
+    }
 }
 
 /// The facts about one activity that periods and flags need; every field is plain data.
@@ -84,8 +113,8 @@ pub struct ActivityFacts {
     pub heat_index_c: Option<f64>,
     /// WBGT estimate, °C.
     pub wbgt_c: Option<f64>,
-    /// ACSM WBGT flag band (`white`, `green`, `yellow`, `red`, `black`).
-    pub heat_band: Option<String>,
+    /// ACSM WBGT flag band.
+    pub heat_band: Option<HeatBand>,
     /// Mean temperature, °C.
     pub temp_avg_c: Option<f64>,
     /// Estimated sweat loss, % of body mass.
@@ -160,10 +189,10 @@ impl ActivityFacts {
 
     /// Builder: hot by the metric's rule, with a WBGT estimate and band; the heat minutes are
     /// the moving minutes, so call it after [`Self::run`].
-    pub fn hot(mut self, wbgt_c: f64, band: &str) -> Self {
+    pub fn hot(mut self, wbgt_c: f64, band: HeatBand) -> Self {
         self.hot = true;
         self.wbgt_c = Some(wbgt_c);
-        self.heat_band = Some(band.to_string());
+        self.heat_band = Some(band);
         self.heat_minutes = self.moving_s.map(|s| s / 60.0);
         self
     }
@@ -184,6 +213,38 @@ impl ActivityFacts {
     pub fn bad_date(mut self) -> Self {
         self.date_ok = false;
         self
+    }
+
+    /// The facts of one finished record (phase 2 done). A warm-up verdict of `unknown` is no
+    /// verdict.
+    pub fn of(a: &ActivityRecord) -> ActivityFacts {
+        let m = &a.m;
+        ActivityFacts {
+            source: a.source.clone(),
+            local_date: a.start_local().date_naive(),
+            start_utc: a.start_utc,
+            end_utc: a.end_utc(),
+            date_ok: a.date_ok,
+            is_run: a.sport.is_running(),
+            is_strength: a.sport == Sport::StrengthTraining,
+            distance_m: a.distance_m,
+            moving_s: m.moving_s,
+            load: m.load,
+            load_source: m.load_source,
+            hard: m.hard.unwrap_or(false),
+            warmup: m.warmup.filter(|w| *w != WarmupStatus::Unknown),
+            warmup_hr_pct: m.warmup_hr_pct,
+            steep_descent_m: m.steep_descent_m,
+            heat_minutes: m.heat_minutes,
+            hot: m.hot.unwrap_or(false),
+            heat_index_c: m.heat_index_c,
+            wbgt_c: m.wbgt_c,
+            heat_band: m.heat_band,
+            temp_avg_c: m.temp_avg_c,
+            sweat_loss_pct: m.sweat_loss_pct,
+            electrolytes: m.electrolytes.unwrap_or(false),
+            gear: a.gear.clone(),
+        }
     }
 
     /// Moving time in seconds, or the elapsed time when the moving time is unknown.

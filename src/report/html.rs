@@ -7,8 +7,9 @@
 //! stay links. Every other text is escaped. The output is XHTML-style (void elements closed), so
 //! an XML parser reads it, and deterministic.
 
-use crate::config::Units;
-use crate::flags::{Code, Flag, Severity};
+use super::format::flag_number;
+use crate::flags::{Flag, Severity};
+use crate::units::Units;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::fmt::Write;
 
@@ -71,38 +72,6 @@ pub fn markdown_html(markdown: &str) -> String {
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, events);
     out
-}
-
-/// The unit of a flag's value and threshold (as documented in `docs/flags.md`), and the factor
-/// from the stored (SI) number to the unit shown.
-pub(crate) fn flag_unit(code: Code, units: Units) -> (&'static str, f64) {
-    let imperial = units == Units::Imperial;
-    match code {
-        Code::OtSpike | Code::OtRamp10 | Code::OtRamp2w => ("%", 1.0),
-        Code::OtAcwr | Code::OtMonotony => ("ratio", 1.0),
-        Code::OtStrain => ("load", 1.0),
-        Code::WuNone | Code::WuShort => ("% HRmax", 1.0),
-        Code::HeatLong | Code::ElLong => ("min", 1.0),
-        Code::HeatSweat => ("% body mass", 1.0),
-        Code::HeatAcclim => ("days", 1.0),
-        Code::DhSpike | Code::DhNew if imperial => ("ft", 1.0 / 0.3048),
-        Code::DhSpike | Code::DhNew => ("m", 1.0),
-        Code::StLow => ("sessions/week", 1.0),
-        Code::FwSingle => ("pairs", 1.0),
-        Code::FwKm if imperial => ("mi", 1000.0 / 1609.344),
-        Code::FwKm => ("km", 1.0),
-        Code::FwNew => ("% of the week", 1.0),
-    }
-}
-
-pub(crate) fn number(v: Option<f64>, code: Code, units: Units) -> String {
-    let (unit, factor) = flag_unit(code, units);
-    let s = super::num(v.map(|v| v * factor), 2);
-    if s.is_empty() {
-        s
-    } else {
-        format!("{s} {unit}")
-    }
 }
 
 fn severity_class(s: Severity) -> &'static str {
@@ -209,9 +178,9 @@ pub fn report_html(
                 date = f.date.format("%Y-%m-%d"),
                 code = escape(f.code.as_str()),
                 class = severity_class(f.severity),
-                message = escape(&super::summary::message_in(&f.message, units)),
-                value = escape(&number(f.value, f.code, units)),
-                threshold = escape(&number(f.threshold, f.code, units)),
+                message = escape(&super::format::render(&f.message, units)),
+                value = escape(&flag_number(f.value, f.code, units)),
+                threshold = escape(&flag_number(f.threshold, f.code, units)),
                 advice = escape(f.code.advice()),
             );
         }
@@ -224,6 +193,7 @@ pub fn report_html(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flags::Code;
     use crate::report::chart::tests::{assert_well_formed, fixture_flags, fixture_weeks};
     use crate::report::chart::weeks_svg;
 

@@ -1,292 +1,114 @@
-//! Reporters: pure data in, files out. Every column named here is a contract that users'
-//! scripts rely on: later versions add columns, never rename or drop them.
+//! Reporters: pure data in, files out. A [`Report`] holds everything a report shows;
+//! [`write_all`] writes the report folder's files, and [`FILES`] (taken from the same table) is
+//! the one list of them, which the folder's marker names too. A new output format is one module
+//! here plus one line in that table.
+//!
+//! - [`csv`]: the CSV files (SI, a contract for scripts);
+//! - [`summary`]: the weekly summary in Markdown (`summary.md`, `calfguard summary`);
+//! - [`chart`]: `weeks.svg`; [`html`]: `report.html` (summary, chart and flags in one page);
+//! - [`mod@format`]: every number and unit a person reads, in the chosen units;
+//! - [`folder`]: where the files go, and how the folder is replaced as a whole.
 
 pub mod chart;
+pub mod csv;
 pub mod folder;
+pub mod format;
 pub mod html;
 pub mod summary;
 
-use crate::summary::ActivitySummary;
+use crate::athlete::Profile;
+use crate::flags;
+use crate::ledger::{Counts, ErrorRow};
+use crate::metrics::record::ActivityRecord;
+use crate::units::Units;
+use chrono::NaiveDate;
 use std::io;
 use std::path::Path;
 
-/// The columns of `activities.csv`, in order.
-pub const ACTIVITY_COLUMNS: &[&str] = &[
-    "source",
-    "format",
-    "sport",
-    "sub_sport",
-    "start_utc",
-    "start_local",
-    "utc_offset_s",
-    "tz_source",
-    "date_ok",
-    "device",
-    "elapsed_s",
-    "timer_s",
-    "distance_m",
-    "samples",
-    "has_hr",
-    "has_position",
-    "has_altitude",
-    "has_temperature",
-    "salvaged",
-    "warnings",
-    "gear",
-    "moving_s",
-    "pace_s_per_km",
-    "ascent_m",
-    "descent_m",
-    "elevation_source",
-    "steep_descent_m",
-    "steep_descent_dist_m",
-    "steep_descent_s",
-    "hr_avg_bpm",
-    "hr_max_bpm",
-    "zone1_s",
-    "zone2_s",
-    "zone3_s",
-    "zone4_s",
-    "zone5_s",
-    "trimp",
-    "trimp_edwards",
-    "load",
-    "load_source",
-    "hard",
-    "warmup",
-    "warmup_hr_pct",
-    "temp_avg_c",
-    "temp_max_c",
-    "temp_source",
-    "hot",
-    "heat_minutes",
-    "heat_index_c",
-    "wbgt_c",
-    "heat_band",
-    "sweat_loss_l",
-    "sweat_loss_pct",
-    "electrolytes",
-    "cadence_spm",
+/// Everything a report shows.
+#[derive(Clone, Copy, Debug)]
+pub struct Report<'a> {
+    /// Per-activity records (finished), sorted by start then source.
+    pub activities: &'a [ActivityRecord],
+    /// Rows of `errors.csv`, sorted.
+    pub errors: &'a [ErrorRow],
+    /// What happened to every file.
+    pub counts: &'a Counts,
+    /// The athlete profile and where each value came from.
+    pub profile: &'a Profile,
+    /// Periods, flags and the rules not judged.
+    pub flags: &'a flags::Analysis,
+    /// The reported week's Monday.
+    pub week: NaiveDate,
+    /// Units of the summary, chart and page.
+    pub units: Units,
+}
+
+/// The summary, chart and page, made once for the files that show them.
+struct Views<'a> {
+    report: &'a Report<'a>,
+    svg: String,
+    summary: String,
+    html: String,
+}
+
+type Writer = fn(&Path, &Views) -> io::Result<()>;
+
+/// The files of a report folder, in the order they are written, each with its writer.
+const WRITERS: [(&str, Writer); 9] = [
+    ("activities.csv", |p, v| {
+        csv::write_activities(p, v.report.activities)
+    }),
+    ("errors.csv", |p, v| csv::write_errors(p, v.report.errors)),
+    ("weeks.csv", |p, v| {
+        csv::write_weeks(p, &v.report.flags.periods.weeks)
+    }),
+    ("months.csv", |p, v| {
+        csv::write_months(p, &v.report.flags.periods.months)
+    }),
+    ("flags.csv", |p, v| {
+        csv::write_flags(p, &v.report.flags.flags)
+    }),
+    ("athlete.csv", |p, v| {
+        csv::write_athlete(p, v.report.profile)
+    }),
+    ("weeks.svg", |p, v| std::fs::write(p, &v.svg)),
+    ("summary.md", |p, v| std::fs::write(p, &v.summary)),
+    ("report.html", |p, v| std::fs::write(p, &v.html)),
 ];
 
-/// The columns of `errors.csv`, in order.
-pub const ERROR_COLUMNS: &[&str] = &["source", "kind", "reason", "position", "duplicate_of"];
-
-/// What happened to a file that is not simply analysed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ErrorKind {
-    /// Nothing usable could be read.
-    Failed,
-    /// Not an activity.
-    Skipped,
-    /// Kept what came before a break (also in activities.csv).
-    Salvaged,
-    /// Same content as another file, or the same run as a richer recording: analysed once.
-    Duplicate,
-    /// Overlaps another recording in time but is not the same run: both kept.
-    Conflict,
-}
-
-impl ErrorKind {
-    /// The name used in `errors.csv`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Failed => "failed",
-            ErrorKind::Skipped => "skipped",
-            ErrorKind::Salvaged => "salvaged",
-            ErrorKind::Duplicate => "duplicate",
-            ErrorKind::Conflict => "conflict",
-        }
+/// The files a report folder holds (besides its marker), in the order [`write_all`] writes them.
+pub const FILES: [&str; WRITERS.len()] = {
+    let mut names = [""; WRITERS.len()];
+    let mut i = 0;
+    while i < WRITERS.len() {
+        names[i] = WRITERS[i].0;
+        i += 1;
     }
-}
+    names
+};
 
-/// One row of `errors.csv`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ErrorRow {
-    /// The file (or archive member).
-    pub source: String,
-    /// What happened.
-    pub kind: ErrorKind,
-    /// Why, in plain words.
-    pub reason: String,
-    /// Where in the file (`byte 0x..`, `line L:C`), if known.
-    pub position: String,
-    /// For duplicates: the source that was analysed instead.
-    pub duplicate_of: String,
-}
-
-/// A text cell whose content comes from a file (a file name, device, sport, shoe, a warning
-/// quoting the file), made safe for spreadsheets (CSV formula injection, OWASP's rule): a cell
-/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that
-/// Excel, LibreOffice and Google Sheets show it as text instead of running it as a formula.
-/// Only text columns go through this; numbers (also negative ones) are written as they are.
-pub fn text_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
+/// Write every file of [`FILES`] into `dir`. After each file the test seam
+/// `CALFGUARD_FAULT=after-<name without extension>` may abort the process ([`crate::fault`]).
+pub fn write_all(dir: &Path, report: &Report) -> io::Result<()> {
+    let f = report.flags;
+    let svg = chart::weeks_svg(&f.periods.weeks, &f.periods.months, &f.flags, report.units);
+    let summary = summary::markdown(report, Some("weeks.svg"));
+    let title = format!(
+        "calfguard: {}",
+        report.profile.name.as_deref().unwrap_or("calf-risk report")
+    );
+    let html = html::report_html(&title, &summary, &svg, &f.flags, report.units);
+    let views = Views {
+        report,
+        svg,
+        summary,
+        html,
+    };
+    for (name, write) in WRITERS {
+        write(&dir.join(name), &views)?;
+        let stem = name.split('.').next().unwrap_or(name);
+        crate::fault::abort_at(&format!("after-{stem}"));
     }
-}
-
-/// Format a number with at most `decimals` decimals, trailing zeros trimmed; empty for
-/// `None`, NaN or infinity, so no non-finite value ever reaches a CSV.
-pub fn num(value: Option<f64>, decimals: usize) -> String {
-    match value {
-        Some(v) if v.is_finite() => {
-            let s = format!("{v:.decimals$}");
-            let s = if s.contains('.') {
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                s
-            };
-            if s == "-0" {
-                "0".to_string()
-            } else {
-                s
-            }
-        }
-        _ => String::new(),
-    }
-}
-
-fn flag(b: bool) -> &'static str {
-    if b {
-        "true"
-    } else {
-        "false"
-    }
-}
-
-/// Write `activities.csv`; `rows` must already be sorted (start, then source). Text from files
-/// is written as spreadsheet-safe text ([`text_cell`]).
-pub fn write_activities(path: &Path, rows: &[ActivitySummary]) -> io::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record(ACTIVITY_COLUMNS)?;
-    for a in rows {
-        let record: Vec<String> = vec![
-            text_cell(&a.source),
-            a.format.as_str().to_string(),
-            text_cell(a.sport.as_str()),
-            text_cell(a.sub_sport.as_deref().unwrap_or_default()),
-            a.start_utc.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            a.start_local().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-            a.utc_offset_s.map(|o| o.to_string()).unwrap_or_default(),
-            a.tz_source.as_str().to_string(),
-            flag(a.date_ok).to_string(),
-            text_cell(a.device.as_deref().unwrap_or_default()),
-            num(a.elapsed_s, 3),
-            num(a.timer_s, 3),
-            num(a.distance_m, 2),
-            a.samples.to_string(),
-            flag(a.has_hr).to_string(),
-            flag(a.has_position).to_string(),
-            flag(a.has_altitude).to_string(),
-            flag(a.has_temperature).to_string(),
-            flag(a.salvaged).to_string(),
-            text_cell(&a.warnings.join("; ")),
-            text_cell(a.gear.as_deref().unwrap_or_default()),
-        ];
-        let m = &a.m;
-        let opt_flag = |b: Option<bool>| b.map(|b| flag(b).to_string()).unwrap_or_default();
-        let zone = |i: usize| num(m.zones_s.map(|z| z[i]), 1);
-        let mut record = record;
-        record.extend([
-            num(m.moving_s, 1),
-            num(m.pace_s_per_km, 1),
-            num(m.ascent_m, 1),
-            num(m.descent_m, 1),
-            m.elevation_source.unwrap_or_default().to_string(),
-            num(m.steep_descent_m, 1),
-            num(m.steep_descent_dist_m, 1),
-            num(m.steep_descent_s, 1),
-            num(m.hr_avg_bpm, 1),
-            num(m.hr_max_bpm, 1),
-            zone(0),
-            zone(1),
-            zone(2),
-            zone(3),
-            zone(4),
-            num(m.trimp, 1),
-            num(m.trimp_edwards, 1),
-            num(m.load, 1),
-            m.load_source
-                .map(|s| s.as_str())
-                .unwrap_or_default()
-                .to_string(),
-            opt_flag(m.hard),
-            m.warmup.unwrap_or_default().to_string(),
-            num(m.warmup_hr_pct, 1),
-            num(m.temp_avg_c, 1),
-            num(m.temp_max_c, 1),
-            m.temp_source.unwrap_or_default().to_string(),
-            opt_flag(m.hot),
-            num(m.heat_minutes, 1),
-            num(m.heat_index_c, 1),
-            num(m.wbgt_c, 1),
-            m.heat_band.unwrap_or_default().to_string(),
-            num(m.sweat_loss_l, 2),
-            num(m.sweat_loss_pct, 2),
-            opt_flag(m.electrolytes),
-            num(m.cadence_spm, 1),
-        ]);
-        w.write_record(&record)?;
-    }
-    w.flush()
-}
-
-/// Write `athlete.csv`: `key, value, unit, source, note`.
-pub fn write_athlete(path: &Path, rows: &[[String; 5]]) -> io::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record(["key", "value", "unit", "source", "note"])?;
-    for [key, value, unit, source, note] in rows {
-        // The value is a number or a text (the athlete's name from the configuration).
-        let value = if value.parse::<f64>().is_ok() {
-            value.clone()
-        } else {
-            text_cell(value)
-        };
-        w.write_record([key, &value, unit, source, &text_cell(note)])?;
-    }
-    w.flush()
-}
-
-/// Write `errors.csv`; `rows` must already be sorted.
-pub fn write_errors(path: &Path, rows: &[ErrorRow]) -> io::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record(ERROR_COLUMNS)?;
-    for e in rows {
-        w.write_record([
-            text_cell(&e.source).as_str(),
-            e.kind.as_str(),
-            text_cell(&e.reason).as_str(),
-            text_cell(&e.position).as_str(),
-            text_cell(&e.duplicate_of).as_str(),
-        ])?;
-    }
-    w.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_cells_that_a_spreadsheet_would_run_get_a_quote() {
-        for bad in ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"] {
-            assert_eq!(text_cell(bad), format!("'{bad}"));
-        }
-        for good in ["run.fit", "Garmin =x", "", "'quoted"] {
-            assert_eq!(text_cell(good), good);
-        }
-    }
-
-    #[test]
-    fn numbers_are_finite_and_trimmed() {
-        assert_eq!(num(Some(10000.0), 2), "10000");
-        assert_eq!(num(Some(1.23456), 3), "1.235");
-        assert_eq!(num(Some(-0.0001), 2), "0");
-        assert_eq!(num(Some(f64::NAN), 2), "");
-        assert_eq!(num(Some(f64::INFINITY), 2), "");
-        assert_eq!(num(None, 2), "");
-    }
+    Ok(())
 }

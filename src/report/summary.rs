@@ -2,11 +2,15 @@
 //! before for comparison, and each flag in plain words with its numbers, evidence and advice.
 //! No coordinates anywhere. Units follow `--units` / `athlete.units`; the CSVs stay SI.
 
+use super::format::{
+    distance, duration, elevation, flag_number as number, heart_rate, minutes, render,
+};
+use super::Report;
 use crate::athlete::Profile;
-use crate::config::Units;
 use crate::flags::{Flag, NotJudged};
-use crate::periods::Week;
-use crate::report::html::number;
+use crate::ledger::ErrorKind;
+use crate::periods::{iso_week_label, Week};
+use crate::units::Units;
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write;
 
@@ -34,89 +38,40 @@ pub struct SummaryInput<'a> {
     pub chart: Option<&'a str>,
 }
 
-/// Distance in km or mi.
-pub fn distance(m: f64, units: Units) -> String {
-    match units {
-        Units::Metric => format!("{:.1} km", m / 1000.0),
-        Units::Imperial => format!("{:.1} mi", m / 1609.344),
-    }
-}
-
-/// Elevation in m or ft.
-pub fn elevation(m: f64, units: Units) -> String {
-    match units {
-        Units::Metric => format!("{m:.0} m"),
-        Units::Imperial => format!("{:.0} ft", m / 0.3048),
-    }
-}
-
-/// Pace per km or per mi from seconds per km.
-pub fn pace(s_per_km: f64, units: Units) -> String {
-    let (s, unit) = match units {
-        Units::Metric => (s_per_km, "km"),
-        Units::Imperial => (s_per_km * 1.609344, "mi"),
-    };
-    let s = s.round() as i64;
-    format!("{}:{:02} min/{unit}", s / 60, s % 60)
-}
-
-/// Temperature in °C or °F.
-pub fn temperature(c: f64, units: Units) -> String {
-    match units {
-        Units::Metric => format!("{c:.1} °C"),
-        Units::Imperial => format!("{:.1} °F", c * 9.0 / 5.0 + 32.0),
-    }
-}
-
-/// A flag message in the chosen units: the rules write metric sentences ("12.8 km", "69 m");
-/// in imperial mode every number followed by the unit word `km` or `m` is converted to `mi` or
-/// `ft`. Other words and numbers are left as they are.
-pub fn message_in(text: &str, units: Units) -> String {
-    if units == Units::Metric {
-        return text.to_string();
-    }
-    let words: Vec<&str> = text.split(' ').collect();
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
-    let mut i = 0;
-    while i < words.len() {
-        let w = words[i];
-        let next = words.get(i + 1).copied().unwrap_or("");
-        let unit = next.trim_end_matches([',', '.', ';', ':', ')']);
-        let tail = &next[unit.len()..];
-        let number = w
-            .trim_start_matches('(')
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite());
-        let lead = &w[..w.len() - w.trim_start_matches('(').len()];
-        let decimals = w.split_once('.').map_or(0, |(_, d)| d.len());
-        match (number, unit) {
-            (Some(v), "km") => {
-                out.push(format!("{lead}{:.*}", decimals.max(1), v / 1.609344));
-                out.push(format!("mi{tail}"));
-                i += 2;
-            }
-            (Some(v), "m") => {
-                out.push(format!("{lead}{:.0}", v / 0.3048));
-                out.push(format!("ft{tail}"));
-                i += 2;
-            }
-            _ => {
-                out.push(w.to_string());
-                i += 1;
-            }
-        }
-    }
-    out.join(" ")
-}
-
-fn duration(s: f64) -> String {
-    let m = (s / 60.0).round() as i64;
-    if m >= 60 {
-        format!("{} h {:02} min", m / 60, m % 60)
-    } else {
-        format!("{m} min")
-    }
+/// The summary of the reported week as Markdown; `chart` links the chart (in the report folder).
+pub fn markdown(r: &Report, chart: Option<&str>) -> String {
+    let monday = r.week;
+    let label = iso_week_label(monday);
+    let c = r.counts;
+    let files_line = format!(
+        "Files: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; {} activities.",
+        c.found, c.analysed, c.salvaged, c.skipped, c.failed, c.duplicate, c.activities
+    );
+    let data_end = r
+        .activities
+        .iter()
+        .filter(|a| a.date_ok)
+        .map(|a| a.start_local().date_naive())
+        .max();
+    let conflicts = r
+        .errors
+        .iter()
+        .filter(|e| e.kind == ErrorKind::Conflict)
+        .map(|e| format!("{}: {}", e.source, e.reason))
+        .collect();
+    let f = r.flags;
+    summary_markdown(&SummaryInput {
+        profile: r.profile,
+        weeks: &f.periods.weeks,
+        flags: &f.flags,
+        not_judged: &f.not_judged,
+        week: (&label, monday),
+        data_end,
+        files_line,
+        conflicts,
+        units: r.units,
+        chart,
+    })
 }
 
 /// Text for the Markdown summary, escaped so that it reads as plain text: it can add no
@@ -218,7 +173,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
             let _ = writeln!(
                 out,
                 "{}, {} in {} moving; longest run {}; {} hard; load {:.0}; \
-                 {} of steep descent; {:.0} minutes in heat; {}; {}. \
+                 {} of steep descent; {} in heat; {}; {}. \
                  Acute:chronic load ratio {}.\n",
                 plural(t.runs, "run", "runs"),
                 distance(t.distance_m, u),
@@ -227,7 +182,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 t.hard_runs,
                 t.load,
                 elevation(t.steep_descent_m, u),
-                t.heat_minutes,
+                minutes(t.heat_minutes),
                 plural(t.strength_sessions, "strength session", "strength sessions"),
                 plural(t.rest_days, "rest day", "rest days"),
                 ratio(w.acwr),
@@ -278,7 +233,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 f.code.as_str(),
                 f.code.category().as_str(),
                 f.date,
-                md_text(&message_in(&f.message, u))
+                md_text(&render(&f.message, u))
             );
             let mut numbers = Vec::new();
             if !value.is_empty() {
@@ -320,10 +275,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
     let _ = writeln!(out, "## Data\n");
     let _ = writeln!(out, "- {}", x.files_line);
     let p = x.profile;
-    let hr = |v: Option<f64>| {
-        v.map(|v| format!("{v:.0} bpm"))
-            .unwrap_or_else(|| "unknown".into())
-    };
+    let hr = |v: Option<f64>| heart_rate(v).unwrap_or_else(|| "unknown".into());
     let _ = writeln!(
         out,
         "- HRmax {} ({}), resting HR {} ({}).",
@@ -343,37 +295,4 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         let _ = writeln!(out, "- Chart of every week: [{c}]({c}).");
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn units_convert_at_the_edge() {
-        assert_eq!(distance(10_000.0, Units::Metric), "10.0 km");
-        assert_eq!(distance(16_093.44, Units::Imperial), "10.0 mi");
-        assert_eq!(pace(300.0, Units::Metric), "5:00 min/km");
-        assert_eq!(pace(300.0, Units::Imperial), "8:03 min/mi");
-        assert_eq!(temperature(30.0, Units::Imperial), "86.0 °F");
-        assert_eq!(elevation(100.0, Units::Imperial), "328 ft");
-        assert_eq!(duration(3_900.0), "1 h 05 min");
-    }
-
-    #[test]
-    fn flag_messages_follow_the_units() {
-        let m = "Shoe \"Pegasus 40\" has now carried at least 404 km in this export.";
-        assert_eq!(message_in(m, Units::Metric), m);
-        assert_eq!(
-            message_in(m, Units::Imperial),
-            "Shoe \"Pegasus 40\" has now carried at least 251.0 mi in this export."
-        );
-        assert_eq!(
-            message_in(
-                "This week: 69 m of steep descent (12.8 km run), 40 min.",
-                Units::Imperial
-            ),
-            "This week: 226 ft of steep descent (8.0 mi run), 40 min."
-        );
-    }
 }

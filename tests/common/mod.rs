@@ -10,10 +10,10 @@
 //! Each binary uses only some of these, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+use calfguard::app::Context;
 use calfguard::app::{analyse, Analysis, Options};
 use calfguard::dedup::DedupRules;
 use calfguard::ingest::export::Limits;
-use calfguard::summary::Context;
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use std::ffi::OsString;

@@ -5,7 +5,10 @@ use super::convert::utc_from_fit;
 use super::{byte_pos, fit_ts_to_unix_ms, Collected, RawSession, FIT_EPOCH_UNIX_S};
 use crate::ingest::{clean_activity, push_warning, samples_capped_warning};
 use crate::ingest::{MAX_ACTIVITIES_PER_FILE, MAX_LAPS};
-use crate::model::{Activity, Break, Format, ReadError, ReadResult, Sample, Sport, TzSource};
+use crate::model::{
+    Activity, AltitudeSource, Break, Capabilities, DistanceSource, Format, ReadError, ReadResult,
+    Sample, Sport, TempSensor, TzSource,
+};
 use chrono::{DateTime, Utc};
 
 /// A forward jump larger than this between consecutive records is reported.
@@ -115,6 +118,17 @@ pub(super) fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
         Some(o) => (TzSource::File, Some(o)),
         None => (TzSource::Utc, None),
     };
+    // A watch records altitude with a barometer and temperature at the wrist; a bike computer's
+    // sensor is in the air.
+    let capabilities = Capabilities {
+        distance: DistanceSource::Device,
+        altitude: AltitudeSource::Barometric,
+        temperature: if is_bike_computer(device.as_deref()) {
+            TempSensor::Air
+        } else {
+            TempSensor::Wrist
+        },
+    };
     let mut acts: Vec<(Activity, Option<u32>)> = Vec::new();
     let new_act = |sport: Sport, sub: Option<String>, start_ts: Option<u32>| {
         let mut a = Activity::new(
@@ -132,6 +146,7 @@ pub(super) fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
         a.athlete = athlete.clone();
         a.warnings = warnings.clone();
         a.salvaged = brk.clone();
+        a.capabilities = capabilities;
         (a, start_ts)
     };
 
@@ -266,4 +281,24 @@ pub(super) fn finish(a: &mut Activity) {
             }
         }
     }
+}
+
+/// Bike computers, whose temperature sensor is not worn on the body. The name is judged as the
+/// report shows it (cut at [`crate::ingest::MAX_TEXT_BYTES`]).
+fn is_bike_computer(device: Option<&str>) -> bool {
+    let d = crate::ingest::cap_text(device.unwrap_or(""))
+        .0
+        .to_ascii_lowercase();
+    [
+        "edge",
+        "elemnt",
+        "bolt",
+        "roam",
+        "karoo",
+        "sigma",
+        "bryton",
+        "hammerhead",
+    ]
+    .iter()
+    .any(|k| d.contains(k))
 }

@@ -7,12 +7,11 @@
 //! fitparser ([`messages`]).
 
 use super::convert::{self, slot, FieldOp, Fields, Kind, Raw, MESG_ACTIVITY, MESG_RECORD};
-use super::messages::{self, DevField};
+use super::messages::{self, PartState};
 use super::{byte_pos, Collected, RecordPath, MAX_SKIPS};
 use crate::model::Break;
 use fitparser::de::{DecodeOption, FitDataMessage, FitObject, FitStreamProcessor};
 use fitparser::ErrorKind;
-use std::collections::HashMap;
 
 /// The FIT CRC-16 (as in the FIT SDK: CRC-16/ARC, reflected polynomial 0xA001, initial 0),
 /// eight bytes per step ("slicing by 8": eight 256-entry tables, each table k giving the CRC of
@@ -199,40 +198,6 @@ pub(super) fn read_part(
         return None;
     }
     (part_end < bytes.len()).then_some(part_end)
-}
-
-/// Per chained part: what the field descriptions said.
-#[derive(Default)]
-pub(super) struct PartState {
-    /// Developer fields fitparser knows (it decoded their field_description), by (data index,
-    /// field number).
-    pub dev_fields: HashMap<(u8, u8), DevField>,
-    /// Developer fields that look like running power, best first.
-    pub power_keys: Vec<(u8, u8)>,
-    /// Base type size of each described developer field, from the raw field_description.
-    pub dev_base_size: HashMap<(u8, u8), u8>,
-    /// Bumped whenever the two maps change: plans then resolve their developer fields again.
-    pub dev_gen: u64,
-}
-
-impl PartState {
-    pub(super) fn update_power_keys(&mut self) {
-        let mut keys: Vec<((u8, u8), usize, usize)> = self
-            .dev_fields
-            .iter()
-            .filter(|(_, f)| {
-                let units = f.units.trim().to_ascii_lowercase();
-                f.name.to_ascii_lowercase().contains("power")
-                    && matches!(units.as_str(), "w" | "watts" | "watt")
-            })
-            .map(|(k, f)| {
-                let exact = usize::from(!f.name.trim().eq_ignore_ascii_case("power"));
-                (*k, exact, f.name.len())
-            })
-            .collect();
-        keys.sort_by_key(|(k, exact, len)| (*exact, *len, *k));
-        self.power_keys = keys.into_iter().map(|(k, _, _)| k).collect();
-    }
 }
 
 /// A developer field of a definition.

@@ -3,13 +3,13 @@
 //! per file. Their fields are read by name; enum values come as the profile's names.
 
 use super::convert::{self, Raw, MESG_ACTIVITY, MESG_RECORD};
-use super::framing::PartState;
 use super::{byte_pos, Collected, RawLap, RawSession, FIT_EPOCH_UNIX_S};
 use crate::ingest::{MAX_ACTIVITIES_PER_FILE, MAX_LAPS};
 use crate::model::{Lap, Sex, Totals};
 use chrono::{DateTime, Utc};
 use fitparser::de::{FitDataMessage, FitStreamProcessor};
 use fitparser::{FitDataRecord, Value};
+use std::collections::HashMap;
 
 // Global message numbers decoded with the profile.
 const MESG_FILE_ID: u16 = 0;
@@ -19,6 +19,40 @@ const MESG_SPORT: u16 = 12;
 const MESG_SESSION: u16 = 18;
 const MESG_LAP: u16 = 19;
 const MESG_FIELD_DESCRIPTION: u16 = 206;
+
+/// Per chained part: what the field descriptions said.
+#[derive(Default)]
+pub(super) struct PartState {
+    /// Developer fields fitparser knows (it decoded their field_description), by (data index,
+    /// field number).
+    pub dev_fields: HashMap<(u8, u8), DevField>,
+    /// Developer fields that look like running power, best first.
+    pub power_keys: Vec<(u8, u8)>,
+    /// Base type size of each described developer field, from the raw field_description.
+    pub dev_base_size: HashMap<(u8, u8), u8>,
+    /// Bumped whenever the two maps change: plans then resolve their developer fields again.
+    pub dev_gen: u64,
+}
+
+impl PartState {
+    pub(super) fn update_power_keys(&mut self) {
+        let mut keys: Vec<((u8, u8), usize, usize)> = self
+            .dev_fields
+            .iter()
+            .filter(|(_, f)| {
+                let units = f.units.trim().to_ascii_lowercase();
+                f.name.to_ascii_lowercase().contains("power")
+                    && matches!(units.as_str(), "w" | "watts" | "watt")
+            })
+            .map(|(k, f)| {
+                let exact = usize::from(!f.name.trim().eq_ignore_ascii_case("power"));
+                (*k, exact, f.name.len())
+            })
+            .collect();
+        keys.sort_by_key(|(k, exact, len)| (*exact, *len, *k));
+        self.power_keys = keys.into_iter().map(|(k, _, _)| k).collect();
+    }
+}
 
 /// Whether messages of `global` are handed to fitparser (the others are read by field number
 /// or only framed).

@@ -4,8 +4,10 @@
 //! `YYYY-MM-DD`, both inclusive; an empty `to` means "still in use") or a `source` naming one
 //! activity's file (the whole source, or its file name). A run takes the shoe of the row that
 //! names its source, else of the first row whose range holds its local date. The file wins over
-//! the gear column of a Strava export's `activities.csv`.
+//! the gear column of a Strava export's `activities.csv`. [`GearFile::parse`] reads the file;
+//! [`GearFile::apply`] gives the runs their shoes.
 
+use crate::metrics::record::ActivityRecord;
 use chrono::NaiveDate;
 use std::path::Path;
 
@@ -58,14 +60,14 @@ impl GearFile {
                 return Err(format!(
                     "line {line}: shoe name longer than {} bytes: '{}'",
                     crate::ingest::MAX_TEXT_BYTES,
-                    crate::config::clip(shoe)
+                    crate::text::clip(shoe)
                 ));
             }
             let date = |v: &str| {
                 NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
                     format!(
                         "line {line}: '{}' is not a date (YYYY-MM-DD)",
-                        crate::config::clip(v)
+                        crate::text::clip(v)
                     )
                 })
             };
@@ -90,7 +92,7 @@ impl GearFile {
 
     /// Read a shoes file.
     pub fn load(path: &Path) -> Result<GearFile, String> {
-        let text = crate::config::read_limited(path, MAX_GEAR_BYTES, "gear file")
+        let text = crate::text::read_limited(path, MAX_GEAR_BYTES, "gear file")
             .map_err(|e| format!("{e} ('{}')", path.display()))?;
         GearFile::parse(&text).map_err(|e| format!("gear file '{}': {e}", path.display()))
     }
@@ -107,6 +109,15 @@ impl GearFile {
                 })
             })
             .map(|(shoe, _)| shoe.as_str())
+    }
+
+    /// Give every run the shoe this file names for it (it wins over Strava's gear column).
+    pub fn apply(&self, activities: &mut [ActivityRecord]) {
+        for a in activities.iter_mut().filter(|a| a.sport.is_running()) {
+            if let Some(shoe) = self.shoe_for(&a.source, a.start_local().date_naive()) {
+                a.gear = Some(shoe.to_string());
+            }
+        }
     }
 }
 

@@ -24,6 +24,7 @@
 //! next run repairs it (a lone `.NAME.old-PID` holding a report is renamed back) and removes the
 //! staging and old folders earlier runs left, when they hold only what their marker lists.
 
+use crate::interrupt::Remover;
 use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Read, Write};
@@ -38,18 +39,9 @@ const MAX_MARKER_BYTES: u64 = 64 * 1024;
 /// The first bytes of a lock file calfguard created.
 const LOCK_SIGNATURE: &str = "calfguard lock";
 
-/// The files a report holds (besides the marker): every file a run writes must be listed here.
-pub const REPORT_FILES: &[&str] = &[
-    "activities.csv",
-    "errors.csv",
-    "weeks.csv",
-    "months.csv",
-    "flags.csv",
-    "athlete.csv",
-    "weeks.svg",
-    "summary.md",
-    "report.html",
-];
+/// The files a report holds (besides the marker): [`super::FILES`], the list [`super::write_all`]
+/// writes.
+pub const REPORT_FILES: &[&str] = &super::FILES;
 
 fn refused(message: String) -> io::Error {
     io::Error::other(message)
@@ -134,6 +126,13 @@ pub fn read_marker(dir: &Path) -> Option<Marker> {
     parse_marker(&text)
 }
 
+/// Why discovery must not read `dir` as input: a report (or a run's staging folder) is never
+/// read as input.
+pub fn not_an_input(dir: &Path) -> Option<String> {
+    is_report(dir)
+        .then(|| format!("a calfguard report folder (it holds {MARKER}): not read as input"))
+}
+
 /// True when `dir` is a calfguard report folder (it holds a valid marker).
 pub fn is_report(dir: &Path) -> bool {
     read_marker(dir).is_some()
@@ -173,7 +172,7 @@ fn audit(dir: &Path) -> io::Result<Audit> {
             .is_some_and(|n| marker.files.iter().any(|f| f == n));
         let is_file = fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.is_file());
         if !(listed && is_file) {
-            let mut shown = crate::ingest::names::display_os(&name);
+            let mut shown = crate::names::display_os(&name);
             if fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.is_dir()) {
                 shown.push('/');
             }
@@ -186,6 +185,11 @@ fn audit(dir: &Path) -> io::Result<Audit> {
     } else {
         Audit::Foreign(foreign)
     })
+}
+
+/// [`remove_ours`] for a second signal (errors ignored: the process is exiting).
+fn remove_staging(dir: &Path) {
+    let _ = remove_ours(dir);
 }
 
 /// Remove a folder calfguard wrote: the files its marker lists, the marker, then the folder,
@@ -415,7 +419,7 @@ impl OutLock {
                     let _ = writeln!(w, "{LOCK_SIGNATURE} pid {}", std::process::id());
                 }
             }
-            crate::interrupt::set_lock(ours.then(|| path.clone()));
+            crate::interrupt::set_lock(ours.then(|| (path.clone(), remove_lock_file as Remover)));
             return Ok(OutLock { file, path, ours });
         }
     }
@@ -592,7 +596,7 @@ impl ReportFolder {
         }
         let staging = hidden_sibling(target, &format!(".staging-{}", std::process::id()))?;
         fs::create_dir(&staging)?;
-        crate::interrupt::set_staging(Some(staging.clone()));
+        crate::interrupt::set_staging(Some((staging.clone(), remove_staging)));
         let folder = ReportFolder {
             target: target.to_path_buf(),
             staging,
@@ -618,7 +622,7 @@ impl ReportFolder {
     /// removed whole (it held something else) and was left beside the new one.
     pub fn commit(mut self) -> io::Result<Option<String>> {
         sync_dir_tree(&self.staging)?;
-        fault_point("before-swap");
+        crate::fault::abort_at("before-swap");
         // Look again under the lock: a person may have dropped a file in since the start.
         refuse_existing(&self.target, &self.target)?;
         crate::interrupt::set_committing(true);
@@ -637,7 +641,7 @@ impl ReportFolder {
             let try_exchange = std::env::var_os("CALFGUARD_NO_EXCHANGE").is_none();
             if try_exchange && exchange(&self.staging, &self.target).is_ok() {
                 self.committed = true;
-                fault_point("after-exchange");
+                crate::fault::abort_at("after-exchange");
                 self.staging.clone()
             } else {
                 let old = hidden_sibling(&self.target, &format!(".old-{}", std::process::id()))?;
@@ -648,7 +652,7 @@ impl ReportFolder {
                     )));
                 }
                 fs::rename(&self.target, &old)?;
-                fault_point("between-renames");
+                crate::fault::abort_at("between-renames");
                 fs::rename(&self.staging, &self.target)?;
                 self.committed = true;
                 old
@@ -727,155 +731,5 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     ))
 }
 
-/// Test seam for the kill-safety tests: when the environment variable `CALFGUARD_FAULT` names
-/// this point, the process aborts here, as a kill would. `CALFGUARD_NO_EXCHANGE` (any value)
-/// makes the swap take the fallback of two renames, as where `renameat2` is missing.
-pub fn fault_point(name: &str) {
-    if std::env::var("CALFGUARD_FAULT").is_ok_and(|v| v == name) {
-        std::process::abort();
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn write_report(r: &ReportFolder, file: &str, text: &str) {
-        fs::write(r.staging().join(file), text).unwrap();
-    }
-
-    #[test]
-    fn replaces_whole_folder_and_repairs_leftovers() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("report");
-        let r = ReportFolder::open(&target, &target).unwrap();
-        write_report(&r, "activities.csv", "one");
-        r.commit().unwrap();
-        assert_eq!(
-            fs::read_to_string(target.join("activities.csv")).unwrap(),
-            "one"
-        );
-        assert_eq!(
-            read_marker(&target).unwrap().files.len(),
-            REPORT_FILES.len()
-        );
-
-        let r = ReportFolder::open(&target, &target).unwrap();
-        write_report(&r, "errors.csv", "two");
-        r.commit().unwrap();
-        assert!(
-            !target.join("activities.csv").exists(),
-            "old files must not survive"
-        );
-        assert_eq!(
-            fs::read_to_string(target.join("errors.csv")).unwrap(),
-            "two"
-        );
-
-        // A run killed between the fallback's two renames leaves only `.report.old-PID`.
-        fs::rename(&target, dir.path().join(".report.old-42")).unwrap();
-        fs::create_dir(dir.path().join(".report.staging-999999999")).unwrap();
-        let r = ReportFolder::open(&target, &target).unwrap();
-        assert_eq!(
-            fs::read_to_string(target.join("errors.csv")).unwrap(),
-            "two"
-        );
-        assert!(!dir.path().join(".report.staging-999999999").exists());
-        drop(r);
-        assert_eq!(names(dir.path()), vec!["report".to_string()]);
-    }
-
-    #[test]
-    fn refuses_a_file_and_a_foreign_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("report");
-        fs::write(&target, "x").unwrap();
-        assert!(check_out(&target, &[]).is_err());
-        fs::remove_file(&target).unwrap();
-        fs::create_dir(&target).unwrap();
-        fs::write(target.join("thesis.txt"), "mine").unwrap();
-        let e = ReportFolder::open(&target, &target)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("is not a calfguard report"), "{e}");
-        assert_eq!(names(&target), vec!["thesis.txt".to_string()]);
-        assert_eq!(names(dir.path()), vec!["report".to_string()]);
-    }
-
-    #[test]
-    fn leftovers_that_are_not_ours_are_left_alone() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("report");
-        for n in [
-            ".report.staging-backup",
-            ".report.staging-7",
-            ".report.old-8",
-        ] {
-            fs::create_dir(dir.path().join(n)).unwrap();
-            fs::write(dir.path().join(n).join("keep.txt"), "mine").unwrap();
-        }
-        // A folder named like our leftovers, with our marker, but also a file of its own.
-        let mixed = dir.path().join(".report.staging-9");
-        fs::create_dir(&mixed).unwrap();
-        fs::write(mixed.join(MARKER), marker_text(REPORT_FILES)).unwrap();
-        fs::write(mixed.join("activities.csv"), "ours").unwrap();
-        fs::write(mixed.join("notes.txt"), "mine").unwrap();
-        let r = ReportFolder::open(&target, &target).unwrap();
-        r.commit().unwrap();
-        for n in [
-            ".report.staging-backup",
-            ".report.staging-7",
-            ".report.old-8",
-        ] {
-            assert_eq!(
-                fs::read_to_string(dir.path().join(n).join("keep.txt")).unwrap(),
-                "mine"
-            );
-        }
-        assert!(mixed.join("notes.txt").exists() && mixed.join("activities.csv").exists());
-    }
-
-    #[test]
-    fn markers_are_parsed_strictly() {
-        let m = parse_marker(&marker_text(&["a.csv", "b.md"])).unwrap();
-        assert_eq!(m.files, vec!["a.csv", "b.md"]);
-        assert_eq!(m.version, env!("CARGO_PKG_VERSION"));
-        assert!(parse_marker("calfguard-report 2\nversion 1\n").is_none());
-        assert!(
-            parse_marker("calfguard-report 1\nfile a\n").is_none(),
-            "no version"
-        );
-        for bad in ["../x", "sub/x", ".hidden", ""] {
-            let text = format!("calfguard-report 1\nversion 1\nfile {bad}\n");
-            assert!(parse_marker(&text).is_none(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn lock_is_exclusive_and_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("report");
-        let lock = OutLock::acquire(&target).unwrap();
-        let e = OutLock::acquire(&target).unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
-        assert!(e.to_string().contains("another calfguard run"), "{e}");
-        drop(lock);
-        assert!(names(dir.path()).is_empty());
-        // A file of the user's with the lock's name is locked but never removed.
-        fs::write(dir.path().join(".report.lock"), "mine").unwrap();
-        drop(OutLock::acquire(&target).unwrap());
-        assert_eq!(
-            fs::read_to_string(dir.path().join(".report.lock")).unwrap(),
-            "mine"
-        );
-    }
-}
+mod tests;

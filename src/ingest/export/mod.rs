@@ -20,13 +20,13 @@ use crate::ingest::inflate::{self, Bounds, InflateError, Inflater};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 /// Resource limits for archives and compressed files. Each breach is a per-file error; the batch
 /// goes on.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Largest decompressed size of one file or member, in bytes (default 1 GiB).
     pub max_file_bytes: u64,
@@ -120,127 +120,6 @@ impl Limits {
             )),
             _ => None,
         }
-    }
-}
-
-/// The whole-run budget of bytes in flight ([`Limits::max_in_flight_bytes`]): a fair
-/// (first come, first served) counting semaphore over bytes. A worker acquires the bytes of a
-/// file before it reads or inflates it and releases them when the file is parsed; a request
-/// larger than the budget is granted when nothing else is held. Permits are only held while
-/// a single leaf is read and parsed (never across the members of an archive), and a holder
-/// never waits for more while it holds, so the workers cannot deadlock.
-#[derive(Debug)]
-pub struct Budget {
-    max: u64,
-    state: Mutex<BudgetState>,
-    turn: Condvar,
-}
-
-#[derive(Debug, Default)]
-struct BudgetState {
-    held: u64,
-    next_ticket: u64,
-    serving: u64,
-    peak: u64,
-}
-
-/// Bytes held from a [`Budget`]; released on drop.
-#[derive(Debug)]
-pub struct Permit<'a> {
-    budget: &'a Budget,
-    bytes: u64,
-}
-
-impl Budget {
-    /// A budget of `max` bytes (at least 1).
-    pub fn new(max: u64) -> Budget {
-        Budget {
-            max: max.max(1),
-            state: Mutex::new(BudgetState::default()),
-            turn: Condvar::new(),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, BudgetState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Wait for `bytes`, in turn.
-    pub fn acquire(&self, bytes: u64) -> Permit<'_> {
-        let mut st = self.lock();
-        let ticket = st.next_ticket;
-        st.next_ticket += 1;
-        while !(st.serving == ticket && (st.held == 0 || st.held.saturating_add(bytes) <= self.max))
-        {
-            st = self.turn.wait(st).unwrap_or_else(|p| p.into_inner());
-        }
-        st.serving += 1;
-        st.held += bytes;
-        st.peak = st.peak.max(st.held);
-        drop(st);
-        self.turn.notify_all();
-        Permit {
-            budget: self,
-            bytes,
-        }
-    }
-
-    /// The most bytes held at once so far.
-    pub fn peak(&self) -> u64 {
-        self.lock().peak
-    }
-}
-
-impl Permit<'_> {
-    /// Count `bytes` instead of what is held now, without waiting (the bytes are already in
-    /// memory: the real size of a member that declared less, or what is left after a step).
-    pub fn set(&mut self, bytes: u64) {
-        let mut st = self.budget.lock();
-        st.held = st.held - self.bytes + bytes;
-        st.peak = st.peak.max(st.held);
-        drop(st);
-        if bytes < self.bytes {
-            self.budget.turn.notify_all();
-        }
-        self.bytes = bytes;
-    }
-
-    /// Give back what is held and wait, in turn, for `bytes` (before inflating a gzip stream to
-    /// its stated size). What the caller holds while it waits is not counted meanwhile.
-    pub fn regain(&mut self, bytes: u64) {
-        self.set(0);
-        let p = self.budget.acquire(bytes);
-        self.bytes = p.bytes;
-        std::mem::forget(p);
-    }
-}
-
-/// Permits of at least this many bytes give freed memory back to the system when they end.
-const TRIM_BYTES: u64 = 32 << 20;
-
-impl Drop for Permit<'_> {
-    fn drop(&mut self) {
-        let large = self.bytes >= TRIM_BYTES;
-        if self.bytes > 0 {
-            self.set(0);
-        }
-        if large {
-            give_back_freed_memory();
-        }
-    }
-}
-
-/// After a large file: return the memory freed by its parse to the system. glibc keeps freed
-/// blocks under 32 MiB in the arena of the thread that freed them, so without this every worker
-/// thread would keep the working set of the largest file it read and peak memory would grow
-/// with the thread count again (the budget bounds what is in use, not what the allocator
-/// keeps). `malloc_trim` returns the free pages of every arena.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory of the allocator's own arenas; it takes
-    // no pointer and is safe to call from any thread at any time.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 
@@ -603,7 +482,7 @@ impl<'a, T: Send> Walker<'a, T> {
         }
         let source = format!(
             "{archive_source}!{}",
-            crate::ingest::names::display_bytes(raw.name_raw())
+            crate::names::display_bytes(raw.name_raw())
         );
         let (size, compressed) = (raw.size(), raw.compressed_size());
         let limit = self.limits.max_file_bytes;
@@ -738,130 +617,11 @@ impl<'a, T: Send> Walker<'a, T> {
     }
 }
 
-/// A reader that fails once the run is interrupted, and reads at most 1 MiB at a time, so that
-/// reading a large file polls the interrupt flag often.
-struct Interruptible<R>(R);
+mod blob;
+mod budget;
 
-impl<R: Read> Read for Interruptible<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if crate::interrupt::requested() {
-            return Err(io::Error::other("interrupted"));
-        }
-        // Short reads also keep what `read_to_end` zero-fills ahead of the data small (it does
-        // so for a reader without `read_buf`): at most 1 MiB beyond the bytes read.
-        let n = buf.len().min(1 << 20);
-        self.0.read(&mut buf[..n])
-    }
-}
-
-/// The bytes of an archive: in memory, or a file read with positional reads (so clones of one
-/// archive can be read from several threads at once).
-#[derive(Clone, Debug)]
-enum Blob {
-    Mem(Arc<[u8]>),
-    File(Arc<File>, u64),
-}
-
-#[derive(Clone, Debug)]
-struct BlobReader {
-    blob: Blob,
-    pos: u64,
-}
-
-impl BlobReader {
-    fn len(&self) -> u64 {
-        match &self.blob {
-            Blob::Mem(b) => b.len() as u64,
-            Blob::File(_, n) => *n,
-        }
-    }
-}
-
-impl Read for BlobReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = match &self.blob {
-            Blob::Mem(b) => {
-                let start = (self.pos as usize).min(b.len());
-                let src = b.get(start..).unwrap_or(&[]);
-                let n = src.len().min(buf.len());
-                buf[..n].copy_from_slice(&src[..n]);
-                n
-            }
-            Blob::File(f, _) => read_at(f, buf, self.pos)?,
-        };
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-impl Seek for BlobReader {
-    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let new = match to {
-            SeekFrom::Start(n) => Some(n),
-            SeekFrom::End(d) => self.len().checked_add_signed(d),
-            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-        };
-        match new {
-            Some(n) => {
-                self.pos = n;
-                Ok(n)
-            }
-            None => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "seek before the start of the archive",
-            )),
-        }
-    }
-}
-
-#[cfg(unix)]
-fn read_at(f: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(f, buf, pos)
-}
-
-#[cfg(windows)]
-fn read_at(f: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(f, buf, pos)
-}
+use blob::{Blob, BlobReader, Interruptible};
+pub use budget::{Budget, Permit};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_budget_is_fair_and_never_deadlocks() {
-        let budget = Budget::new(100);
-        let p = budget.acquire(60);
-        // Over the budget: granted only when nothing else is held.
-        let big = std::thread::scope(|s| {
-            let h = s.spawn(|| {
-                let q = budget.acquire(500);
-                q.bytes
-            });
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            drop(p);
-            h.join().unwrap()
-        });
-        assert_eq!(big, 500);
-        assert_eq!(budget.peak(), 500);
-        assert_eq!(budget.lock().held, 0);
-        // Many threads, random sizes: everything is granted and given back.
-        let budget = Budget::new(1000);
-        std::thread::scope(|s| {
-            for t in 0..8u64 {
-                let budget = &budget;
-                s.spawn(move || {
-                    for i in 0..200u64 {
-                        let mut p = budget.acquire((t * 37 + i * 11) % 700 + 1);
-                        if i % 3 == 0 {
-                            p.regain((t + i) % 1500 + 1);
-                        }
-                        p.set((i % 5) * 10);
-                    }
-                });
-            }
-        });
-        assert_eq!(budget.lock().held, 0);
-        assert!(budget.peak() <= 1500, "{}", budget.peak());
-    }
-}
+mod tests;

@@ -13,6 +13,8 @@
 //! Lines before the header are skipped. Values between two hours are interpolated linearly; a
 //! time more than 90 minutes from any row has no weather.
 
+use crate::metrics::reduce::Weathered;
+use crate::model::Sample;
 use chrono::{DateTime, NaiveDateTime};
 use std::path::Path;
 
@@ -168,7 +170,7 @@ impl Weather {
                     format!(
                         "line {}: not a time: '{}'",
                         i + 1,
-                        crate::config::clip(cells.first().unwrap_or(&""))
+                        crate::text::clip(cells.first().unwrap_or(&""))
                     )
                 })?;
             let num = |c: Option<usize>| -> Result<Option<f64>, String> {
@@ -186,7 +188,7 @@ impl Weather {
                         format!(
                             "line {}: not a number: '{}'",
                             i + 1,
-                            crate::config::clip(cell)
+                            crate::text::clip(cell)
                         )
                     })
             };
@@ -225,7 +227,7 @@ impl Weather {
 
     /// Read a weather file.
     pub fn load(path: &Path) -> Result<Weather, String> {
-        let text = crate::config::read_limited(path, MAX_WEATHER_BYTES, "weather file")
+        let text = crate::text::read_limited(path, MAX_WEATHER_BYTES, "weather file")
             .map_err(|e| format!("{e} ('{}')", path.display()))?;
         Weather::parse(&text).map_err(|e| format!("weather file '{}': {e}", path.display()))
     }
@@ -283,6 +285,33 @@ impl Weather {
                 })
             }
         }
+    }
+
+    /// Join the weather to an activity's samples by time: the samples with the temperature
+    /// of the weather at their times, and the mean relative humidity over the samples it
+    /// covers; `None` when the weather covers none of them.
+    pub fn join(&self, samples: &[Sample]) -> Option<Weathered> {
+        let mut out = Vec::with_capacity(samples.len());
+        let (mut rh_sum, mut rh_n, mut covered) = (0.0, 0usize, 0usize);
+        for s in samples {
+            let mut s2 = s.clone();
+            s2.temp_c = None;
+            if let Some(c) = s.time_utc_ms.and_then(|t| self.at(t)) {
+                s2.temp_c = c.temp_c;
+                if c.temp_c.is_some() {
+                    covered += 1;
+                }
+                if let Some(rh) = c.rh_pct {
+                    rh_sum += rh;
+                    rh_n += 1;
+                }
+            }
+            out.push(s2);
+        }
+        (covered > 0).then(|| Weathered {
+            samples: out,
+            rh_pct: (rh_n > 0).then(|| rh_sum / rh_n as f64),
+        })
     }
 }
 

@@ -1,6 +1,9 @@
 //! Strava's `activities.csv`: sport names for files that lack one, and the gear column.
+//! [`parse_activity_list`] reads the list; [`apply`] gives one activity its entry.
 
 use crate::ingest::cap_text;
+use crate::metrics::record::ActivityRecord;
+use crate::model::Sport;
 use std::collections::HashMap;
 
 /// What `activities.csv` says about one file.
@@ -76,6 +79,27 @@ pub fn parse_activity_list(
         );
     }
     Ok(out)
+}
+
+/// Name the sport of an activity whose file gave none (or only an inferred one) from Strava's
+/// activity list, and keep the gear.
+pub fn apply(s: &mut ActivityRecord, entry: Option<&StravaEntry>) {
+    let Some(entry) = entry else {
+        return;
+    };
+    s.gear.clone_from(&entry.gear);
+    if entry.cut {
+        s.warnings.side.push(crate::ingest::xml::text_cut_warning(
+            "a field of Strava's activities.csv",
+        ));
+    }
+    let unknown = s.sport == Sport::Other("unknown".to_string()) || s.sport_inferred;
+    if let (true, Some(t)) = (unknown, &entry.activity_type) {
+        s.sport = Sport::from_names(t, None);
+        s.warnings
+            .side
+            .push(format!("sport '{t}' from Strava activities.csv"));
+    }
 }
 
 #[cfg(test)]

@@ -1,176 +1,19 @@
-//! The configuration file, `calfguard.toml`: the athlete profile and the tunable thresholds.
-//!
-//! Looked up at `--config FILE`, else at the platform's configuration folder
-//! (`$XDG_CONFIG_HOME/calfguard/calfguard.toml`, usually `~/.config/calfguard/calfguard.toml` on
-//! Linux; `~/Library/Application Support/calfguard/` on macOS; `%APPDATA%\calfguard\` on Windows).
-//! `calfguard init` writes a commented default. Every key is optional. A bad value is an error
-//! naming the key, the value and what is allowed (exit code 2); so is an unknown key, since a
-//! typo would otherwise silently fall back to a default.
+//! Reading `calfguard.toml` into each layer's parameters: every key checked for its type and
+//! range, unknown sections and keys refused by name.
 
+use super::{Config, ConfigError};
+use crate::athlete::AthleteConfig;
 use crate::dedup::DedupRules;
 use crate::flags::Thresholds;
+use crate::ingest::export::Limits;
 use crate::localtime::parse_zone;
-use crate::summary::{MetricParams, ZoneBasis};
+use crate::metrics::finish::{FinishOptions, ZoneBasis};
+use crate::metrics::reduce::MetricParams;
+use crate::model::Sex;
+use crate::text::clip;
+use crate::units::Units;
 use chrono::Datelike;
-use chrono_tz::Tz;
-use std::fmt;
-use std::path::{Path, PathBuf};
-
-/// Sex, as the Banister TRIMP constants need it.
-pub use crate::model::Sex;
-
-/// Units for the summary and charts (CSV columns stay SI).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Units {
-    /// km, min/km, °C.
-    #[default]
-    Metric,
-    /// mi, min/mi, °F.
-    Imperial,
-}
-
-/// The athlete profile as configured; every value optional.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AthleteConfig {
-    /// Name, for the summary.
-    pub name: Option<String>,
-    /// Maximum heart rate, bpm.
-    pub hr_max_bpm: Option<f64>,
-    /// Resting heart rate, bpm.
-    pub hr_rest_bpm: Option<f64>,
-    /// Sex.
-    pub sex: Option<Sex>,
-    /// Year of birth.
-    pub birth_year: Option<i32>,
-    /// Body mass, kg.
-    pub weight_kg: Option<f64>,
-    /// Height, cm.
-    pub height_cm: Option<f64>,
-    /// Threshold pace, seconds per km.
-    pub threshold_pace_s_per_km: Option<f64>,
-    /// Time zone for activities without one.
-    pub time_zone: Option<Tz>,
-    /// Units of the summary.
-    pub units: Option<Units>,
-}
-
-/// Heat and fluid settings.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeatConfig {
-    /// Subtracted from wrist-sensor temperatures (they read high when worn), °C.
-    pub wrist_temp_offset_c: f64,
-    /// Fluid the athlete drinks per hour of running, litres (reduces the estimated net loss).
-    pub fluid_intake_l_per_h: f64,
-}
-
-impl Default for HeatConfig {
-    fn default() -> HeatConfig {
-        HeatConfig {
-            wrist_temp_offset_c: 0.0,
-            fluid_intake_l_per_h: 0.0,
-        }
-    }
-}
-
-/// Everything the configuration file can set.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Config {
-    /// Where it was read from, if anywhere.
-    pub path: Option<PathBuf>,
-    /// The athlete profile.
-    pub athlete: AthleteConfig,
-    /// Heat and fluid settings.
-    pub heat: HeatConfig,
-    /// Tolerances of the same-run rule.
-    pub duplicates: DedupRules,
-    /// Largest decompressed size of one file or archive member, bytes.
-    pub max_file_bytes: Option<u64>,
-    /// Most bytes of files held at once by all worker threads together.
-    pub max_in_flight_bytes: Option<u64>,
-    /// Parameters of the per-activity metrics.
-    pub metrics: MetricParams,
-    /// Heart-rate zone basis.
-    pub zones: ZoneBasis,
-    /// Thresholds of the flag rules.
-    pub thresholds: Thresholds,
-}
-
-/// A configuration error: which key, which value, what is allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The file.
-    pub path: String,
-    /// The message.
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// The platform's default configuration file path.
-pub fn default_path() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("calfguard").join("calfguard.toml"))
-}
-
-/// The commented default written by `calfguard init`.
-pub const DEFAULT_CONFIG: &str = r#"# calfguard configuration. Every key is optional: remove the leading '#' to set one.
-# Values missing here come from the files (FIT user profile, heart-rate zones), else are
-# estimated from your history; the report says which.
-
-[athlete]
-# name = "Alex Runner"
-# hr_max_bpm = 188            # maximum heart rate, 100-230 bpm
-# hr_rest_bpm = 52            # resting heart rate, 25-120 bpm
-# sex = "female"              # "female" or "male" (Banister TRIMP constants)
-# birth_year = 1988
-# weight_kg = 62.0            # body mass, 25-250 kg (sweat loss as % of body mass)
-# height_cm = 170             # 100-250 cm (body surface area for sweat loss)
-# threshold_pace = "4:30"     # min:s per km at lactate threshold (pace-based load without HR)
-# time_zone = "Europe/Berlin" # for activities whose file and position give no zone
-# units = "metric"            # "metric" or "imperial" (summary only; CSV columns stay SI)
-
-[heat]
-# wrist_temp_offset_c = 0.0   # subtracted from wrist-sensor temperatures, which read high when worn
-# fluid_intake_l_per_h = 0.0  # what you drink per hour of running, litres
-
-[metrics]
-# elevation_hysteresis_m = 3  # ascent/descent smoothing (GoldenCheetah and Runalyze default)
-# steep_grade_pct = -10       # steep descent: smoothed grade at or below this
-# steep_min_horizontal_m = 50 # ... over at least this horizontal distance
-# hr_zones = "max"            # "max": zones at 50-90 % of HRmax; "reserve": of heart-rate reserve
-
-[thresholds]
-# Every flag threshold; defaults and sources in docs/flags.md. For example:
-# spike_low = 0.10            # single run over the longest of the previous 30 days by 10 %
-# ramp_weekly_pct = 10
-# ramp_two_week_pct = 30
-# acwr_max = 1.5
-# monotony_max = 2.0
-# long_run_min = 60
-# sweat_loss_max_pct = 2.0
-# downhill_ratio = 1.5
-# shoe_max_km = 700
-
-[duplicates]
-# The same run recorded in two files (watch FIT + Strava GPX) counts once; see docs/design.md.
-# max_start_diff_s = 60
-# min_overlap = 0.9
-# max_duration_diff = 0.05
-# max_distance_diff = 0.05
-# duration_slack_s = 60
-# distance_slack_m = 100
-# max_track_diff_m = 250
-# conflict_overlap = 0.5
-
-[limits]
-# max_file_mb = 1024          # largest decompressed file or archive member
-# max_in_flight_mb = 256      # most MB of files held at once by all worker threads together
-"#;
+use std::path::PathBuf;
 
 struct Reader<'a> {
     path: &'a str,
@@ -253,7 +96,8 @@ impl Reader<'_> {
     }
 }
 
-/// The `[thresholds]` keys: every field of [`Thresholds`] (`docs/flags.md`).
+/// The `[thresholds]` keys: every field of [`Thresholds`] and of its
+/// [`crate::periods::PeriodParams`] (`docs/flags.md`).
 pub const THRESHOLD_KEYS: &[&str] = &[
     "spike_window_days",
     "spike_low",
@@ -296,13 +140,13 @@ fn read_thresholds(r: &Reader) -> Result<Thresholds, ConfigError> {
     let t = r.section("thresholds", THRESHOLD_KEYS)?;
     let mut th = Thresholds::default();
     macro_rules! set {
-        ($($key:ident: $ty:ty = ($lo:expr, $hi:expr, $unit:expr)),* $(,)?) => {
+        ($target:expr; $($key:ident: $ty:ty = ($lo:expr, $hi:expr, $unit:expr)),* $(,)?) => {
             $(if let Some(v) = r.number(t, "thresholds", stringify!($key), ($lo, $hi), $unit)? {
-                th.$key = v as $ty;
+                $target.$key = v as $ty;
             })*
         };
     }
-    set!(
+    set!(th;
         spike_window_days: i64 = (1.0, 365.0, "days"),
         spike_low: f64 = (0.0, 10.0, "(a fraction)"),
         spike_medium: f64 = (0.0, 10.0, "(a fraction)"),
@@ -319,9 +163,6 @@ fn read_thresholds(r: &Reader) -> Result<Thresholds, ConfigError> {
         break_days: i64 = (1.0, 365.0, "days"),
         warmup_link_max_gap_min: f64 = (0.0, 240.0, "min"),
         warmup_separate_min_min: f64 = (0.0, 120.0, "min"),
-        long_run_min: f64 = (1.0, 1440.0, "min"),
-        hot_wbgt_c: f64 = (0.0, 50.0, "°C"),
-        hot_heat_index_c: f64 = (0.0, 70.0, "°C"),
         very_hot_wbgt_c: f64 = (0.0, 50.0, "°C"),
         sweat_loss_max_pct: f64 = (0.0, 20.0, "% of body mass"),
         heat_gap_days: i64 = (1.0, 365.0, "days"),
@@ -336,6 +177,11 @@ fn read_thresholds(r: &Reader) -> Result<Thresholds, ConfigError> {
         shoe_max_km: f64 = (1.0, 100000.0, "km"),
         new_shoe_days: i64 = (1.0, 365.0, "days"),
         new_shoe_share_pct: f64 = (0.0, 100.0, "%"),
+    );
+    set!(th.periods;
+        long_run_min: f64 = (1.0, 1440.0, "min"),
+        hot_wbgt_c: f64 = (0.0, 50.0, "°C"),
+        hot_heat_index_c: f64 = (0.0, 70.0, "°C"),
     );
     Ok(th)
 }
@@ -435,6 +281,8 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         ],
     )?;
     let this_year = chrono::Utc::now().year() as f64;
+    let mut time_zone = None;
+    let mut units = None;
     let mut athlete = AthleteConfig {
         name: r.string(a, "athlete", "name")?,
         hr_max_bpm: r.number(a, "athlete", "hr_max_bpm", (100.0, 230.0), "bpm")?,
@@ -492,37 +340,30 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         }
     }
     if let Some(z) = r.string(a, "athlete", "time_zone")? {
-        athlete.time_zone =
-            Some(parse_zone(&z).map_err(|e| r.err(format!("`athlete.time_zone`: {e}")))?);
+        time_zone = Some(parse_zone(&z).map_err(|e| r.err(format!("`athlete.time_zone`: {e}")))?);
     }
     if let Some(u) = r.string(a, "athlete", "units")? {
-        athlete.units = Some(match u.as_str() {
-            "metric" => Units::Metric,
-            "imperial" => Units::Imperial,
-            _ => {
-                return Err(r.err(format!(
-                    "`athlete.units` = \"{}\": must be \"metric\" or \"imperial\"",
-                    clip(&u)
-                )))
-            }
-        });
+        units = Some(Units::parse(&u).ok_or_else(|| {
+            r.err(format!(
+                "`athlete.units` = \"{}\": must be \"metric\" or \"imperial\"",
+                clip(&u)
+            ))
+        })?);
     }
 
     let h = r.section("heat", &["wrist_temp_offset_c", "fluid_intake_l_per_h"])?;
-    let heat = HeatConfig {
-        wrist_temp_offset_c: r
-            .number(h, "heat", "wrist_temp_offset_c", (-10.0, 20.0), "°C")?
-            .unwrap_or(0.0),
-        fluid_intake_l_per_h: r
-            .number(
-                h,
-                "heat",
-                "fluid_intake_l_per_h",
-                (0.0, 3.0),
-                "litres per hour",
-            )?
-            .unwrap_or(0.0),
-    };
+    let wrist_temp_offset_c = r
+        .number(h, "heat", "wrist_temp_offset_c", (-10.0, 20.0), "°C")?
+        .unwrap_or(0.0);
+    let fluid_intake_l_per_h = r
+        .number(
+            h,
+            "heat",
+            "fluid_intake_l_per_h",
+            (0.0, 3.0),
+            "litres per hour",
+        )?
+        .unwrap_or(0.0);
 
     let d = r.section(
         "duplicates",
@@ -567,94 +408,34 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
     };
 
     let l = r.section("limits", &["max_file_mb", "max_in_flight_mb"])?;
-    let max_file_bytes = r
-        .number(l, "limits", "max_file_mb", (1.0, 65_536.0), "MB")?
-        .map(|mb| (mb * 1_048_576.0) as u64);
-    let max_in_flight_bytes = r
-        .number(l, "limits", "max_in_flight_mb", (1.0, 65_536.0), "MB")?
-        .map(|mb| (mb * 1_048_576.0) as u64);
+    let mut limits = Limits::default();
+    if let Some(mb) = r.number(l, "limits", "max_file_mb", (1.0, 65_536.0), "MB")? {
+        limits.max_file_bytes = (mb * 1_048_576.0) as u64;
+    }
+    if let Some(mb) = r.number(l, "limits", "max_in_flight_mb", (1.0, 65_536.0), "MB")? {
+        limits.max_in_flight_bytes = (mb * 1_048_576.0) as u64;
+    }
 
     let (metrics, zones) = read_metrics(&r)?;
     let thresholds = read_thresholds(&r)?;
     Ok(Config {
         path: Some(PathBuf::from(path)),
+        metrics: MetricParams {
+            wrist_temp_offset_c,
+            threshold_speed_mps: athlete.threshold_pace_s_per_km.map(|p| 1000.0 / p),
+            ..metrics
+        },
+        finish: FinishOptions {
+            zones,
+            fluid_intake_l_per_h,
+        },
         athlete,
-        heat,
+        time_zone,
+        units,
         duplicates,
-        max_file_bytes,
-        max_in_flight_bytes,
-        metrics,
-        zones,
+        limits,
         thresholds,
     })
-}
-
-/// Most characters of a value from a file or the command line quoted in an error message.
-pub const QUOTE_CHARS: usize = 100;
-
-/// `value` for an error message: at most [`QUOTE_CHARS`] characters, control characters
-/// escaped, and how much was left out.
-pub fn clip(value: &str) -> String {
-    let mut out = String::new();
-    for (n, c) in value.chars().enumerate() {
-        if n == QUOTE_CHARS {
-            let rest = value.chars().count() - n;
-            out.push_str(&format!("… ({rest} more characters)"));
-            return out;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Most bytes read of the configuration file.
-pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
-
-/// Read a text file of at most `limit` bytes. Never reads more than `limit + 1` bytes, so a
-/// device such as `/dev/zero` or a huge file is refused without filling memory. `what` names
-/// the file in the error ("configuration file").
-pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<String, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the {what}: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read the {what}: {e}"))?;
-    if bytes.len() as u64 > limit {
-        return Err(format!(
-            "not a {what}: larger than the limit of {limit} bytes"
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not a {what}: not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
-}
-
-/// Load the configuration: `explicit` must exist; otherwise the platform default is read if it
-/// exists, else the defaults apply.
-pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-    let path = match explicit {
-        Some(p) => p.to_path_buf(),
-        None => match default_path() {
-            Some(p) if p.is_file() => p,
-            _ => return Ok(Config::default()),
-        },
-    };
-    let shown = path.display().to_string();
-    let text = read_limited(&path, MAX_CONFIG_BYTES, "configuration file").map_err(|message| {
-        ConfigError {
-            path: shown.clone(),
-            message,
-        }
-    })?;
-    parse(&shown, &text)
 }
 
 #[cfg(test)]
@@ -663,10 +444,14 @@ mod tests {
 
     #[test]
     fn the_default_file_parses_to_the_defaults() {
-        let c = parse("calfguard.toml", DEFAULT_CONFIG).unwrap();
-        assert_eq!(c.athlete, AthleteConfig::default());
-        assert_eq!(c.duplicates, DedupRules::default());
-        assert_eq!(c.heat, HeatConfig::default());
+        let c = parse("calfguard.toml", super::super::DEFAULT_CONFIG).unwrap();
+        assert_eq!(
+            c,
+            Config {
+                path: Some(PathBuf::from("calfguard.toml")),
+                ..Config::default()
+            }
+        );
     }
 
     #[test]
@@ -682,15 +467,16 @@ mod tests {
         assert_eq!(c.athlete.hr_rest_bpm, Some(50.5));
         assert_eq!(c.athlete.sex, Some(Sex::Female));
         assert_eq!(c.athlete.threshold_pace_s_per_km, Some(270.0));
-        assert_eq!(c.athlete.units, Some(Units::Imperial));
+        assert_eq!(c.units, Some(Units::Imperial));
+        assert_eq!(c.metrics.threshold_speed_mps, Some(1000.0 / 270.0));
         assert_eq!(c.duplicates.max_start_diff_s, 90.0);
         let c = parse(
             "c.toml",
             "[limits]\nmax_file_mb = 10\nmax_in_flight_mb = 64\n",
         )
         .unwrap();
-        assert_eq!(c.max_file_bytes, Some(10 << 20));
-        assert_eq!(c.max_in_flight_bytes, Some(64 << 20));
+        assert_eq!(c.limits.max_file_bytes, 10 << 20);
+        assert_eq!(c.limits.max_in_flight_bytes, 64 << 20);
     }
 
     #[test]

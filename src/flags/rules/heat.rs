@@ -1,0 +1,177 @@
+//! Heat and electrolytes: HEAT-LONG, HEAT-SWEAT, EL-LONG, HEAT-ACCLIM.
+
+use super::{fraction, minutes, Ctx, Out};
+use crate::flags::message::message;
+use crate::flags::{Code, Message, Quantity, Severity};
+use crate::model::HeatBand;
+use crate::periods::ActivityFacts;
+use chrono::{Duration, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) fn run(cx: &Ctx, out: &mut Out) {
+    heat(cx, out);
+    acclimatisation(cx, out);
+}
+
+/// How hot a run was: WBGT, its ACSM flag and the heat index where known, else "hot".
+fn heat_desc(f: &ActivityFacts) -> Message {
+    let mut parts = Vec::new();
+    if let Some(w) = f.wbgt_c {
+        parts.push(message!("WBGT {}", Quantity::temperature(w, 1)));
+    }
+    if let Some(b) = f.heat_band {
+        parts.push(message!("{} flag", Quantity::Word(b.as_str())));
+    }
+    if let Some(h) = f.heat_index_c {
+        parts.push(message!("heat index {}", Quantity::temperature(h, 1)));
+    }
+    let mut out = parts.into_iter();
+    let Some(first) = out.next() else {
+        return Message::from("hot");
+    };
+    out.fold(first, |all, part| message!("{}, {}", all, part))
+}
+
+/// HEAT-LONG, HEAT-SWEAT and EL-LONG: per run.
+fn heat(cx: &Ctx, out: &mut Out) {
+    let th = cx.th;
+    for r in cx.p.facts.iter().filter(|f| f.is_run) {
+        let week_from = crate::periods::build::week_start(r.local_date);
+        let week_runs = cx.runs_in(week_from, week_from + Duration::days(6));
+        let heat_known = week_runs
+            .iter()
+            .filter(|x| x.wbgt_c.is_some() || x.heat_index_c.is_some() || x.heat_band.is_some())
+            .count();
+        let heat_cov = fraction(heat_known, week_runs.len());
+        let hot = th.periods.is_hot(r);
+        if hot && th.periods.is_long(r) {
+            let very = r.wbgt_c.is_some_and(|w| w >= th.very_hot_wbgt_c)
+                || r.heat_band == Some(HeatBand::Black);
+            let sev = if very {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let mut f = cx.run_flag(r, Code::HeatLong, sev);
+            f.value = Some(minutes(r));
+            f.threshold = Some(th.periods.long_run_min);
+            f.coverage = heat_cov;
+            f.message = message!(
+                "A {}-minute run in the heat ({}).",
+                Quantity::minutes(minutes(r), 0),
+                heat_desc(r)
+            );
+            out.flags.push(f);
+        }
+        if let Some(s) = r.sweat_loss_pct.filter(|s| *s > th.sweat_loss_max_pct) {
+            let known = week_runs
+                .iter()
+                .filter(|x| x.sweat_loss_pct.is_some())
+                .count();
+            let mut f = cx.run_flag(r, Code::HeatSweat, Severity::Medium);
+            f.value = Some(s);
+            f.threshold = Some(th.sweat_loss_max_pct);
+            f.coverage = fraction(known, week_runs.len());
+            f.message = message!(
+                "Estimated sweat loss on this {}-minute run was {} of body mass.",
+                Quantity::minutes(minutes(r), 0),
+                Quantity::percent(s, 1)
+            );
+            out.flags.push(f);
+        }
+        let long_enough = if r.moving_s.is_some() {
+            minutes(r) >= th.electrolytes_min
+        } else {
+            r.electrolytes
+        };
+        if hot && long_enough {
+            let mut f = cx.run_flag(r, Code::ElLong, Severity::Low);
+            f.value = Some(minutes(r));
+            f.threshold = Some(th.electrolytes_min);
+            f.coverage = heat_cov;
+            f.message = message!(
+                "A {}-minute hot run ({}) loses electrolytes as well as water.",
+                Quantity::minutes(minutes(r), 0),
+                heat_desc(r)
+            );
+            out.flags.push(f);
+        }
+    }
+}
+
+/// HEAT-ACCLIM: hot runs on the first hot days of a heat block, a block starting after 14 days
+/// or more without any hot activity (any sport).
+fn acclimatisation(cx: &Ctx, out: &mut Out) {
+    let th = cx.th;
+    let hot_days: BTreeSet<NaiveDate> =
+        cx.p.facts
+            .iter()
+            .filter(|f| th.periods.is_hot(f))
+            .map(|f| f.local_date)
+            .collect();
+    // For each hot day: (days without heat before it or None at the data start, index in block).
+    let mut block: BTreeMap<NaiveDate, (Option<i64>, usize)> = BTreeMap::new();
+    let mut prev: Option<NaiveDate> = None;
+    let mut idx = 0usize;
+    let mut gap: Option<i64> = None;
+    for &d in &hot_days {
+        match prev {
+            Some(p) if (d - p).num_days() - 1 < th.heat_gap_days => idx += 1,
+            Some(p) => {
+                idx = 0;
+                gap = Some((d - p).num_days() - 1);
+            }
+            None => {
+                idx = 0;
+                gap = None;
+            }
+        }
+        block.insert(d, (gap, idx));
+        prev = Some(d);
+    }
+    for r in
+        cx.p.facts
+            .iter()
+            .filter(|f| f.is_run && th.periods.is_hot(f))
+    {
+        let (gap, idx) = block[&r.local_date];
+        if idx >= th.heat_acclim_days {
+            continue;
+        }
+        let block_start = *hot_days
+            .range(..=r.local_date)
+            .nth_back(idx)
+            .expect("block start");
+        let known_quiet = match gap {
+            Some(g) => Some(g),
+            None => {
+                let since_start = (block_start - cx.hist.first).num_days();
+                (since_start >= th.heat_gap_days).then_some(since_start)
+            }
+        };
+        let Some(quiet) = known_quiet else {
+            out.skip(
+                r.local_date,
+                Code::HeatAcclim,
+                &format!(
+                    "data start less than {} days before the first hot activity: acclimatisation unknown",
+                    th.heat_gap_days
+                ),
+            );
+            continue;
+        };
+        let mut f = cx.run_flag(r, Code::HeatAcclim, Severity::Medium);
+        f.value = Some(quiet as f64);
+        f.threshold = Some(th.heat_gap_days as f64);
+        f.window = format!("{} days before the heat block", th.heat_gap_days);
+        f.coverage = None;
+        f.message = message!(
+            "Hot run ({}) on hot day {} of {} after {} days without heat: not yet acclimatised.",
+            heat_desc(r),
+            Quantity::count(idx + 1),
+            Quantity::count(th.heat_acclim_days),
+            Quantity::count(quiet)
+        );
+        out.flags.push(f);
+    }
+}

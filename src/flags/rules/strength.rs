@@ -1,0 +1,48 @@
+//! Strength training: ST-LOW.
+
+use super::{Ctx, Out};
+use crate::flags::message::message;
+use crate::flags::{Code, Quantity, Severity};
+
+/// ST-LOW: fewer than one strength session a week over 4 weeks, judged only when the history
+/// holds strength sessions at all.
+pub(super) fn run(cx: &Ctx, out: &mut Out) {
+    let th = cx.th;
+    let weeks = &cx.p.weeks;
+    if !cx.p.facts.iter().any(|f| f.is_strength) {
+        out.skipped.insert((
+            "all".to_string(),
+            Code::StLow,
+            "no strength sessions in the export: cannot tell whether none were done or they were not recorded".to_string(),
+        ));
+        return;
+    }
+    let n = th.strength_weeks;
+    for (i, w) in weeks.iter().enumerate() {
+        if i + 1 < n {
+            continue;
+        }
+        if let Err(why) = cx.hist.judged(w.end_date()) {
+            out.skip(w.start_date, Code::StLow, &why);
+            continue;
+        }
+        let sessions: u32 = weeks[i + 1 - n..=i]
+            .iter()
+            .map(|x| x.totals.strength_sessions)
+            .sum();
+        let per_week = sessions as f64 / n as f64;
+        if per_week < th.strength_per_week {
+            let mut f = cx.week_flag(w, Code::StLow, Severity::Low);
+            f.value = Some(per_week);
+            f.threshold = Some(th.strength_per_week);
+            f.window = format!("{n} weeks");
+            f.message = message!(
+                "{} strength sessions in the last {} weeks ({} a week).",
+                Quantity::count(sessions),
+                Quantity::count(n),
+                Quantity::number(per_week, 2)
+            );
+            out.flags.push(f);
+        }
+    }
+}

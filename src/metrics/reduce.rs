@@ -1,0 +1,375 @@
+//! Phase 1: one activity with its samples becomes an [`ActivityRecord`].
+//!
+//! [`reduce`] is a pure function of the activity, the [`MetricParams`] and, when `--weather` is
+//! given, the weather joined to the activity's samples ([`Weathered`]); it knows nothing of the
+//! run's clock, time zone, configuration or athlete profile. The metrics that need the profile
+//! keep their inputs in [`Deferred`] for phase 2 ([`super::finish`]).
+
+use super::elevation;
+use super::load::{load_series, LoadParams};
+use super::profile::HrProfile;
+use super::record::{ActivityRecord, Deferred, FileTime, Metrics, Warnings};
+use super::series::Series;
+use super::{cadence, distance, heat};
+use crate::model::{
+    Activity, DistanceSource, ElevationSource, Sample, TempSensor, TempSource, TzSource,
+};
+
+/// Parameters of the per-activity metrics known before any file is read (from the
+/// configuration file; see `docs/metrics.md`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricParams {
+    /// Elevation hysteresis, metres (GoldenCheetah and Runalyze: 3 m).
+    pub hysteresis_m: f64,
+    /// Steep descent: grade at or below this (a negative fraction, -0.10 = -10 %).
+    pub steep_grade: f64,
+    /// Steep descent: minimum horizontal length of a stretch, metres.
+    pub steep_min_horizontal_m: f64,
+    /// Subtracted from wrist-sensor temperatures, °C.
+    pub wrist_temp_offset_c: f64,
+    /// Threshold running speed, m/s (from the configured threshold pace), for pace-based load.
+    pub threshold_speed_mps: Option<f64>,
+}
+
+impl Default for MetricParams {
+    fn default() -> MetricParams {
+        MetricParams {
+            hysteresis_m: elevation::DEFAULT_HYSTERESIS_M,
+            steep_grade: elevation::DEFAULT_STEEP_GRADE,
+            steep_min_horizontal_m: elevation::DEFAULT_MIN_HORIZONTAL_M,
+            wrist_temp_offset_c: 0.0,
+            threshold_speed_mps: None,
+        }
+    }
+}
+
+/// The activity's samples with the temperature of the weather at their times, and the mean
+/// relative humidity over the activity (`crate::enrich::weather` makes it).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Weathered {
+    /// The samples, in the same order and with the same times; `temp_c` is the weather's (or
+    /// `None` where the weather does not cover the sample).
+    pub samples: Vec<Sample>,
+    /// Mean relative humidity, %, over the samples the weather covers.
+    pub rh_pct: Option<f64>,
+}
+
+/// Which channels any sample has, and how many samples have a time: one pass.
+#[derive(Clone, Copy, Debug, Default)]
+struct Channels {
+    hr: bool,
+    position: bool,
+    altitude: bool,
+    temperature: bool,
+    power: bool,
+    timed: usize,
+}
+
+impl Channels {
+    fn of(samples: &[Sample]) -> Channels {
+        let mut c = Channels::default();
+        for s in samples {
+            c.hr |= s.hr_bpm.is_some();
+            c.position |= s.lat_deg.is_some() && s.lon_deg.is_some();
+            c.altitude |= s.altitude_m.is_some();
+            c.temperature |= s.temp_c.is_some();
+            c.power |= s.power_w.is_some();
+            c.timed += usize::from(s.time_utc_ms.is_some());
+        }
+        c
+    }
+}
+
+/// Reduce an activity to its record (phase 1). `weather` is the weather joined to its samples,
+/// if `--weather` covers it. The record is not yet placed in local time (its `date_ok` is false
+/// until [`crate::localtime::place`]) and has no track fingerprint.
+pub fn reduce(
+    activity: &Activity,
+    params: &MetricParams,
+    weather: Option<&Weathered>,
+) -> ActivityRecord {
+    crate::fault::panic_at("metrics", &activity.source);
+    let samples = &activity.samples;
+    let has = Channels::of(samples);
+    let mut warnings = Vec::new();
+
+    let elapsed_s = activity
+        .totals
+        .elapsed_s
+        .filter(|v| v.is_finite())
+        .or_else(|| {
+            let mut times = samples.iter().filter_map(|s| s.time_utc_ms);
+            let first = times.next()?;
+            let last = times.next_back().unwrap_or(first);
+            let span = (last - first) as f64 / 1000.0;
+            (span >= 0.0).then_some(span)
+        });
+
+    // Intervals, speed estimates and the GPS track, computed once for every metric.
+    let series = Series::new(samples);
+    let distance_m = gps_distance_m(activity, &series, &mut warnings);
+    let (m, deferred) = measure(
+        activity,
+        &series,
+        &has,
+        params,
+        weather,
+        distance_m,
+        &mut warnings,
+    );
+
+    ActivityRecord {
+        source: activity.source.clone(),
+        format: activity.format,
+        sport: activity.sport.clone(),
+        sport_inferred: activity.sport_inferred,
+        sub_sport: activity.sub_sport.clone(),
+        start_utc: activity.start_utc,
+        file_time: FileTime {
+            utc_offset_s: activity.utc_offset_s,
+            tz_source: activity.tz_source,
+            start_position: samples.iter().find_map(|s| Some((s.lat_deg?, s.lon_deg?))),
+        },
+        device: activity.device.clone(),
+        capabilities: activity.capabilities,
+        elapsed_s,
+        timer_s: activity.totals.timer_s.filter(|v| v.is_finite()),
+        distance_m,
+        samples: samples.len(),
+        has_hr: has.hr,
+        has_position: has.position,
+        has_altitude: has.altitude,
+        has_temperature: has.temperature,
+        has_power: has.power,
+        salvaged: activity.salvaged.is_some(),
+        warnings: Warnings {
+            file: activity.warnings.clone(),
+            metrics: warnings,
+            ..Warnings::default()
+        },
+        file_athlete: activity.athlete.clone(),
+        m,
+        deferred: Some(Box::new(deferred)),
+        track: Vec::new(),
+        utc_offset_s: None,
+        tz_source: TzSource::Utc,
+        date_ok: false,
+        gear: None,
+    }
+}
+
+/// The activity's distance: the device's stated distance; for a track length (GPX) the length
+/// with GPS jitter removed (`metrics::distance::track_length_m`: spikes faster than the sport
+/// allows and drift while standing still are not counted) when that is shorter. The filtered
+/// length is only taken when shorter and positive, because the samples do not keep the track's
+/// segment breaks: across a break it would count the gap (the reader's per-segment length does
+/// not).
+fn gps_distance_m(a: &Activity, series: &Series<'_>, warnings: &mut Vec<String>) -> Option<f64> {
+    let stated = a.totals.distance_m.filter(|v| v.is_finite());
+    if a.capabilities.distance != DistanceSource::Track {
+        return stated;
+    }
+    let filtered = series
+        .track_length_m(distance::max_speed_mps(&a.sport))
+        .filter(|f| *f > 0.0);
+    match (stated, filtered) {
+        (Some(raw), Some(f)) if f < raw => {
+            if (raw - f) / raw > 0.01 {
+                warnings.push(format!(
+                    "GPS jitter removed from the track length: {raw:.0} m to {f:.0} m"
+                ));
+            }
+            Some(f)
+        }
+        _ => stated,
+    }
+}
+
+/// The HR-independent metrics of one activity, and what the others need.
+fn measure(
+    a: &Activity,
+    series: &Series<'_>,
+    has: &Channels,
+    p: &MetricParams,
+    weather: Option<&Weathered>,
+    dist: Option<f64>,
+    warnings: &mut Vec<String>,
+) -> (Metrics, Deferred) {
+    let samples = &a.samples;
+    let mut m = Metrics::default();
+    let timed = has.timed >= 2;
+
+    let moving = series.moving_s();
+    m.moving_s = (timed && moving > 0.0).then_some(moving);
+    let dist = dist.filter(|d| *d > 0.0);
+    if let (Some(mv), Some(d)) = (m.moving_s, dist) {
+        m.pace_s_per_km = Some(mv / (d / 1000.0));
+    }
+
+    // Elevation: the file's totals where stated, else our hysteresis.
+    let has_alt = has.altitude;
+    match (a.totals.ascent_m, a.totals.descent_m) {
+        (Some(up), Some(down)) => {
+            m.ascent_m = Some(up);
+            m.descent_m = Some(down);
+            m.elevation_source = Some(ElevationSource::Device);
+        }
+        _ if has_alt => {
+            let (up, down) = elevation::ascent_descent_m(samples, p.hysteresis_m);
+            m.ascent_m = Some(up);
+            m.descent_m = Some(down);
+            m.elevation_source = Some(ElevationSource::Samples);
+        }
+        _ => {}
+    }
+    if has_alt {
+        let sd = elevation::steep_descent_series(series, p.steep_grade, p.steep_min_horizontal_m);
+        m.steep_descent_m = Some(sd.descent_m);
+        m.steep_descent_dist_m = Some(sd.dist_m);
+        m.steep_descent_s = sd.duration_s;
+    }
+
+    // Heart rate summaries (the zone metrics wait for HRmax).
+    let hr = HrProfile::from_series(series);
+    let hr_s = hr.hr_s();
+    if hr_s > 0.0 {
+        m.hr_avg_bpm = Some(hr.all.iter().map(|&(h, dt)| h * dt).sum::<f64>() / hr_s);
+        m.hr_max_bpm = hr.cleaned.last().map(|c| c.0);
+    } else {
+        m.hr_avg_bpm = a.totals.hr_avg_bpm;
+        m.hr_max_bpm = a.totals.hr_max_bpm;
+    }
+    m.cadence_spm = cadence::mean_cadence_series(series, distance::DEFAULT_STATIONARY_SPEED_MPS);
+
+    // Temperature: weather file, else air sensor, else wrist sensor (with its offset).
+    let mut rh_pct = None;
+    let (temp_samples, offset, source): (&[Sample], f64, Option<TempSource>) = match weather {
+        Some(w) => {
+            rh_pct = w.rh_pct;
+            (&w.samples, 0.0, Some(TempSource::Weather))
+        }
+        None if has.temperature => match a.capabilities.temperature {
+            TempSensor::Air => (samples, 0.0, Some(TempSource::Air)),
+            TempSensor::Wrist => (samples, p.wrist_temp_offset_c, Some(TempSource::Wrist)),
+        },
+        None => (samples, 0.0, None),
+    };
+    if let Some(src) = source {
+        m.temp_source = Some(src);
+        // The weather copy has the same times, so the same counted intervals.
+        m.temp_avg_c = heat::mean_temp_over(temp_samples, series.intervals(), offset);
+        m.temp_max_c = temp_samples
+            .iter()
+            .filter_map(|s| s.temp_c.filter(|t| t.is_finite()))
+            .map(|t| t - offset)
+            .reduce(f64::max);
+        if let Some(t) = m.temp_avg_c {
+            m.hot = heat::is_hot(t, rh_pct);
+            if let Some(rh) = rh_pct {
+                m.heat_index_c = heat::heat_index_c(t, rh);
+                m.wbgt_c = heat::wbgt_simple_c(t, rh);
+                m.heat_band = m.wbgt_c.and_then(heat::heat_band);
+            }
+        }
+        m.heat_minutes = heat::heat_minutes_over(temp_samples, series.intervals(), rh_pct, offset);
+        if src == TempSource::Wrist && offset == 0.0 && m.hot == Some(true) {
+            warnings.push(
+                "hot by the wrist sensor, which reads high when worn: set heat.wrist_temp_offset_c or give --weather"
+                    .to_string(),
+            );
+        }
+    }
+
+    let fallback_load = load_series(
+        series,
+        &LoadParams {
+            threshold_speed_mps: p.threshold_speed_mps,
+            ..LoadParams::default()
+        },
+    );
+    let sweat_inputs = match (a.sport.is_running(), m.temp_avg_c, m.moving_s, dist) {
+        (true, Some(t), Some(mv), Some(d)) if mv > 0.0 => Some((t, rh_pct, d / mv, mv)),
+        _ => None,
+    };
+    let deferred = Deferred {
+        surges: if a.sport.has_steps() {
+            super::intensity::surges_series(series)
+        } else {
+            0
+        },
+        hr,
+        fallback_load,
+        sweat_inputs,
+    };
+    (m, deferred)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Format;
+    use chrono::{DateTime, Utc};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn elapsed_falls_back_to_sample_span() {
+        let mut a = Activity::new("a.gpx", Format::Gpx, at("2026-03-29T00:30:00Z"));
+        a.samples = vec![
+            Sample {
+                time_utc_ms: Some(1_000),
+                hr_bpm: Some(120.0),
+                ..Sample::default()
+            },
+            Sample::default(),
+            Sample {
+                time_utc_ms: Some(61_500),
+                ..Sample::default()
+            },
+        ];
+        let s = reduce(&a, &MetricParams::default(), None);
+        assert_eq!(s.elapsed_s, Some(60.5));
+        assert!(s.has_hr && !s.has_position && !s.has_temperature);
+        assert_eq!(s.samples, 3);
+    }
+
+    #[test]
+    fn gps_tracks_lose_their_jitter_but_not_their_segments() {
+        let read = |bytes: &[u8]| crate::ingest::read_bytes("t.gpx", bytes).unwrap().remove(0);
+        let p = MetricParams::default();
+        // Endomondo hike: stationary drift and spikes; the filtered length is 1.9 % shorter.
+        let hike = read(include_bytes!(
+            "../../fixtures/real/phpgpx_endomondo_hike_2seg_hr.gpx"
+        ));
+        let s = reduce(&hike, &p, None);
+        let raw = hike.totals.distance_m.unwrap();
+        let d = s.distance_m.unwrap();
+        assert!(d < raw && d > raw * 0.97, "{d} vs {raw}");
+        assert!(s
+            .warnings
+            .metrics
+            .iter()
+            .any(|w| w.contains("GPS jitter removed")));
+        // Cerknicko: 2 segments; across the break the filter would count the gap, so the
+        // reader's per-segment length stays.
+        let lake = read(include_bytes!(
+            "../../fixtures/real/gpxpy_gpsbabel_v10_multiseg_cerknicko.gpx"
+        ));
+        assert_eq!(reduce(&lake, &p, None).distance_m, lake.totals.distance_m);
+    }
+
+    #[test]
+    fn the_record_survives_a_round_trip() {
+        let bytes = include_bytes!("../../fixtures/real/pyfitparse_fenix2_run_hr_temp.fit");
+        for a in crate::ingest::read_bytes("f.fit", bytes).unwrap() {
+            let mut r = reduce(&a, &MetricParams::default(), None);
+            r.track = crate::dedup::fingerprint(&a.samples);
+            let json = serde_json::to_string(&r).unwrap();
+            let back: ActivityRecord = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, r);
+            assert!(r.deferred.is_some() && r.m.temp_source == Some(TempSource::Wrist));
+        }
+    }
+}
