@@ -85,6 +85,17 @@ pub fn parse_week(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(bad)
 }
 
+/// Parse `--threads`: a whole number, at least 1.
+pub fn parse_threads(s: &str) -> Result<NonZeroUsize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (leave --threads out for one per core)".into()),
+        Ok(n) => NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".into()),
+        Err(_) => Err(format!(
+            "'{s}' is not a number of threads: use a whole number, at least 1"
+        )),
+    }
+}
+
 /// Parse a date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
@@ -126,7 +137,7 @@ pub struct InputArgs {
     pub paths: Vec<PathBuf>,
 
     /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_threads)]
     pub threads: Option<NonZeroUsize>,
 
     /// No progress bar and no summary line on stderr.
@@ -263,6 +274,16 @@ mod tests {
             "2026-11-23T07:00:00+00:00"
         );
         assert!(parse_now("yesterday").is_err());
+    }
+
+    #[test]
+    fn threads_must_be_at_least_one() {
+        assert_eq!(parse_threads("4").unwrap().get(), 4);
+        assert!(parse_threads("0")
+            .unwrap_err()
+            .contains("must be at least 1"));
+        assert!(parse_threads("-1").unwrap_err().contains("at least 1"));
+        assert!(parse_threads("many").unwrap_err().contains("whole number"));
     }
 
     #[test]
