@@ -159,3 +159,24 @@ fn version_names_the_checkout_it_was_built_from() {
         assert_eq!(version.trim(), format!("calfguard {pkg}"));
     }
 }
+
+#[test]
+fn toml_syntax_error_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("calfguard.toml");
+    std::fs::write(&config, "[athlete]\nhr_max_bpm = 18 8\n").unwrap();
+    let input = common::input_dir(&["pyfitparse_fenix5_run_short.fit"]);
+    let out = calfguard()
+        .arg("summary")
+        .arg(input.path())
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("calfguard.toml: not valid TOML at line 2, column 14"),
+        "{err}"
+    );
+}
