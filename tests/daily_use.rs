@@ -180,3 +180,162 @@ fn toml_syntax_error_names_line_and_column() {
         "{err}"
     );
 }
+
+/// One row of `fixtures/real/oracle.csv` (independent decoders' values), by file name.
+fn oracle(name: &str) -> std::collections::HashMap<String, String> {
+    let mut rdr = csv::Reader::from_path(common::fixtures().join("oracle.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| r.unwrap())
+        .find(|r| r.get(0) == Some(name))
+        .map(|r| {
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .unwrap_or_else(|| panic!("{name} not in oracle.csv"))
+}
+
+/// The rows of a report CSV as maps from column to cell.
+fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("not a number: '{s}'"))
+}
+
+/// Sessions without a track (`fixtures/derived`, made from real files by `derive.py`): a FIT
+/// with its session and no records, a GPX with an empty `<trkseg/>`. Both are analysed, counted
+/// in their week with what their files state, and the summary says they had no samples.
+#[test]
+fn sessions_without_a_track_count_in_their_week() {
+    let derived = common::root().join("fixtures/derived");
+    let input = tempfile::tempdir().unwrap();
+    let fit = "trackless_fenix5_run_no_records.fit";
+    let gpx = "trackless_garminconnect_run_empty_trkseg.gpx";
+    for f in [fit, gpx] {
+        std::fs::copy(derived.join(f), input.path().join(f)).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r");
+    calfguard()
+        .arg("analyze")
+        .arg(input.path())
+        .args(["--out"])
+        .arg(&report)
+        .args(["--now", "2017-08-10", "--quiet"])
+        .assert()
+        .code(0);
+    let errors = csv_rows(&report.join("errors.csv"));
+    assert!(errors.is_empty(), "{errors:?}");
+    let acts = csv_rows(&report.join("activities.csv"));
+    let row = |name: &str| {
+        acts.iter()
+            .find(|r| r["source"].ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not analysed: {acts:?}"))
+            .clone()
+    };
+
+    // The FIT session: the session message's totals, as the independent decoders read them
+    // from the original file (distance within 0.01 m, timer within 0.01 s).
+    let o = oracle("pyfitparse_fenix5_run_short.fit");
+    let f = row(fit);
+    assert_eq!(f["samples"], "0");
+    assert_eq!(f["sport"], "running");
+    assert_eq!(f["start_utc"], o["start_time"]);
+    assert!((num(&f["distance_m"]) - num(&o["session_total_distance"])).abs() < 0.01);
+    assert!((num(&f["timer_s"]) - num(&o["session_total_timer_time"])).abs() < 0.01);
+    // Moving time is the stated timer time (written to 0.1 s), the load the duration load.
+    assert!((num(&f["moving_s"]) - num(&o["session_total_timer_time"])).abs() < 0.05);
+    assert_eq!(f["load_source"], "duration");
+    assert_eq!(f["hard"], "", "no samples: hard is unknown, not false");
+    assert!(f["warnings"].contains("no records"), "{f:?}");
+
+    // The GPX track without points: started at the file's metadata time (which in the original
+    // file is also its first point's time, gpxpy's start), of the track's type, no distance.
+    let o = oracle("georust_garminconnect_run_ns3_hr_cad.gpx");
+    let g = row(gpx);
+    assert_eq!(g["samples"], "0");
+    assert_eq!(g["sport"], "running");
+    assert_eq!(g["start_utc"], o["gpx_start_time"]);
+    assert_eq!(g["distance_m"], "");
+    assert!(g["warnings"].contains("no track points"), "{g:?}");
+
+    // Each is a run of its week, with the distance and time its file states.
+    let weeks = csv_rows(&report.join("weeks.csv"));
+    let week = |label: &str| weeks.iter().find(|w| w["period"] == label).unwrap().clone();
+    let w23 = week("2017-W23");
+    assert_eq!(w23["runs"], "1");
+    assert!((num(&w23["distance_m"]) - num(&f["distance_m"])).abs() < 0.1);
+    assert!((num(&w23["moving_s"]) - num(&f["moving_s"])).abs() < 1.0);
+    assert!(num(&w23["load"]) > 0.0);
+    assert_eq!(week("2017-W30")["runs"], "1");
+
+    // The summary of each week says so; a week with recorded runs does not.
+    for w in ["2017-W23", "2017-W30"] {
+        let text = stdout_of(&[
+            "summary",
+            input.path().to_str().unwrap(),
+            "--now",
+            "2017-08-10",
+            "--week",
+            w,
+            "--quiet",
+        ]);
+        assert!(text.contains("1 session had no samples"), "{w}: {text}");
+    }
+    let full = common::input_dir(&["georust_garminconnect_run_ns3_hr_cad.gpx"]);
+    let text = stdout_of(&[
+        "summary",
+        full.path().to_str().unwrap(),
+        "--now",
+        "2017-08-10",
+        "--week",
+        "2017-W30",
+        "--quiet",
+    ]);
+    assert!(
+        text.contains("1 run,") && !text.contains("no samples"),
+        "{text}"
+    );
+}
+
+/// `fixtures/derived/derive.py` remakes the committed files byte for byte from `fixtures/real`.
+#[test]
+fn derived_fixtures_are_reproducible() {
+    let out = tempfile::tempdir().unwrap();
+    let derived = common::root().join("fixtures/derived");
+    let status = std::process::Command::new("python3")
+        .arg(derived.join("derive.py"))
+        .arg(out.path())
+        .output();
+    let Ok(status) = status else {
+        eprintln!("python3 not installed: derive.py was not run");
+        return;
+    };
+    assert!(status.status.success(), "{status:?}");
+    for name in [
+        "trackless_fenix5_run_no_records.fit",
+        "trackless_garminconnect_run_empty_trkseg.gpx",
+    ] {
+        assert_eq!(
+            std::fs::read(out.path().join(name)).unwrap(),
+            std::fs::read(derived.join(name)).unwrap(),
+            "{name} differs from what derive.py makes"
+        );
+    }
+}

@@ -36,6 +36,8 @@ pub struct SummaryInput<'a> {
     pub units: Units,
     /// Link to the chart (`summary.md` in the report folder), if any.
     pub chart: Option<&'a str>,
+    /// Activities of the reported week without samples (treadmill or manual entries).
+    pub no_samples: u32,
 }
 
 /// The summary of the reported week as Markdown; `chart` links the chart (in the report folder).
@@ -59,6 +61,12 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
         .filter(|e| e.kind == ErrorKind::Conflict)
         .map(|e| format!("{}: {}", e.source, e.reason))
         .collect();
+    let no_samples = r
+        .activities
+        .iter()
+        .filter(|a| a.date_ok && a.samples == 0)
+        .filter(|a| crate::periods::build::week_start(a.start_local().date_naive()) == monday)
+        .count();
     let f = r.flags;
     summary_markdown(&SummaryInput {
         profile: r.profile,
@@ -71,6 +79,7 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
         conflicts,
         units: r.units,
         chart,
+        no_samples: u32::try_from(no_samples).unwrap_or(u32::MAX),
     })
 }
 
@@ -187,6 +196,15 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 plural(t.rest_days, "rest day", "rest days"),
                 ratio(w.acwr),
             );
+            if x.no_samples > 0 {
+                let _ = writeln!(
+                    out,
+                    "{} no samples (treadmill or manual entries): counted with the duration and \
+                     distance their files state, where they state them; no heart rate, pace, heat \
+                     or terrain from them.\n",
+                    plural(x.no_samples, "session had", "sessions had"),
+                );
+            }
         }
     }
     if !before.is_empty() {
