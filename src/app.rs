@@ -119,9 +119,35 @@ pub fn evaluate(analysis: &mut Analysis, settings: &Settings) -> Evaluation {
         .activities
         .par_iter_mut()
         .for_each(|a| finish(a, &params));
-    let facts: Vec<ActivityFacts> = analysis.activities.iter().map(ActivityFacts::of).collect();
+    let mut facts: Vec<ActivityFacts> = analysis.activities.iter().map(ActivityFacts::of).collect();
+    facts.extend(listed_strength(&analysis.listed, settings));
     let flags = flags::analyse(&facts, &config.thresholds);
     Evaluation { profile, flags }
+}
+
+/// The strength sessions Strava lists without a file, as facts for the periods (and so for
+/// ST-LOW): on the local date of their UTC time (in `--tz` / `athlete.time_zone`, else UTC),
+/// within `--since`/`--until`, and only with a plausible date (2000 to now + 1 day).
+fn listed_strength<'a>(
+    listed: &'a [crate::enrich::strava::ListedSession],
+    settings: &'a Settings,
+) -> impl Iterator<Item = ActivityFacts> + 'a {
+    let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    let latest = settings.now + chrono::Duration::days(1);
+    listed.iter().filter(|s| s.strength).filter_map(move |s| {
+        let t = s
+            .start_utc
+            .filter(|t| Some(*t) >= earliest && *t <= latest)?;
+        let date = match settings.tz {
+            Some(tz) => t.with_timezone(&tz).date_naive(),
+            None => t.date_naive(),
+        };
+        let inside =
+            settings.since.is_none_or(|d| date >= d) && settings.until.is_none_or(|d| date <= d);
+        inside.then(|| ActivityFacts::new(&s.source, date).strength().starting(t))
+    })
 }
 
 /// A finished run: the analysis, its evaluation, the timing.

@@ -339,3 +339,86 @@ fn derived_fixtures_are_reproducible() {
         );
     }
 }
+
+/// Strava's `activities.csv` lists sessions without a file: the strength types count as strength
+/// sessions in their week (local date of Strava's UTC time), so ST-LOW is judged; the others
+/// are only counted.
+#[test]
+fn strava_rows_without_a_file_are_strength_sessions_or_counted() {
+    let export = tempfile::tempdir().unwrap();
+    std::fs::create_dir(export.path().join("activities")).unwrap();
+    std::fs::copy(
+        common::fixtures().join("georust_garminconnect_run_ns3_hr_cad.gpx"),
+        export.path().join("activities/1.gpx"),
+    )
+    .unwrap();
+    // The run is on Sat 2017-07-29 (2017-W30). Row 5 is Sunday 23:30 UTC: Monday in Berlin.
+    std::fs::write(
+        export.path().join("activities.csv"),
+        "Activity ID,Activity Date,Activity Name,Activity Type,Activity Gear,Filename\n\
+         1,\"Jul 29, 2017, 2:46:35 PM\",Run,Run,,activities/1.gpx\n\
+         2,\"Jul 25, 2017, 6:00:00 PM\",Gym,Weight Training,,\n\
+         3,\"Jul 27, 2017, 6:00:00 PM\",Stretch,Yoga,,\n\
+         4,\"Jul 26, 2017, 6:00:00 PM\",Pool,Swim,,\n\
+         5,\"Jul 30, 2017, 11:30:00 PM\",Late,Crossfit,,\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r");
+    let run = calfguard()
+        .arg("analyze")
+        .arg(export.path())
+        .arg("--out")
+        .arg(&report)
+        .args(["--now", "2017-08-20", "--tz", "Europe/Berlin"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let line = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        line.contains("1 activities, 0 conflicts, 4 sessions listed by Strava without a file (3 strength sessions counted),"),
+        "{line}"
+    );
+    // Files: the GPX and the list; the listed sessions are not files.
+    assert!(line.contains("2 found, 1 analysed"), "{line}");
+    let weeks = csv_rows(&report.join("weeks.csv"));
+    let strength = |label: &str| {
+        weeks
+            .iter()
+            .find(|w| w["period"] == label)
+            .map_or("none".to_string(), |w| w["strength_sessions"].clone())
+    };
+    assert_eq!(strength("2017-W30"), "2");
+    assert_eq!(
+        strength("2017-W31"),
+        "1",
+        "23:30 UTC on Sunday is Monday in Berlin"
+    );
+    // activities.csv holds files only.
+    assert_eq!(csv_rows(&report.join("activities.csv")).len(), 1);
+    let summary = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("Strava's list also names 4 sessions without a file: 3 strength sessions counted in their weeks, the others not analysed."),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("no strength sessions in the export"),
+        "{summary}"
+    );
+
+    // Without the list's strength rows, ST-LOW is not judged at all.
+    let plain = common::input_dir(&["georust_garminconnect_run_ns3_hr_cad.gpx"]);
+    let text = stdout_of(&[
+        "summary",
+        plain.path().to_str().unwrap(),
+        "--now",
+        "2017-08-20",
+        "--week",
+        "2017-W30",
+        "--quiet",
+    ]);
+    assert!(
+        text.contains("no strength sessions in the export"),
+        "{text}"
+    );
+}

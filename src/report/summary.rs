@@ -45,10 +45,29 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
     let monday = r.week;
     let label = iso_week_label(monday);
     let c = r.counts;
-    let files_line = format!(
+    let mut files_line = format!(
         "Files: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; {} activities.",
         c.found, c.analysed, c.salvaged, c.skipped, c.failed, c.duplicate, c.activities
     );
+    if c.listed_without_file > 0 {
+        // Counted, not analysed: only the strength sessions among them enter the weeks.
+        let (n, k) = (c.listed_without_file, c.listed_strength);
+        let _ = write!(
+            files_line,
+            " Strava's list also names {}: {} counted in their weeks{}.",
+            plural(
+                n as u32,
+                "session without a file",
+                "sessions without a file"
+            ),
+            plural(k as u32, "strength session", "strength sessions"),
+            if n > k {
+                ", the others not analysed"
+            } else {
+                ""
+            }
+        );
+    }
     let data_end = r
         .activities
         .iter()
