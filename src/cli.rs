@@ -201,7 +201,7 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// The week to report (ISO week, e.g. 2026-W47). Default: the last complete week before
-    /// --now.
+    /// --now, or the last week with data when the data ends before it.
     #[arg(long, value_name = "WEEK", value_parser = parse_week)]
     pub week: Option<NaiveDate>,
 }
@@ -274,6 +274,12 @@ pub struct AnalyzeArgs {
     /// marker). Never an input, inside or above one, the current, home or root folder.
     #[arg(long, short, value_name = "DIR", default_value = "calfguard-report")]
     pub out: PathBuf,
+
+    /// The week the report's summary and `--fail-on` are about (ISO week, e.g. 2026-W47), as
+    /// in `summary`. Default: the last complete week before --now, or the last week with data
+    /// when the data ends before it.
+    #[arg(long, value_name = "WEEK", value_parser = parse_week)]
+    pub week: Option<NaiveDate>,
 }
 
 /// What to read and how: shared by `analyze` and `summary`.

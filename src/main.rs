@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Analyze(args) => match settings(args.input, args.out, None) {
+        Command::Analyze(args) => match settings(args.input, args.out, args.week) {
             Ok(s) => run_analyze(&s),
             Err(e) => Err(e.into()),
         },

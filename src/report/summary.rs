@@ -38,6 +38,9 @@ pub struct SummaryInput<'a> {
     pub chart: Option<&'a str>,
     /// Activities of the reported week without samples (treadmill or manual entries).
     pub no_samples: u32,
+    /// The default week's Monday when the data ends before it and `week` is the last week with
+    /// data instead.
+    pub instead_of: Option<NaiveDate>,
 }
 
 /// The summary of the reported week as Markdown; `chart` links the chart (in the report folder).
@@ -99,6 +102,7 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
         units: r.units,
         chart,
         no_samples: u32::try_from(no_samples).unwrap_or(u32::MAX),
+        instead_of: r.instead_of,
     })
 }
 
@@ -176,6 +180,14 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         let _ = writeln!(out, "{}", x.files_line);
         return out;
     };
+    if let Some(default) = x.instead_of {
+        let _ = writeln!(
+            out,
+            "Data ends on {end}, before the last complete week ({}): this is the last week with \
+             data. Export newer activities to see recent weeks, or choose a week with `--week`.\n",
+            iso_week_label(default)
+        );
+    }
     if end < monday {
         let _ = writeln!(
             out,
