@@ -88,7 +88,7 @@ pub enum Command {
     #[command(after_help = ANALYZE_HELP)]
     Analyze(AnalyzeArgs),
     /// Analyse like `analyze` and print the summary of one week (default: the last complete
-    /// week before --now) on stdout, for a Monday mail from cron.
+    /// week before --now, or the last week with data) on stdout, for a Monday mail from cron.
     #[command(after_help = SUMMARY_HELP)]
     Summary(SummaryArgs),
     /// Write a commented default configuration file (calfguard.toml).
