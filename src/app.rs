@@ -20,6 +20,7 @@ use crate::report::{self, folder::ReportFolder, Report};
 use crate::settings::Settings;
 pub use crate::settings::{Context, Options};
 use anyhow::{Context as _, Result};
+use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::fs;
@@ -119,9 +120,35 @@ pub fn evaluate(analysis: &mut Analysis, settings: &Settings) -> Evaluation {
         .activities
         .par_iter_mut()
         .for_each(|a| finish(a, &params));
-    let facts: Vec<ActivityFacts> = analysis.activities.iter().map(ActivityFacts::of).collect();
+    let mut facts: Vec<ActivityFacts> = analysis.activities.iter().map(ActivityFacts::of).collect();
+    facts.extend(listed_strength(&analysis.listed, settings));
     let flags = flags::analyse(&facts, &config.thresholds);
     Evaluation { profile, flags }
+}
+
+/// The strength sessions Strava lists without a file, as facts for the periods (and so for
+/// ST-LOW): on the local date of their UTC time (in `--tz` / `athlete.time_zone`, else UTC),
+/// within `--since`/`--until`, and only with a plausible date (2000 to now + 1 day).
+fn listed_strength<'a>(
+    listed: &'a [crate::enrich::strava::ListedSession],
+    settings: &'a Settings,
+) -> impl Iterator<Item = ActivityFacts> + 'a {
+    let earliest = NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    let latest = settings.now + chrono::Duration::days(1);
+    listed.iter().filter(|s| s.strength).filter_map(move |s| {
+        let t = s
+            .start_utc
+            .filter(|t| Some(*t) >= earliest && *t <= latest)?;
+        let date = match settings.tz {
+            Some(tz) => t.with_timezone(&tz).date_naive(),
+            None => t.date_naive(),
+        };
+        let inside =
+            settings.since.is_none_or(|d| date >= d) && settings.until.is_none_or(|d| date <= d);
+        inside.then(|| ActivityFacts::new(&s.source, date).strength().starting(t))
+    })
 }
 
 /// A finished run: the analysis, its evaluation, the timing.
@@ -137,28 +164,52 @@ pub struct Run {
 }
 
 impl Run {
+    /// The reported week's Monday ([`Settings::reported_week_for`] the end of the data), and
+    /// the default week it replaces, if it does.
+    pub fn week(&self, settings: &Settings) -> (NaiveDate, Option<NaiveDate>) {
+        let data_end = self
+            .analysis
+            .activities
+            .iter()
+            .filter(|a| a.date_ok)
+            .map(|a| a.start_local().date_naive())
+            .max();
+        settings.reported_week_for(data_end)
+    }
+
     /// What the report shows, for the reported week of `settings`.
     pub fn report<'a>(&'a self, settings: &Settings) -> Report<'a> {
+        let (week, instead_of) = self.week(settings);
         Report {
             activities: &self.analysis.activities,
             errors: &self.analysis.errors,
             counts: &self.analysis.counts,
             profile: &self.eval.profile,
             flags: &self.eval.flags,
-            week: settings.reported_week(),
+            week,
+            instead_of,
             units: settings.units,
         }
     }
 
-    /// The line on stderr at the end of the run ([`crate::ledger::Counts::line`]).
-    fn line(&self, target: Option<&Path>) -> String {
+    /// The lines on stderr at the end of the run: which week is reported when the data ends
+    /// before the default week, then the counts ([`crate::ledger::Counts::line`]).
+    fn line(&self, settings: &Settings, target: Option<&Path>) -> String {
         let flags = self.eval.flags.flags.len();
-        self.analysis.counts.line(flags, self.secs, target)
+        let counts = self.analysis.counts.line(flags, self.secs, target);
+        match self.week(settings) {
+            (week, Some(default)) => format!(
+                "calfguard: the data ends before {}: reporting {}, the last week with data\n{counts}",
+                iso_week_label(default),
+                iso_week_label(week)
+            ),
+            _ => counts,
+        }
     }
 
     /// The exit code ([`exit::of`]) for the reported week of `settings`.
     pub fn exit(&self, settings: &Settings) -> Exit {
-        let label = iso_week_label(settings.reported_week());
+        let label = iso_week_label(self.week(settings).0);
         let week_flags = self.eval.flags.flags.iter().filter(|f| f.period == label);
         exit::of(
             settings.fail_on,
@@ -282,7 +333,7 @@ pub fn run_analyze(settings: &Settings) -> Result<Exit> {
         say(&format!("calfguard: note: {note}"));
     }
     if !settings.quiet {
-        say(&run.line(Some(&target)));
+        say(&run.line(settings, Some(&target)));
     }
     Ok(run.exit(settings))
 }
@@ -306,7 +357,7 @@ pub fn run_summary(settings: &Settings) -> Result<Exit> {
         Err(e) => return Err(e).context("cannot write the summary"),
     }
     if !settings.quiet {
-        say(&run.line(None));
+        say(&run.line(settings, None));
     }
     Ok(run.exit(settings))
 }

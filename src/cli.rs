@@ -22,10 +22,59 @@ Exit codes:
   3    --fail-on: a flag of that severity or above in the reported week (wins over 1)
   130  interrupted: Ctrl-C, SIGTERM or SIGHUP (the previous report is left as it was)";
 
+const ANALYZE_HELP: &str = "\
+Examples:
+  calfguard analyze ~/Downloads/export_12345.zip                 # a Garmin export, as downloaded
+  calfguard analyze ~/strava-export.zip ~/watch --out ~/calf     # several inputs, another folder
+  calfguard analyze ~/exports --week 2026-W47 --units imperial   # report one week, in miles
+  calfguard analyze ~/exports --since 2026-01-01 --tz Europe/Berlin
+
+Exit codes:
+  0    done, no file failed
+  1    some files failed (the report is still written; skipped or salvaged files alone do not make it 1)
+  2    usage, configuration or output error (e.g. --out is not a calfguard report), or nothing
+       to report (no activity found): nothing is written
+  3    --fail-on: a flag of that severity or above in the reported week (wins over 1)
+  130  interrupted: Ctrl-C, SIGTERM or SIGHUP (the previous report is left as it was)";
+
+const SUMMARY_HELP: &str = "\
+Examples:
+  calfguard summary ~/exports                          # the last complete week, as Markdown
+  calfguard summary ~/exports --week 2026-W47          # one chosen week
+  calfguard summary ~/exports --quiet --fail-on high > week.md || echo \"exit $?: read week.md\"
+
+Exit codes:
+  0    done, no file failed
+  1    some files failed (the summary is still printed; skipped or salvaged files alone do not make it 1)
+  2    usage or configuration error, or nothing to report (no activity found)
+  3    --fail-on: a flag of that severity or above in the reported week (wins over 1)
+  130  interrupted: Ctrl-C, SIGTERM or SIGHUP";
+
+const INIT_HELP: &str = "\
+Examples:
+  calfguard init                                 # ~/.config/calfguard/calfguard.toml
+  calfguard init --config ./calfguard.toml       # here, then: calfguard analyze ... --config ./calfguard.toml
+  calfguard init --force                         # replace an existing file with the defaults";
+
+const COMPLETIONS_HELP: &str = "\
+Examples (where each shell looks for them):
+  calfguard completions bash > ~/.local/share/bash-completion/completions/calfguard
+  calfguard completions zsh > ~/.zfunc/_calfguard      # with fpath+=~/.zfunc before compinit in ~/.zshrc
+  calfguard completions fish > ~/.config/fish/completions/calfguard.fish";
+
+const MAN_HELP: &str = "\
+Example:
+  mkdir -p ~/.local/share/man/man1 && calfguard man > ~/.local/share/man/man1/calfguard.1
+  man calfguard";
+
+/// The version `--version` prints: the crate's version, and `git describe` of the checkout it
+/// was built from when there was one (set by `build.rs`).
+pub const VERSION: &str = env!("CALFGUARD_VERSION");
+
 /// calfguard: reads a whole sports-watch export and tells, week by week, which training
 /// patterns put your calves at risk.
 #[derive(Debug, Parser)]
-#[command(name = "calfguard", version, about, after_help = EXIT_CODES)]
+#[command(name = "calfguard", version = VERSION, about, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -36,14 +85,113 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse files and folders (searched recursively) and write the report folder.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = ANALYZE_HELP)]
     Analyze(AnalyzeArgs),
     /// Analyse like `analyze` and print the summary of one week (default: the last complete
-    /// week before --now) on stdout, for a Monday mail from cron.
-    #[command(after_help = EXIT_CODES)]
+    /// week before --now, or the last week with data) on stdout, for a Monday mail from cron.
+    #[command(after_help = SUMMARY_HELP)]
     Summary(SummaryArgs),
     /// Write a commented default configuration file (calfguard.toml).
+    #[command(after_help = INIT_HELP)]
     Init(InitArgs),
+    /// Print the shell completion script for SHELL on stdout.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff, section 1) on stdout.
+    #[command(after_help = MAN_HELP)]
+    Man,
+}
+
+/// Arguments of `calfguard completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Write the completion script for `shell` (`calfguard completions SHELL`).
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut cmd, "calfguard", out);
+}
+
+/// Write the manual page (`calfguard man`): one page, calfguard(1), with the top-level
+/// synopsis, then each subcommand's synopsis, options and examples as subsections.
+pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    let subs: Vec<_> = cmd
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help")
+        .collect();
+    // The commands, each described in its own section below (there are no calfguard-analyze(1)
+    // pages: one page holds everything).
+    writeln!(out, ".SH COMMANDS")?;
+    for sub in &subs {
+        writeln!(out, ".TP\n\\fBcalfguard {}\\fR", sub.get_name())?;
+        if let Some(about) = sub.get_about() {
+            writeln!(out, "{}", roff_text(&about.to_string()))?;
+        }
+    }
+    for sub in subs {
+        let full = format!("calfguard {}", sub.get_name());
+        let sub = sub
+            .clone()
+            .bin_name(full.clone())
+            .display_name(full.clone());
+        let mut page = Vec::new();
+        let man = clap_mangen::Man::new(sub.clone());
+        man.render_synopsis_section(&mut page)?;
+        man.render_options_section(&mut page)?;
+        // One section per subcommand; its synopsis and options are subsections of it.
+        let page = String::from_utf8_lossy(&page)
+            .replace(".SH SYNOPSIS", ".SS Synopsis")
+            .replace(".SH OPTIONS", ".SS Options");
+        writeln!(out, ".SH \"{}\"", full.to_uppercase())?;
+        if let Some(about) = sub.get_long_about().or(sub.get_about()) {
+            writeln!(out, "{}", roff_text(&about.to_string()))?;
+        }
+        out.write_all(page.as_bytes())?;
+        if let Some(after) = sub.get_after_help() {
+            writeln!(out, ".SS Examples and exit codes")?;
+            writeln!(out, ".nf")?;
+            writeln!(out, "{}", roff_text(&after.to_string()))?;
+            writeln!(out, ".fi")?;
+        }
+    }
+    writeln!(out, ".SH \"EXIT STATUS\"\n.nf")?;
+    writeln!(
+        out,
+        "{}",
+        roff_text(EXIT_CODES.trim_start_matches("Exit codes:\n"))
+    )?;
+    writeln!(out, ".fi")?;
+    man.render_version_section(out)?;
+    Ok(())
+}
+
+/// Text for a roff page: backslashes as `\e`, hyphens as `\-` (so that options copied from the
+/// page are typed as written), and a line that starts with `.` or `'` (which roff would read as a
+/// request) preceded by the zero-width `\&`.
+fn roff_text(s: &str) -> String {
+    s.replace('\\', "\\e")
+        .replace('-', "\\-")
+        .lines()
+        .map(|l| {
+            if l.starts_with(['.', '\'']) {
+                format!("\\&{l}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Arguments of `calfguard summary`.
@@ -53,7 +201,7 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// The week to report (ISO week, e.g. 2026-W47). Default: the last complete week before
-    /// --now.
+    /// --now, or the last week with data when the data ends before it.
     #[arg(long, value_name = "WEEK", value_parser = parse_week)]
     pub week: Option<NaiveDate>,
 }
@@ -83,6 +231,17 @@ pub fn parse_week(s: &str) -> Result<NaiveDate, String> {
     let year: i32 = y.trim_end_matches('-').parse().map_err(|_| bad())?;
     let week: u32 = w.parse().map_err(|_| bad())?;
     NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(bad)
+}
+
+/// Parse `--threads`: a whole number, at least 1.
+pub fn parse_threads(s: &str) -> Result<NonZeroUsize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (leave --threads out for one per core)".into()),
+        Ok(n) => NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".into()),
+        Err(_) => Err(format!(
+            "'{s}' is not a number of threads: use a whole number, at least 1"
+        )),
+    }
 }
 
 /// Parse a date `YYYY-MM-DD`.
@@ -115,6 +274,12 @@ pub struct AnalyzeArgs {
     /// marker). Never an input, inside or above one, the current, home or root folder.
     #[arg(long, short, value_name = "DIR", default_value = "calfguard-report")]
     pub out: PathBuf,
+
+    /// The week the report's summary and `--fail-on` are about (ISO week, e.g. 2026-W47), as
+    /// in `summary`. Default: the last complete week before --now, or the last week with data
+    /// when the data ends before it.
+    #[arg(long, value_name = "WEEK", value_parser = parse_week)]
+    pub week: Option<NaiveDate>,
 }
 
 /// What to read and how: shared by `analyze` and `summary`.
@@ -126,7 +291,7 @@ pub struct InputArgs {
     pub paths: Vec<PathBuf>,
 
     /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_threads)]
     pub threads: Option<NonZeroUsize>,
 
     /// No progress bar and no summary line on stderr.
@@ -263,6 +428,16 @@ mod tests {
             "2026-11-23T07:00:00+00:00"
         );
         assert!(parse_now("yesterday").is_err());
+    }
+
+    #[test]
+    fn threads_must_be_at_least_one() {
+        assert_eq!(parse_threads("4").unwrap().get(), 4);
+        assert!(parse_threads("0")
+            .unwrap_err()
+            .contains("must be at least 1"));
+        assert!(parse_threads("-1").unwrap_err().contains("at least 1"));
+        assert!(parse_threads("many").unwrap_err().contains("whole number"));
     }
 
     #[test]

@@ -17,6 +17,10 @@
 //! 6. where both have positions, their track fingerprints (start, 25/50/75 %, end) lie within
 //!    `max_track_diff_m` (250 m) of each other, point by point.
 //!
+//! A session without samples whose file states no duration (a treadmill GPX with an empty
+//! `<trkseg/>`, often the GPX copy of a watch's FIT) has no time span: rules 3 and 4 are not
+//! applied to a pair with one (rules 1, 2 and 5 are).
+//!
 //! Of a group of same runs the **richest** recording is kept: the most channels (heart rate,
 //! temperature, barometric altitude, which we take to be altitude in a FIT file, power), then
 //! FIT over TCX over GPX, then more samples, then the first source in sorted order. The choice
@@ -201,6 +205,7 @@ fn richer(a: &ActivityRecord, b: &ActivityRecord) -> bool {
 #[derive(Clone, Copy, Debug)]
 struct Evidence {
     start_diff_s: f64,
+    /// Relative difference of the durations; NaN when one is unknown (no samples, none stated).
     duration_diff: f64,
     /// Relative difference, and the two distances.
     distance: Option<(f64, f64, f64)>,
@@ -210,11 +215,18 @@ struct Evidence {
 
 impl Evidence {
     fn text(&self) -> String {
-        let mut s = format!(
-            "starts {:+.0} s apart, durations differ {:.1}%",
-            self.start_diff_s,
-            self.duration_diff * 100.0
-        );
+        let mut s = if self.duration_diff.is_nan() {
+            format!(
+                "starts {:+.0} s apart, one has no samples and no stated duration",
+                self.start_diff_s
+            )
+        } else {
+            format!(
+                "starts {:+.0} s apart, durations differ {:.1}%",
+                self.start_diff_s,
+                self.duration_diff * 100.0
+            )
+        };
         if let Some((d, da, db)) = self.distance {
             s.push_str(&format!(
                 ", distance differs {:.1}% ({da:.0} m vs {db:.0} m)",
@@ -261,13 +273,20 @@ fn judge(a: &ActivityRecord, b: &ActivityRecord, rules: &DedupRules) -> Result<E
     if start_diff_s.abs() > rules.max_start_diff_s {
         return Err(Differs::Starts(start_diff_s.abs()));
     }
+    let no_span = |r: &ActivityRecord| r.samples == 0 && r.elapsed_s.is_none();
+    let spans_known = !no_span(a) && !no_span(b);
     let overlap = overlap_fraction(a, b);
     let uncovered_s = (1.0 - overlap) * span_s(a).min(span_s(b));
-    if overlap < rules.min_overlap && uncovered_s > rules.max_start_diff_s {
+    if spans_known && overlap < rules.min_overlap && uncovered_s > rules.max_start_diff_s {
         return Err(Differs::Overlap(overlap));
     }
-    let duration_diff = rel_diff(span_s(a), span_s(b));
-    if duration_diff > rules.max_duration_diff
+    let duration_diff = if spans_known {
+        rel_diff(span_s(a), span_s(b))
+    } else {
+        f64::NAN
+    };
+    if spans_known
+        && duration_diff > rules.max_duration_diff
         && (span_s(a) - span_s(b)).abs() > rules.duration_slack_s
     {
         return Err(Differs::Durations(duration_diff));
@@ -563,6 +582,41 @@ mod tests {
             m: Default::default(),
             deferred: None,
         }
+    }
+
+    #[test]
+    fn a_track_without_points_is_the_same_run_as_the_recording() {
+        // A watch's FIT and the GPX copy of it without points (treadmill): one run, the FIT.
+        let fit = run(
+            "b/1.fit",
+            Format::Fit,
+            "2026-03-01T08:00:00Z",
+            2178.0,
+            4_500.0,
+        );
+        let mut gpx = run("a/1.gpx", Format::Gpx, "2026-03-01T08:00:00Z", 0.0, 0.0);
+        (gpx.samples, gpx.elapsed_s, gpx.distance_m) = (0, None, None);
+        gpx.track.clear();
+        let out = dedup(vec![gpx.clone(), fit.clone()], &DedupRules::default());
+        assert_eq!(out.kept.len(), 1);
+        assert_eq!(out.kept[0].source, "b/1.fit");
+        assert_eq!(
+            same_run(&gpx, &fit, &DedupRules::default()).unwrap(),
+            "starts +0 s apart, one has no samples and no stated duration"
+        );
+        // Starts further apart than the rule allows: two sessions.
+        let mut later = gpx.clone();
+        later.start_utc = at("2026-03-01T08:05:00Z");
+        assert_eq!(
+            dedup(vec![later, fit.clone()], &DedupRules::default())
+                .kept
+                .len(),
+            2
+        );
+        // A session without samples that states its duration is judged on it.
+        let mut manual = gpx.clone();
+        manual.elapsed_s = Some(600.0);
+        assert!(same_run(&manual, &fit, &DedupRules::default()).is_err());
     }
 
     #[test]

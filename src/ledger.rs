@@ -5,7 +5,7 @@
 //! conflicts. Every file found is counted exactly once.
 
 use crate::dedup::{dedup, DedupRules};
-use crate::enrich::strava::{self, parse_activity_list, StravaEntry};
+use crate::enrich::strava::{self, parse_list, ListedSession, StravaEntry};
 use crate::ingest::discover::{Problem, ProblemKind};
 use crate::ingest::export::{Leaf, LeafRecord};
 use crate::metrics::record::ActivityRecord;
@@ -76,6 +76,11 @@ pub struct Counts {
     pub activities: usize,
     /// Bytes read.
     pub bytes: u64,
+    /// Sessions Strava's activity list names without a file (not files: outside `found`), and
+    /// how many of them are strength sessions (counted in their week for ST-LOW).
+    pub listed_without_file: usize,
+    /// Of those, strength sessions.
+    pub listed_strength: usize,
 }
 
 impl Counts {
@@ -90,7 +95,7 @@ impl Counts {
         };
         format!(
             "calfguard: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; \
-             {} activities, {} conflicts, {} flags, in {:.2} s ({:.1} MB/s){}",
+             {} activities, {} conflicts,{} {} flags, in {:.2} s ({:.1} MB/s){}",
             c.found,
             c.analysed,
             c.salvaged,
@@ -99,6 +104,7 @@ impl Counts {
             c.duplicate,
             c.activities,
             c.conflicts,
+            c.listed_text(),
             flags,
             secs,
             mb_s,
@@ -106,6 +112,24 @@ impl Counts {
                 .map(|t| format!("; report in {}", t.display()))
                 .unwrap_or_default()
         )
+    }
+
+    /// `" 3 sessions listed by Strava without a file (2 strength sessions counted),"`, or
+    /// nothing when the lists name none.
+    pub fn listed_text(&self) -> String {
+        match self.listed_without_file {
+            0 => String::new(),
+            n => format!(
+                " {n} {} listed by Strava without a file ({} strength {} counted),",
+                if n == 1 { "session" } else { "sessions" },
+                self.listed_strength,
+                if self.listed_strength == 1 {
+                    "session"
+                } else {
+                    "sessions"
+                }
+            ),
+        }
     }
 }
 
@@ -118,6 +142,8 @@ pub struct Analysis {
     pub errors: Vec<ErrorRow>,
     /// What happened to every file.
     pub counts: Counts,
+    /// Sessions Strava's activity lists name without a file, each once.
+    pub listed: Vec<ListedSession>,
 }
 
 /// What the reader hands back for one distinct leaf: its activities reduced (and where the file
@@ -238,14 +264,27 @@ pub fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>)
 
     // Strava activity lists.
     let mut lists: HashMap<String, StravaEntry> = HashMap::new();
+    let mut listed: Vec<ListedSession> = Vec::new();
+    // A row listed in two copies of the list (the export zip and its unpacked folder) once.
+    let mut listed_keys = HashSet::new();
     for r in &records {
         if let Leaf::ActivityList { bytes } = &r.leaf {
-            match parse_activity_list(&r.source, bytes) {
-                Ok(m) => lists.extend(m),
+            match parse_list(&r.source, bytes) {
+                Ok(l) => {
+                    lists.extend(l.entries);
+                    for s in l.without_file {
+                        let key = (s.id.clone(), s.start_utc, s.activity_type.clone());
+                        if s.id.is_none() || listed_keys.insert(key) {
+                            listed.push(s);
+                        }
+                    }
+                }
                 Err(reason) => errors.push(error_row(&r.source, ErrorKind::Failed, reason, None)),
             }
         }
     }
+    counts.listed_without_file = listed.len();
+    counts.listed_strength = listed.iter().filter(|s| s.strength).count();
 
     let mut activities = Vec::new();
     // Non-activity members of archives, counted per (archive, kind, reason).
@@ -259,7 +298,8 @@ pub fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>)
             Leaf::NotActivity { reason } => Some((ErrorKind::Skipped, reason.to_string(), None)),
             Leaf::ActivityList { .. } => Some((
                 ErrorKind::Skipped,
-                "Strava activity list: read for sport names and gear".to_string(),
+                "Strava activity list: read for sport names, gear and sessions without a file"
+                    .to_string(),
                 None,
             )),
             Leaf::Content { hash, .. } | Leaf::Copy { hash } => {
@@ -352,5 +392,6 @@ pub fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>)
         activities,
         errors,
         counts,
+        listed,
     }
 }

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Analyze(args) => match settings(args.input, args.out, None) {
+        Command::Analyze(args) => match settings(args.input, args.out, args.week) {
             Ok(s) => run_analyze(&s),
             Err(e) => Err(e.into()),
         },
@@ -29,6 +29,18 @@ fn main() -> ExitCode {
             Err(e) => Err(e.into()),
         },
         Command::Init(args) => run_init(args.config.as_deref(), args.force),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            calfguard::cli::write_completions(args.shell, &mut out);
+            print_out(&out)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match calfguard::cli::write_man(&mut out) {
+                Ok(()) => print_out(&out),
+                Err(e) => Err(e.into()),
+            }
+        }
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
@@ -36,5 +48,15 @@ fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "calfguard: error: {e:#}");
             ExitCode::from(Exit::Usage.code())
         }
+    }
+}
+
+/// Print generated text on stdout; a closed pipe (`calfguard man | head`) is not an error.
+fn print_out(bytes: &[u8]) -> anyhow::Result<Exit> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Exit::Done),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Done),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot write to stdout")),
     }
 }

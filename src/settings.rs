@@ -20,7 +20,8 @@ pub struct Settings {
     pub paths: Vec<PathBuf>,
     /// Report folder (`analyze`).
     pub out: PathBuf,
-    /// The reported week's Monday (`summary --week`); default: the last complete week.
+    /// The reported week's Monday (`--week`); default: the last complete week (or the last
+    /// week with data, when the data ends before it: [`Settings::reported_week_for`]).
     pub week: Option<NaiveDate>,
     /// Shoes file (`--gear`).
     pub gear: Option<PathBuf>,
@@ -91,6 +92,20 @@ impl Settings {
     pub fn reported_week(&self) -> NaiveDate {
         self.week
             .unwrap_or_else(|| crate::periods::last_complete_week(self.now, self.tz))
+    }
+
+    /// The week to report when the data ends on `data_end`: `--week` when given; else the last
+    /// complete week before `now`, unless the data ends before that week begins, then the week
+    /// of the last activity (complete, as it is over). Returns its Monday, and the default
+    /// week's Monday when the data's last week was taken instead.
+    pub fn reported_week_for(&self, data_end: Option<NaiveDate>) -> (NaiveDate, Option<NaiveDate>) {
+        let default = self.reported_week();
+        match (self.week, data_end) {
+            (None, Some(end)) if end < default => {
+                (crate::periods::build::week_start(end), Some(default))
+            }
+            _ => (default, None),
+        }
     }
 }
 

@@ -88,8 +88,9 @@ fn fail_on_exits_3_only_for_that_severity_in_the_reported_week() {
 }
 
 #[test]
-fn a_stale_export_says_where_the_data_ends() {
-    // The last complete week before 2026-11-23 is 2026-W47; the newest fixture is from May.
+fn a_stale_export_reports_its_last_week_and_says_where_the_data_ends() {
+    // The last complete week before 2026-11-23 is 2026-W47; the newest fixture is from
+    // 2026-05-14 (2026-W20): that week is reported, and the summary says why (issue 18).
     let (code, text) = stdout(calfguard().args([
         "summary",
         "fixtures/real",
@@ -100,12 +101,102 @@ fn a_stale_export_says_where_the_data_ends() {
         "medium",
     ]));
     assert_eq!(code, Some(0));
+    assert!(text.contains("**Week 2026-W20**"), "{text}");
+    assert!(
+        text.contains("Data ends on 2026-05-14, before the last complete week (2026-W47): this is the last week with data."),
+        "{text}"
+    );
+    assert!(text.contains("1 run,"), "{text}");
+    // A week asked for with --week after the data is still not reported as an empty week.
+    let (code, text) = stdout(calfguard().args([
+        "summary",
+        "fixtures/real",
+        "--quiet",
+        "--now",
+        "2026-11-23",
+        "--week",
+        "2026-W47",
+    ]));
+    assert_eq!(code, Some(0));
     assert!(text.contains("**Week 2026-W47**"), "{text}");
-    assert!(text.contains("Data ends on 2026-05-14"), "{text}");
+    assert!(
+        text.contains("Data ends on 2026-05-14: there is nothing to report"),
+        "{text}"
+    );
     assert!(
         !text.contains("## Flags"),
         "no empty week is reported: {text}"
     );
+}
+
+#[test]
+fn fail_on_follows_the_week_actually_reported() {
+    // Data up to the end of the flagged week, long ago: that week is reported, and its medium
+    // flag makes --fail-on medium exit 3, in summary and in analyze alike.
+    let args = [
+        "fixtures/real",
+        "--quiet",
+        "--now",
+        "2026-11-23",
+        "--until",
+        "2018-05-27",
+        "--fail-on",
+        "medium",
+    ];
+    let (code, text) = stdout(calfguard().arg("summary").args(args));
+    assert!(text.contains(&format!("**Week {FLAGGED_WEEK}**")), "{text}");
+    assert_eq!(code, Some(3), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r");
+    let out = calfguard()
+        .arg("analyze")
+        .args(args)
+        .arg("--out")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    assert!(md.contains(&format!("**Week {FLAGGED_WEEK}**")), "{md}");
+    assert!(md.contains("Data ends on 2018-05-27"), "{md}");
+}
+
+#[test]
+fn analyze_takes_week_like_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r");
+    let out = calfguard()
+        .args(["analyze", "fixtures/real", "--quiet", "--now", "2026-11-23"])
+        .args(["--week", FLAGGED_WEEK, "--fail-on", "medium", "--out"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    let (_, printed) = stdout(calfguard().args([
+        "summary",
+        "fixtures/real",
+        "--quiet",
+        "--now",
+        "2026-11-23",
+        "--week",
+        FLAGGED_WEEK,
+    ]));
+    // The report folder's summary links the chart; otherwise it is what `summary` prints.
+    assert!(md.contains(&format!("**Week {FLAGGED_WEEK}**")), "{md}");
+    assert_eq!(
+        md.lines()
+            .filter(|l| !l.contains("weeks.svg"))
+            .collect::<Vec<_>>(),
+        printed.lines().collect::<Vec<_>>()
+    );
+    // A week that is not one is a usage error, before anything is read.
+    calfguard()
+        .args(["analyze", "fixtures/real", "--week", "2026-W60", "--out"])
+        .arg(dir.path().join("r2"))
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("r2").exists());
 }
 
 #[test]

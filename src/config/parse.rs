@@ -241,11 +241,33 @@ pub fn parse_pace_s_per_km(s: &str) -> Option<f64> {
     secs.is_finite().then_some(secs)
 }
 
+/// The 1-based line and column (in characters) of byte `offset` of `text`, as editors count
+/// them; an offset inside a character or past the end is taken at the nearest boundary before.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
 /// Parse the text of a configuration file. `path` names it in error messages.
 pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
         path: path.to_string(),
-        message: format!("not valid TOML: {}", clip(e.message())),
+        message: match e.span() {
+            Some(span) => {
+                let (line, column) = line_column(text, span.start);
+                format!(
+                    "not valid TOML at line {line}, column {column}: {}",
+                    clip(e.message())
+                )
+            }
+            None => format!("not valid TOML: {}", clip(e.message())),
+        },
     })?;
     let r = Reader { path, table };
     for key in r.table.keys() {
@@ -452,6 +474,25 @@ mod tests {
                 ..Config::default()
             }
         );
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let e = parse("c.toml", "[athlete]\nname = \"Ana\"\nhr_max_bpm = = 188\n").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("not valid TOML at line 3, column 14: "),
+            "{e}"
+        );
+        // Columns count characters, not bytes.
+        let e = parse("c.toml", "[athlete]\nname = \"Åsa\" x\n").unwrap_err();
+        assert!(e.message.contains("at line 2, column 14"), "{e}");
+        let e = parse("c.toml", "[athlete\n").unwrap_err();
+        assert!(e.message.contains("at line 1, column "), "{e}");
+        assert_eq!(line_column("ab\ncd", 0), (1, 1));
+        assert_eq!(line_column("ab\ncd", 3), (2, 1));
+        assert_eq!(line_column("ab\ncd", 99), (2, 3));
+        assert_eq!(line_column("é", 1), (1, 1));
     }
 
     #[test]

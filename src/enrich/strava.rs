@@ -1,10 +1,58 @@
-//! Strava's `activities.csv`: sport names for files that lack one, and the gear column.
-//! [`parse_activity_list`] reads the list; [`apply`] gives one activity its entry.
+//! Strava's `activities.csv`: sport names for files that lack one, the gear column, and the
+//! sessions listed without a file (strength training logged by hand).
+//! [`parse_list`] reads the list; [`apply`] gives one activity its entry.
 
 use crate::ingest::cap_text;
 use crate::metrics::record::ActivityRecord;
 use crate::model::Sport;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::HashMap;
+
+/// Strava activity types that are strength work (Strava's own names, compared without case).
+/// A row of one of these types without a file is a strength session for ST-LOW.
+pub const STRENGTH_TYPES: [&str; 5] = ["Weight Training", "Workout", "Crossfit", "Yoga", "Pilates"];
+
+/// A session Strava lists without a file (logged by hand, or a gym session).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedSession {
+    /// The list and the row's activity: `export.zip!activities.csv (activity 123)`.
+    pub source: String,
+    /// `Activity ID`, if the list has one (identifies a row listed in two copies of the list).
+    pub id: Option<String>,
+    /// `Activity Type`.
+    pub activity_type: Option<String>,
+    /// `Activity Date` (Strava writes UTC), if it parses.
+    pub start_utc: Option<DateTime<Utc>>,
+    /// One of [`STRENGTH_TYPES`].
+    pub strength: bool,
+}
+
+/// What one `activities.csv` holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActivityList {
+    /// The entries of rows with a file, keyed as [`parse_activity_list`] says.
+    pub entries: HashMap<String, StravaEntry>,
+    /// Rows without a file, in the list's order.
+    pub without_file: Vec<ListedSession>,
+}
+
+/// Strava's `Activity Date` (UTC): `Jan 2, 2026, 7:05:09 AM` as the export writes it in English,
+/// also `2 Jan 2026, 07:05:09`, `2026-01-02 07:05:09` and RFC 3339.
+pub fn parse_strava_date(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    [
+        "%b %d, %Y, %I:%M:%S %p",
+        "%b %d, %Y %I:%M:%S %p",
+        "%d %b %Y, %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .map(|t| t.and_utc())
+}
 
 /// What `activities.csv` says about one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,6 +77,12 @@ pub fn parse_activity_list(
     list_source: &str,
     bytes: &[u8],
 ) -> Result<HashMap<String, StravaEntry>, String> {
+    parse_list(list_source, bytes).map(|l| l.entries)
+}
+
+/// Parse an `activities.csv` found at `list_source`: the entries of rows with a file (as
+/// [`parse_activity_list`]) and the rows without one.
+pub fn parse_list(list_source: &str, bytes: &[u8]) -> Result<ActivityList, String> {
     let base = list_source
         .get(..list_source.len().saturating_sub("activities.csv".len()))
         .unwrap_or("");
@@ -48,15 +102,38 @@ pub fn parse_activity_list(
     };
     let type_col = col(&["Activity Type", "Type"]);
     let gear_col = col(&["Activity Gear", "Gear"]);
+    let id_col = col(&["Activity ID"]);
+    let date_col = col(&["Activity Date", "Date"]);
     let mut out = HashMap::new();
+    let mut without_file = Vec::new();
     for row in reader.records().flatten() {
-        let Some(file) = row
-            .get(file_col)
-            .map(str::trim)
-            .filter(|f| !f.is_empty() && f.len() <= MAX_FILENAME_BYTES)
-        else {
+        let file = row.get(file_col).map(str::trim).unwrap_or("");
+        if file.is_empty() {
+            let cell = |c: Option<usize>| {
+                c.and_then(|c| row.get(c))
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| cap_text(v).0.trim_end().to_string())
+            };
+            let (id, activity_type) = (cell(id_col), cell(type_col));
+            let strength = activity_type
+                .as_deref()
+                .is_some_and(|t| STRENGTH_TYPES.iter().any(|s| s.eq_ignore_ascii_case(t)));
+            without_file.push(ListedSession {
+                source: match &id {
+                    Some(id) => format!("{list_source} (activity {id})"),
+                    None => format!("{list_source} (row {})", without_file.len() + 1),
+                },
+                id,
+                activity_type,
+                start_utc: cell(date_col).as_deref().and_then(parse_strava_date),
+                strength,
+            });
             continue;
-        };
+        }
+        if file.len() > MAX_FILENAME_BYTES {
+            continue;
+        }
         let mut cut = false;
         let mut field = |c: Option<usize>| {
             c.and_then(|c| row.get(c))
@@ -78,7 +155,10 @@ pub fn parse_activity_list(
             },
         );
     }
-    Ok(out)
+    Ok(ActivityList {
+        entries: out,
+        without_file,
+    })
 }
 
 /// Name the sport of an activity whose file gave none (or only an inferred one) from Strava's
@@ -121,5 +201,49 @@ mod tests {
         let folder = parse_activity_list("/x/export/activities.csv", csv.as_bytes()).unwrap();
         assert!(folder.contains_key("/x/export/activities/3.gpx"));
         assert!(parse_activity_list("activities.csv", b"a,b\n1,2\n").is_err());
+
+        // The row without a file is a strength session at its UTC time.
+        let l = parse_list("export.zip!activities.csv", csv.as_bytes()).unwrap();
+        assert_eq!(
+            l.without_file,
+            [ListedSession {
+                source: "export.zip!activities.csv (activity 2)".to_string(),
+                id: Some("2".to_string()),
+                activity_type: Some("Weight Training".to_string()),
+                start_utc: None,
+                strength: true,
+            }]
+        );
+    }
+
+    #[test]
+    fn file_less_rows_are_classified_and_dated() {
+        let csv = "Activity ID,Activity Date,Activity Name,Activity Type,Filename\n\
+                   7,\"Nov 17, 2026, 6:30:00 PM\",Gym,weight training,\n\
+                   8,\"Nov 18, 2026, 7:05:09 AM\",Yoga,Yoga,\n\
+                   9,\"Nov 18, 2026, 8:00:00 AM\",Swim,Swim,\n\
+                   10,yesterday,Lift,Crossfit,\n";
+        let l = parse_list("/e/activities.csv", csv.as_bytes()).unwrap();
+        let got: Vec<(bool, Option<String>)> = l
+            .without_file
+            .iter()
+            .map(|s| (s.strength, s.start_utc.map(|t| t.to_rfc3339())))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (true, Some("2026-11-17T18:30:00+00:00".to_string())),
+                (true, Some("2026-11-18T07:05:09+00:00".to_string())),
+                (false, Some("2026-11-18T08:00:00+00:00".to_string())),
+                (true, None),
+            ]
+        );
+        for (text, want) in [
+            ("2 Jan 2026, 07:05:09", "2026-01-02T07:05:09+00:00"),
+            ("2026-01-02 07:05:09", "2026-01-02T07:05:09+00:00"),
+            ("2026-01-02T08:05:09+01:00", "2026-01-02T07:05:09+00:00"),
+        ] {
+            assert_eq!(parse_strava_date(text).unwrap().to_rfc3339(), want);
+        }
     }
 }

@@ -42,6 +42,8 @@ enum Field {
     Time,
     Speed,
     TrkType,
+    /// The file's own time (`<metadata><time>`, GPX 1.0: `<gpx><time>`).
+    FileTime,
     Hr,
     Cad,
     Temp,
@@ -81,6 +83,13 @@ struct State {
     last_ms: Option<i64>,
     /// Reader warnings (entity declarations ignored, ...).
     warnings: Vec<String>,
+    /// Whether the file has a `<trk>` (a recording, perhaps without points) and its own time
+    /// with the time's UTC offset: a track without points starts then.
+    saw_trk: bool,
+    file_time: Option<(i64, Option<i32>)>,
+    in_metadata: bool,
+    /// Element depth of the element being started (1: the root).
+    depth: usize,
 }
 
 impl State {
@@ -106,6 +115,10 @@ impl State {
             first_ms: None,
             last_ms: None,
             warnings: Vec::new(),
+            saw_trk: false,
+            file_time: None,
+            in_metadata: false,
+            depth: 0,
         }
     }
 
@@ -197,7 +210,18 @@ impl State {
                 self.in_trkseg = !empty;
                 self.last_pos = None;
             }
-            b"trk" => self.in_trk = !empty,
+            b"trk" => {
+                self.in_trk = !empty;
+                self.saw_trk = true;
+            }
+            b"metadata" => self.in_metadata = !empty,
+            b"time"
+                if !empty
+                    && self.file_time.is_none()
+                    && (self.in_metadata || (self.depth == 2 && !self.in_trk)) =>
+            {
+                self.field = Field::FileTime;
+            }
             b"type" if self.in_trk && !self.in_trkseg && !empty => {
                 self.field = Field::TrkType;
                 if self.trk_type.is_none() {
@@ -250,6 +274,7 @@ impl State {
                 self.last_pos = None;
             }
             b"trk" => self.in_trk = false,
+            b"metadata" => self.in_metadata = false,
             _ => {}
         }
     }
@@ -259,6 +284,12 @@ impl State {
         if field == Field::TrkType {
             if let Some(text) = self.type_text.as_mut() {
                 text.push_bytes(t);
+            }
+            return;
+        }
+        if field == Field::FileTime {
+            if self.file_time.is_none() {
+                self.file_time = parse_time(t);
             }
             return;
         }
@@ -283,7 +314,7 @@ impl State {
             Field::Cad => &mut cur.cadence_spm,
             Field::Temp => &mut cur.temp_c,
             Field::Power => &mut cur.power_w,
-            Field::None | Field::TrkType => return,
+            Field::None | Field::TrkType | Field::FileTime => return,
         };
         if slot.is_none() {
             *slot = parse_f64(t);
@@ -374,9 +405,13 @@ pub fn read_gpx_with(source: &str, bytes: &[u8], limits: &ReadLimits) -> ReadRes
         match ev {
             Event::Start(e) => {
                 depth += 1;
+                st.depth = depth;
                 st.start(&e, false);
             }
-            Event::Empty(e) => st.start(&e, true),
+            Event::Empty(e) => {
+                st.depth = depth + 1;
+                st.start(&e, true);
+            }
             Event::End(e) => {
                 depth = depth.saturating_sub(1);
                 st.end(e.local_name().as_ref());
@@ -412,13 +447,14 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
         None => String::new(),
     };
     if n == 0 {
-        return Err(match brk {
-            Some(b) => ReadError::failed(
+        return match (brk, st.saw_trk, st.file_time) {
+            (Some(b), _, _) => Err(ReadError::failed(
                 format!("no track point before the error: {}", b.reason),
                 Some(b.position),
-            ),
-            None => ReadError::skipped("no track points"),
-        });
+            )),
+            (None, true, Some((ms, offset_s))) => trackless(source, st, ms, offset_s),
+            (None, _, _) => Err(ReadError::skipped("no track points")),
+        };
     }
     let Some(first_ms) = st.first_ms else {
         return Err(ReadError::skipped(format!("no timestamps{}", broken(&brk))));
@@ -462,6 +498,31 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
     clean_activity(&mut act);
     Ok(vec![act])
 }
+
+/// A track without points but with the file's time (a treadmill run or a manual entry exported
+/// as GPX): one activity without samples, starting at that time, of the track's type. Its
+/// duration and distance are unknown (a GPX states neither outside its points).
+fn trackless(source: &str, st: State, ms: i64, offset_s: Option<i32>) -> ReadResult {
+    let Some(start) = utc_from_ms(ms) else {
+        return Err(ReadError::skipped("no track points"));
+    };
+    let mut act = Activity::new(source, Format::Gpx, start);
+    act.device = st.creator;
+    act.utc_offset_s = offset_s;
+    if offset_s.is_some() {
+        act.tz_source = TzSource::File;
+    }
+    act.capabilities.distance = DistanceSource::Track;
+    act.warnings.extend(st.warnings);
+    act.warnings.push(TRACKLESS_WARNING.to_string());
+    finish_sport_and_cadence(&mut act, st.trk_type.as_deref());
+    clean_activity(&mut act);
+    Ok(vec![act])
+}
+
+/// The warning on an activity read from a track without points.
+pub const TRACKLESS_WARNING: &str =
+    "no track points: a session without samples (treadmill or manual entry), started at the file's time";
 
 #[cfg(test)]
 mod tests {
@@ -709,6 +770,38 @@ mod tests {
             .warnings
             .iter()
             .any(|w| w == "1 of 5 track points have no time"));
+    }
+
+    #[test]
+    fn a_track_without_points_is_a_session_at_the_file_time() {
+        // GPX 1.1: <metadata><time>; a waypoint's time is not the file's.
+        let v11 =
+            "<gpx version=\"1.1\"><wpt lat=\"1\" lon=\"1\"><time>2001-01-01T00:00:00Z</time></wpt>\
+                   <metadata><time>2020-05-01T07:00:00+02:00</time></metadata>\
+                   <trk><type>running</type><trkseg/></trk></gpx>";
+        let a = one(v11.as_bytes());
+        assert!(a.samples.is_empty());
+        assert_eq!(a.start_utc.to_rfc3339(), "2020-05-01T05:00:00+00:00");
+        assert_eq!((a.utc_offset_s, a.tz_source), (Some(7200), TzSource::File));
+        assert_eq!(a.sport, Sport::Running);
+        assert_eq!((a.totals.distance_m, a.totals.elapsed_s), (None, None));
+        assert_eq!(a.warnings, [TRACKLESS_WARNING]);
+        // GPX 1.0: the root's <time>.
+        let v10 = "<gpx version=\"1.0\"><time>2020-05-01T05:00:00Z</time><trk><trkseg></trkseg></trk></gpx>";
+        assert_eq!(
+            one(v10.as_bytes()).start_utc.to_rfc3339(),
+            "2020-05-01T05:00:00+00:00"
+        );
+        // No file time, or no track: nothing to count.
+        for skipped in [
+            "<gpx><trk><trkseg/></trk></gpx>",
+            "<gpx><metadata><time>2020-05-01T05:00:00Z</time></metadata><rte/></gpx>",
+        ] {
+            assert_eq!(
+                read_gpx("x", skipped.as_bytes()),
+                Err(ReadError::skipped("no track points"))
+            );
+        }
     }
 
     #[test]

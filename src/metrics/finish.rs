@@ -97,7 +97,8 @@ pub fn finish(record: &mut ActivityRecord, f: &FinishParams) {
         m.load = Some(load);
         m.load_source = Some(source);
     }
-    if record.sport.has_steps() {
+    // Without samples there is nothing to tell a hard run by: unknown, not easy.
+    if record.sport.has_steps() && record.samples > 0 {
         let z45 = f.hr_max_bpm.and_then(|max| d.hr.z45_minutes(max));
         let hard = z45.is_some_and(|z| z >= HARD_Z45_MIN) || d.surges >= HARD_MIN_SURGES;
         m.hard = Some(hard);

@@ -185,6 +185,15 @@ fn gps_distance_m(a: &Activity, series: &Series<'_>, warnings: &mut Vec<String>)
     }
 }
 
+/// The duration a file states for an activity without samples: its timer time, else its
+/// elapsed time (finite and positive), else none.
+fn stated_duration_s(a: &Activity) -> Option<f64> {
+    [a.totals.timer_s, a.totals.elapsed_s]
+        .into_iter()
+        .flatten()
+        .find(|v| v.is_finite() && *v > 0.0)
+}
+
 /// The HR-independent metrics of one activity, and what the others need.
 fn measure(
     a: &Activity,
@@ -201,6 +210,11 @@ fn measure(
 
     let moving = series.moving_s();
     m.moving_s = (timed && moving > 0.0).then_some(moving);
+    if samples.is_empty() {
+        // A session without a track (manually entered, treadmill export): the duration the file
+        // states stands in for moving time, so that the week counts it.
+        m.moving_s = stated_duration_s(a);
+    }
     let dist = dist.filter(|d| *d > 0.0);
     if let (Some(mv), Some(d)) = (m.moving_s, dist) {
         m.pace_s_per_km = Some(mv / (d / 1000.0));
@@ -280,13 +294,21 @@ fn measure(
         }
     }
 
-    let fallback_load = load_series(
-        series,
-        &LoadParams {
-            threshold_speed_mps: p.threshold_speed_mps,
-            ..LoadParams::default()
-        },
-    );
+    let fallback_load = match (samples.is_empty(), m.moving_s) {
+        // Without samples only the duration is known: the duration load (`load::load_series`'s
+        // third rule) of the stated time.
+        (true, Some(secs)) => (
+            secs / 60.0 * super::load::easy_rate_per_min(None),
+            crate::model::LoadSource::Duration,
+        ),
+        _ => load_series(
+            series,
+            &LoadParams {
+                threshold_speed_mps: p.threshold_speed_mps,
+                ..LoadParams::default()
+            },
+        ),
+    };
     let sweat_inputs = match (a.sport.is_running(), m.temp_avg_c, m.moving_s, dist) {
         (true, Some(t), Some(mv), Some(d)) if mv > 0.0 => Some((t, rh_pct, d / mv, mv)),
         _ => None,

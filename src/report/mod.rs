@@ -40,6 +40,9 @@ pub struct Report<'a> {
     pub flags: &'a flags::Analysis,
     /// The reported week's Monday.
     pub week: NaiveDate,
+    /// When the data ends before the default week (the last complete one before now), that
+    /// week's Monday: `week` is then the last week with data instead.
+    pub instead_of: Option<NaiveDate>,
     /// Units of the summary, chart and page.
     pub units: Units,
 }

@@ -36,6 +36,11 @@ pub struct SummaryInput<'a> {
     pub units: Units,
     /// Link to the chart (`summary.md` in the report folder), if any.
     pub chart: Option<&'a str>,
+    /// Activities of the reported week without samples (treadmill or manual entries).
+    pub no_samples: u32,
+    /// The default week's Monday when the data ends before it and `week` is the last week with
+    /// data instead.
+    pub instead_of: Option<NaiveDate>,
 }
 
 /// The summary of the reported week as Markdown; `chart` links the chart (in the report folder).
@@ -43,10 +48,29 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
     let monday = r.week;
     let label = iso_week_label(monday);
     let c = r.counts;
-    let files_line = format!(
+    let mut files_line = format!(
         "Files: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; {} activities.",
         c.found, c.analysed, c.salvaged, c.skipped, c.failed, c.duplicate, c.activities
     );
+    if c.listed_without_file > 0 {
+        // Counted, not analysed: only the strength sessions among them enter the weeks.
+        let (n, k) = (c.listed_without_file, c.listed_strength);
+        let _ = write!(
+            files_line,
+            " Strava's list also names {}: {} counted in their weeks{}.",
+            plural(
+                n as u32,
+                "session without a file",
+                "sessions without a file"
+            ),
+            plural(k as u32, "strength session", "strength sessions"),
+            if n > k {
+                ", the others not analysed"
+            } else {
+                ""
+            }
+        );
+    }
     let data_end = r
         .activities
         .iter()
@@ -59,6 +83,12 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
         .filter(|e| e.kind == ErrorKind::Conflict)
         .map(|e| format!("{}: {}", e.source, e.reason))
         .collect();
+    let no_samples = r
+        .activities
+        .iter()
+        .filter(|a| a.date_ok && a.samples == 0)
+        .filter(|a| crate::periods::build::week_start(a.start_local().date_naive()) == monday)
+        .count();
     let f = r.flags;
     summary_markdown(&SummaryInput {
         profile: r.profile,
@@ -71,6 +101,8 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
         conflicts,
         units: r.units,
         chart,
+        no_samples: u32::try_from(no_samples).unwrap_or(u32::MAX),
+        instead_of: r.instead_of,
     })
 }
 
@@ -148,6 +180,14 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         let _ = writeln!(out, "{}", x.files_line);
         return out;
     };
+    if let Some(default) = x.instead_of {
+        let _ = writeln!(
+            out,
+            "Data ends on {end}, before the last complete week ({}): this is the last week with \
+             data. Export newer activities to see recent weeks, or choose a week with `--week`.\n",
+            iso_week_label(default)
+        );
+    }
     if end < monday {
         let _ = writeln!(
             out,
@@ -187,6 +227,15 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 plural(t.rest_days, "rest day", "rest days"),
                 ratio(w.acwr),
             );
+            if x.no_samples > 0 {
+                let _ = writeln!(
+                    out,
+                    "{} no samples (treadmill or manual entries): counted with the duration and \
+                     distance their files state, where they state them; no heart rate, pace, heat \
+                     or terrain from them.\n",
+                    plural(x.no_samples, "session had", "sessions had"),
+                );
+            }
         }
     }
     if !before.is_empty() {

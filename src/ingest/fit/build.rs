@@ -216,6 +216,12 @@ pub(super) fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
 
     let mut out = Vec::with_capacity(acts.len());
     for (mut a, start_ts) in acts {
+        if a.samples.is_empty() {
+            a.warnings.push(
+                "no records: a session without samples (manual entry or treadmill); totals from the session message"
+                    .to_string(),
+            );
+        }
         if start_ts.is_none() {
             match a
                 .samples
