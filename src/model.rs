@@ -433,7 +433,7 @@ pub enum AltitudeSource {
 pub enum TempSensor {
     /// In a watch worn on the wrist: it reads high from body heat.
     Wrist,
-    /// In the air: an external sensor, a bike computer, or what GPX/TCX call air temperature.
+    /// In the air: an external sensor or a bike computer (GPX/TCX: a bike computer or a ride).
     #[default]
     Air,
 }

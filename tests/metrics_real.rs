@@ -34,3 +34,37 @@ fn hysteresis_ascent_matches_barometric_session_totals_on_big_climbs() {
         );
     }
 }
+
+/// GPX and TCX temperatures from a watch are its wrist sensor (issue 16 item 6): the sample
+/// athlete's GPX runs (TrackPointExtension `atemp`, no device named) are labelled `wrist`; a
+/// Garmin Connect GPX ride (Edge 1000, shared corpus) stays `air`, and the same file typed as a
+/// run becomes `wrist` (Garmin Connect names no device, and on a run its `atemp` is the watch's).
+#[test]
+fn gpx_watch_temperature_is_the_wrist_sensor() {
+    use calfguard::metrics::reduce::{reduce, MetricParams};
+    use calfguard::model::{TempSensor, TempSource};
+    let p = common::root().join("fixtures/sample-athlete/activities/2026-07-12_long.gpx");
+    let a = read_bytes("long.gpx", &std::fs::read(p).unwrap())
+        .unwrap()
+        .remove(0);
+    assert!(a.samples.iter().any(|s| s.temp_c.is_some()));
+    assert_eq!(a.capabilities.temperature, TempSensor::Wrist);
+    let r = reduce(&a, &MetricParams::default(), None);
+    assert_eq!(r.m.temp_source, Some(TempSource::Wrist));
+
+    let Some(corpus) = common::corpus("Garmin Connect GPX ride temperature") else {
+        return;
+    };
+    let bytes = std::fs::read(corpus.join("gpx/sportslib_edge1000_ride_3939576645.gpx")).unwrap();
+    let ride = read_bytes("ride.gpx", &bytes).unwrap().remove(0);
+    assert_eq!(ride.capabilities.temperature, TempSensor::Air);
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.contains("<type>road_biking</type>"));
+    let run = text.replace("<type>road_biking</type>", "<type>running</type>");
+    let run = read_bytes("run.gpx", run.as_bytes()).unwrap().remove(0);
+    assert_eq!(run.capabilities.temperature, TempSensor::Wrist);
+    assert_eq!(
+        reduce(&run, &MetricParams::default(), None).m.temp_source,
+        Some(TempSource::Wrist)
+    );
+}
