@@ -386,6 +386,9 @@ pub struct AthleteValues {
     pub hr_rest_bpm: Option<f64>,
     /// Body mass in kilograms.
     pub weight_kg: Option<f64>,
+    /// Height in metres (FIT `user_profile.height`).
+    #[serde(default)]
+    pub height_m: Option<f64>,
     /// Sex.
     pub sex: Option<Sex>,
     /// Year of birth.

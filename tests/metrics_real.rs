@@ -68,3 +68,33 @@ fn gpx_watch_temperature_is_the_wrist_sensor() {
         Some(TempSource::Wrist)
     );
 }
+
+/// Height and weight come from the FIT `user_profile` (issue 16 item 8): the Forerunner 965 run
+/// states 1.75 m and 69.0 kg, so the profile says 175 cm and 69 kg from the file instead of the
+/// 170 cm default; a configured value still wins.
+#[test]
+fn height_and_weight_from_the_fit_user_profile() {
+    use calfguard::athlete::{resolve, AthleteConfig, Origin};
+    let dir = common::input_dir(&["jkfit_fr965_run_power_stamina.fit"]);
+    let a = common::run(&[dir.path().to_path_buf()], false);
+    assert_eq!(a.activities.len(), 1);
+    let p = resolve(&AthleteConfig::default(), &a.activities);
+    assert_eq!(p.height_cm.origin, Origin::File);
+    assert!((p.height_cm.value.unwrap() - 175.0).abs() < 1e-9);
+    assert_eq!(p.weight_kg.origin, Origin::File);
+    assert!((p.weight_kg.value.unwrap() - 69.0).abs() < 1e-9);
+    assert!(p
+        .height_cm
+        .note
+        .contains("jkfit_fr965_run_power_stamina.fit"));
+    let configured = AthleteConfig {
+        height_cm: Some(180.0),
+        ..AthleteConfig::default()
+    };
+    let p = resolve(&configured, &a.activities);
+    assert_eq!(
+        (p.height_cm.value, p.height_cm.origin),
+        (Some(180.0), Origin::Config)
+    );
+    assert!((p.finish_params(Default::default()).height_m - 1.80).abs() < 1e-9);
+}
