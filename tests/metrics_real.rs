@@ -98,3 +98,31 @@ fn height_and_weight_from_the_fit_user_profile() {
     );
     assert!((p.finish_params(Default::default()).height_m - 1.80).abs() < 1e-9);
 }
+
+/// Climbing is moving (issue 16 item 7): on the Endomondo hike (GPX, 2 segments, slow steep
+/// stretches) the samples climbing or descending at ≥ 300 m/h below 0.5 m/s horizontal now count
+/// as moving. Reference: the moving time of the same samples without altitude (the rule before).
+#[test]
+fn climbing_slowly_is_moving_on_a_real_hike() {
+    use calfguard::metrics::distance::{
+        climbing_mask, moving_s, speed_estimates_mps, DEFAULT_STATIONARY_SPEED_MPS,
+    };
+    use calfguard::metrics::elapsed_s;
+    let a = activities("phpgpx_endomondo_hike_2seg_hr.gpx").remove(0);
+    let with = moving_s(&a.samples, DEFAULT_STATIONARY_SPEED_MPS);
+    let mut flat = a.samples.clone();
+    for s in &mut flat {
+        s.altitude_m = None;
+    }
+    let without = moving_s(&flat, DEFAULT_STATIONARY_SPEED_MPS);
+    let slow_climbs = climbing_mask(&a.samples)
+        .iter()
+        .zip(speed_estimates_mps(&a.samples))
+        .filter(|(c, v)| **c && v.is_some_and(|v| v < DEFAULT_STATIONARY_SPEED_MPS))
+        .count();
+    eprintln!("hike: moving {without} s without altitude, {with} s with; {slow_climbs} slow climbing samples");
+    assert!(slow_climbs > 1000, "{slow_climbs}");
+    // measured: 5008 s without altitude, 8236 s with
+    assert!(with > without + 2500.0, "{with} vs {without}");
+    assert!(with <= elapsed_s(&a.samples));
+}

@@ -11,8 +11,9 @@
 //! implementations).
 
 use super::distance::{
-    cumulative_track_with, geo_points, moving_from_speeds, normalised_max_speed, position_steps_m,
-    speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
+    climbing_mask, cumulative_track_with, geo_points, moving_from_speeds, normalised_max_speed,
+    position_steps_m, speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS,
+    MAX_FOOT_SPEED_MPS,
 };
 use super::{check, counted_intervals, median, span_s, Interval};
 use crate::model::Sample;
@@ -37,6 +38,7 @@ pub struct Series<'a> {
     samples: &'a [Sample],
     intervals: Vec<Interval>,
     speeds: Vec<Option<f64>>,
+    climbing: Vec<bool>,
     moving: Vec<bool>,
     t0_ms: Option<i64>,
     geo: OnceCell<Vec<GeoPoint>>,
@@ -50,11 +52,13 @@ impl<'a> Series<'a> {
     pub fn new(samples: &'a [Sample]) -> Series<'a> {
         let geo = OnceCell::new();
         let speeds = speed_estimates_with(samples, &geo);
-        let moving = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
+        let climbing = climbing_mask(samples);
+        let moving = moving_from_speeds(&speeds, &climbing, DEFAULT_STATIONARY_SPEED_MPS);
         Series {
             samples,
             intervals: counted_intervals(samples),
             speeds,
+            climbing,
             moving,
             t0_ms: samples.iter().find_map(|s| s.time_utc_ms),
             geo,
@@ -94,7 +98,7 @@ impl<'a> Series<'a> {
         if thr == DEFAULT_STATIONARY_SPEED_MPS {
             Cow::Borrowed(&self.moving)
         } else {
-            Cow::Owned(moving_from_speeds(&self.speeds, thr))
+            Cow::Owned(moving_from_speeds(&self.speeds, &self.climbing, thr))
         }
     }
 

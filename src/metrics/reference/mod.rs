@@ -174,16 +174,26 @@ pub fn track_length_m(samples: &[Sample], max_speed_mps: f64) -> Option<f64> {
 }
 
 pub fn moving_mask(samples: &[Sample], stationary_speed_mps: f64) -> Vec<bool> {
-    moving_from_speeds(&speed_estimates_mps(samples), stationary_speed_mps)
+    moving_from_speeds(samples, &speed_estimates_mps(samples), stationary_speed_mps)
 }
 
-fn moving_from_speeds(speeds: &[Option<f64>], stationary_speed_mps: f64) -> Vec<bool> {
+/// (The vertical rule came after the linear rewrite: the shared `climbing_mask` is used as is.)
+fn moving_from_speeds(
+    samples: &[Sample],
+    speeds: &[Option<f64>],
+    stationary_speed_mps: f64,
+) -> Vec<bool> {
     let thr = if stationary_speed_mps.is_finite() && stationary_speed_mps >= 0.0 {
         stationary_speed_mps
     } else {
         DEFAULT_STATIONARY_SPEED_MPS
     };
-    speeds.iter().map(|v| v.is_none_or(|v| v >= thr)).collect()
+    let climbing = super::distance::climbing_mask(samples);
+    speeds
+        .iter()
+        .zip(climbing)
+        .map(|(v, c)| v.is_none_or(|v| v >= thr) || c)
+        .collect()
 }
 
 pub fn moving_s(samples: &[Sample], stationary_speed_mps: f64) -> f64 {
@@ -255,7 +265,7 @@ fn moving_intervals(
     speeds: &[Option<f64>],
     stationary_speed_mps: f64,
 ) -> Vec<Interval> {
-    let moving = moving_from_speeds(speeds, stationary_speed_mps);
+    let moving = moving_from_speeds(samples, speeds, stationary_speed_mps);
     counted_intervals(samples)
         .into_iter()
         .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))
@@ -330,7 +340,7 @@ fn pace_load(
 
 fn speed_intervals(samples: &[Sample]) -> Vec<(Interval, f64, f64)> {
     let speeds = speed_estimates_mps(samples);
-    let moving = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
+    let moving = moving_from_speeds(samples, &speeds, DEFAULT_STATIONARY_SPEED_MPS);
     let t0 = samples.iter().find_map(|s| s.time_utc_ms);
     counted_intervals(samples)
         .into_iter()
@@ -506,7 +516,7 @@ fn merge(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 
 pub fn hr_profile(samples: &[Sample]) -> HrProfile {
     let speeds = speed_estimates_mps(samples);
-    let moving_mask = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
+    let moving_mask = moving_from_speeds(samples, &speeds, DEFAULT_STATIONARY_SPEED_MPS);
     let mut all = Vec::new();
     let mut moving = Vec::new();
     let mut moving_s = 0.0;
