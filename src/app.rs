@@ -119,6 +119,7 @@ pub fn evaluate(analysis: &mut Analysis, settings: &Settings) -> Evaluation {
         .activities
         .par_iter_mut()
         .for_each(|a| finish(a, &params));
+    crate::metrics::finish::link_warmups(&mut analysis.activities);
     let facts: Vec<ActivityFacts> = analysis.activities.iter().map(ActivityFacts::of).collect();
     let flags = flags::analyse(&facts, &config.thresholds);
     Evaluation { profile, flags }

@@ -154,7 +154,7 @@ pub fn resolve(config: &AthleteConfig, activities: &[ActivityRecord]) -> Profile
             Some(Sourced {
                 value: Some(est.round()),
                 origin: Origin::Estimated,
-                note: "99.5th percentile of spike-filtered, 5-sample median heart rate over the history".into(),
+                note: "estimated: second highest per-activity peak of spike-filtered, 5-sample median heart rate held for 15 s".into(),
             })
         })
         .unwrap_or_else(|| Sourced::unknown("no heart rate in any file"));

@@ -222,6 +222,9 @@ pub enum WarmupStatus {
     None,
     /// Neither heart rate (with HRmax) nor speed in the window.
     Unknown,
+    /// Not judged: a race-like effort or a run over two hours (they start slowly by necessity,
+    /// and warm-up advice for a race is not wanted).
+    NotJudged,
 }
 
 impl WarmupStatus {
@@ -232,6 +235,7 @@ impl WarmupStatus {
             WarmupStatus::Short => "short",
             WarmupStatus::None => "none",
             WarmupStatus::Unknown => "unknown",
+            WarmupStatus::NotJudged => "not_judged",
         }
     }
 }

@@ -126,3 +126,61 @@ fn climbing_slowly_is_moving_on_a_real_hike() {
     assert!(with > without + 2500.0, "{with} vs {without}");
     assert!(with <= elapsed_s(&a.samples));
 }
+
+/// HRmax estimated from per-activity peaks (issue 16 item 1) on the real fixtures: the value is
+/// the second highest 15-s peak, above the pooled 99.5th percentile it replaces, and the
+/// recordings spend less time above it (the fixtures come from many people, so the one with the
+/// highest peak still spends a few minutes above it; on single athletes' histories the
+/// percentile had them spend 27-83 minutes above it).
+#[test]
+fn hr_max_is_estimated_from_per_activity_peaks() {
+    use calfguard::metrics::hr::sustained_peak_bpm;
+    use calfguard::metrics::profile::hr_max_estimate_from;
+    let a = common::run(&[common::fixtures()], false);
+    let est = hr_max_estimate_from(
+        a.activities
+            .iter()
+            .filter(|r| r.date_ok)
+            .filter_map(|r| r.deferred.as_ref().map(|d| &d.hr)),
+    )
+    .unwrap();
+    let mut peaks = Vec::new();
+    let mut above: Vec<(f64, f64)> = Vec::new(); // (hr, seconds)
+    let mut old_pool = Vec::new();
+    for f in std::fs::read_dir(common::fixtures()).unwrap() {
+        let path = f.unwrap().path();
+        let Ok(acts) = read_bytes(path.to_str().unwrap(), &std::fs::read(&path).unwrap()) else {
+            continue;
+        };
+        for act in acts {
+            let plausible = act.start_utc.format("%Y").to_string().as_str() >= "2000";
+            if !plausible {
+                continue;
+            }
+            if let Some(pk) = sustained_peak_bpm(&act.samples) {
+                peaks.push(pk);
+            }
+            old_pool.extend(calfguard::metrics::hr::clean_hr_bpm(&act.samples));
+            for w in act.samples.windows(2) {
+                if let (Some(t0), Some(t1), Some(hr)) =
+                    (w[0].time_utc_ms, w[1].time_utc_ms, w[1].hr_bpm)
+                {
+                    let dt = (t1 - t0) as f64 / 1000.0;
+                    if dt > 0.0 && dt <= 10.0 {
+                        above.push((hr, dt));
+                    }
+                }
+            }
+        }
+    }
+    peaks.sort_by(|a, b| b.total_cmp(a));
+    assert_eq!(est, peaks[1], "{peaks:?}");
+    old_pool.sort_by(f64::total_cmp);
+    let old = old_pool[(0.995 * (old_pool.len() - 1) as f64) as usize];
+    let above_s = |m: f64| above.iter().filter(|x| x.0 > m).map(|x| x.1).sum::<f64>();
+    let (new_s, old_s) = (above_s(est), above_s(old));
+    eprintln!("HRmax estimate {est} ({new_s} s above), 99.5th percentile {old} ({old_s} s above)");
+    // measured: 186 bpm (206 s above) against 183 bpm (417 s above)
+    assert!(est > old, "{est} vs {old}");
+    assert!(new_s < old_s / 1.5, "{new_s} s vs {old_s} s");
+}

@@ -15,7 +15,7 @@ use super::distance::{
     position_steps_m, speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS,
     MAX_FOOT_SPEED_MPS,
 };
-use super::{check, counted_intervals, median, span_s, Interval};
+use super::{check, counted_intervals, span_s, Interval};
 use crate::model::Sample;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -28,8 +28,9 @@ pub(crate) type SpeedInterval = (Interval, f64, f64);
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SpeedIntervals {
     pub items: Vec<SpeedInterval>,
-    /// Median speed (each interval one value), `None` unless > 0.
-    pub median_mps: Option<f64>,
+    /// Median of the running speeds (≥ 2.0 m/s, `intensity::RUNNING_MIN_SPEED_MPS`): stops and
+    /// walking excluded; `None` unless > 0.
+    pub running_median_mps: Option<f64>,
 }
 
 /// An activity's samples with what the metrics share (see the module documentation).
@@ -172,8 +173,11 @@ impl<'a> Series<'a> {
                 })
                 .collect();
             let v: Vec<f64> = items.iter().map(|x| x.2).collect();
-            let median_mps = median(&v).filter(|m| *m > 0.0);
-            SpeedIntervals { items, median_mps }
+            let running_median_mps = super::intensity::running_median(v.iter().copied());
+            SpeedIntervals {
+                items,
+                running_median_mps,
+            }
         })
     }
 }
