@@ -24,6 +24,10 @@ pub const MIN_STEP_M: f64 = 1.0;
 /// Half-width of the centred window used to estimate speed from distances or positions, in seconds.
 pub const SPEED_HALF_WINDOW_S: f64 = 5.0;
 
+/// Speeds from which a foot activity is running rather than walking, m/s (the preferred
+/// walk-to-run transition, about 2.0 m/s: Hreljac 1993).
+pub const RUNNING_MIN_SPEED_MPS: f64 = 2.0;
+
 /// Climbing or descending at least this fast is moving, whatever the horizontal speed, m/s
 /// (300 m/h: a mountain runner's hike up a steep slope is well under 0.5 m/s horizontally).
 pub const CLIMB_MOVING_MPS: f64 = 300.0 / 3600.0;

@@ -307,7 +307,8 @@ pub fn sample_grades_series(series: &Series<'_>) -> Vec<Option<f64>> {
             let x = (*x)?;
             let lo = (x - GRADE_HALF_WINDOW_M).max(x_min);
             let hi = (x + GRADE_HALF_WINDOW_M).min(x_max);
-            if !(hi - lo >= GRADE_HALF_WINDOW_M) {
+            let span = hi - lo;
+            if span.is_nan() || span < GRADE_HALF_WINDOW_M {
                 return None;
             }
             let g = (alt_at(hi) - alt_at(lo)) / (hi - lo);

@@ -5,7 +5,7 @@
 use super::elevation::sample_grades_series;
 use super::hr::{hr_at, time_in_zones_s, Zones};
 use super::series::Series;
-use super::{check, counted_intervals, median, merge_by_key, span_s, Interval};
+use super::{check, counted_intervals, merge_by_key, span_s, Interval};
 use crate::model::{Sample, WarmupStatus};
 use serde::{Deserialize, Serialize};
 
@@ -20,9 +20,7 @@ pub const HARD_HR_FRACTION: f64 = 0.88;
 /// fraction of HRmax is easy, whatever its surges.
 pub const SURGE_HR_VETO_FRACTION: f64 = 0.75;
 
-/// Speeds from which a foot activity is running rather than walking, m/s (the preferred
-/// walk-to-run transition, about 2.0 m/s: Hreljac 1993).
-pub const RUNNING_MIN_SPEED_MPS: f64 = 2.0;
+pub use super::distance::RUNNING_MIN_SPEED_MPS;
 
 /// A surge counts only where the ground is this flat: |grade| below 3 %.
 pub const SURGE_MAX_GRADE: f64 = 0.03;
@@ -203,13 +201,6 @@ pub fn surges_series(series: &Series<'_>) -> usize {
     count
 }
 
-/// The median of the running speeds (≥ [`RUNNING_MIN_SPEED_MPS`]) among `speeds`; `None` unless
-/// there is one and it is > 0.
-pub(crate) fn running_median(speeds: impl Iterator<Item = f64>) -> Option<f64> {
-    let v: Vec<f64> = speeds.filter(|v| *v >= RUNNING_MIN_SPEED_MPS).collect();
-    median(&v).filter(|m| *m > 0.0)
-}
-
 /// The hard-run rule from its parts: `hard_hr_minutes ≥ 10`, or `surges ≥ 3` unless the HR
 /// record speaks for the run (`covering_mean_bpm`, see [`super::profile::HrProfile`]) with a
 /// mean under 75 % of HRmax.
@@ -248,8 +239,30 @@ pub fn hardness(samples: &[Sample], hr_max_bpm: Option<f64>) -> Hardness {
     let hr_min = hr_max_bpm.and_then(|m| hard_hr_minutes(samples, m));
     let series = Series::new(samples);
     let n = surges_series(&series);
-    let mean = super::profile::HrProfile::from_series(&series).covering_mean_bpm();
-    hard_rule(hr_min, n, mean, hr_max_bpm)
+    hard_rule(hr_min, n, covering_mean_bpm(&series), hr_max_bpm)
+}
+
+/// The time-weighted mean heart rate over the counted intervals with heart rate, when heart
+/// rate covers at least half of the moving time (as `profile::HrProfile::covering_mean_bpm`).
+fn covering_mean_bpm(series: &Series<'_>) -> Option<f64> {
+    let samples = series.samples();
+    let moving = series.moving();
+    let (mut moving_s, mut moving_hr_s, mut sum, mut hr_s) = (0.0, 0.0, 0.0, 0.0);
+    for iv in series.intervals() {
+        let hr = hr_at(samples, iv.end);
+        if moving.get(iv.end).copied().unwrap_or(false) {
+            moving_s += iv.dt_s;
+            if hr.is_some() {
+                moving_hr_s += iv.dt_s;
+            }
+        }
+        if let Some(h) = hr {
+            sum += h * iv.dt_s;
+            hr_s += iv.dt_s;
+        }
+    }
+    let covered = moving_s > 0.0 && moving_hr_s / moving_s >= super::load::MIN_COVERAGE;
+    (covered && hr_s > 0.0).then(|| sum / hr_s).and_then(check)
 }
 
 /// Warm-up quality of the first window of a run.

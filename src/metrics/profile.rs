@@ -229,7 +229,7 @@ mod tests {
     use super::*;
     use crate::ingest::read_bytes;
     use crate::metrics::hr::{hr_max_estimate_bpm, time_in_zones_s, trimp_banister, trimp_edwards};
-    use crate::metrics::intensity::{warmup, z45_minutes};
+    use crate::metrics::intensity::{hard_rule, hardness, surges, warmup, z45_minutes};
     use crate::metrics::load::{load, LoadParams};
     use crate::model::LoadSource;
 
@@ -283,6 +283,19 @@ mod tests {
                     ));
                     assert!(close(trimp_edwards(&a.samples, max), p.trimp_edwards(max)));
                     assert!(close(z45_minutes(&a.samples, max), p.z45_minutes(max)));
+                    let h = hardness(&a.samples, Some(max));
+                    let hp = hard_rule(
+                        p.minutes_at_or_above(0.88 * max),
+                        surges(&a.samples),
+                        p.covering_mean_bpm(),
+                        Some(max),
+                    );
+                    assert_eq!(
+                        (h.hard, h.surges_vetoed),
+                        (hp.hard, hp.surges_vetoed),
+                        "{name}"
+                    );
+                    assert!(close(h.hard_hr_minutes, hp.hard_hr_minutes), "{name}");
                     let params = LoadParams {
                         hr_rest_bpm: Some(rest),
                         hr_max_bpm: Some(max),

@@ -15,7 +15,7 @@ use super::distance::{
     position_steps_m, speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS,
     MAX_FOOT_SPEED_MPS,
 };
-use super::{check, counted_intervals, span_s, Interval};
+use super::{check, counted_intervals, median, span_s, Interval};
 use crate::model::Sample;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -31,6 +31,15 @@ pub(crate) struct SpeedIntervals {
     /// Median of the running speeds (≥ 2.0 m/s, `intensity::RUNNING_MIN_SPEED_MPS`): stops and
     /// walking excluded; `None` unless > 0.
     pub running_median_mps: Option<f64>,
+}
+
+/// The median of the running speeds (≥ [`super::distance::RUNNING_MIN_SPEED_MPS`]) among `speeds`; `None` unless
+/// there is one and it is > 0.
+pub(crate) fn running_median(speeds: impl Iterator<Item = f64>) -> Option<f64> {
+    let v: Vec<f64> = speeds
+        .filter(|v| *v >= super::distance::RUNNING_MIN_SPEED_MPS)
+        .collect();
+    median(&v).filter(|m| *m > 0.0)
 }
 
 /// An activity's samples with what the metrics share (see the module documentation).
@@ -173,7 +182,7 @@ impl<'a> Series<'a> {
                 })
                 .collect();
             let v: Vec<f64> = items.iter().map(|x| x.2).collect();
-            let running_median_mps = super::intensity::running_median(v.iter().copied());
+            let running_median_mps = running_median(v.iter().copied());
             SpeedIntervals {
                 items,
                 running_median_mps,
