@@ -120,6 +120,7 @@ pub fn evaluate(analysis: &mut Analysis, settings: &Settings) -> Evaluation {
         .activities
         .par_iter_mut()
         .for_each(|a| finish(a, &params));
+    crate::metrics::finish::link_warmups(&mut analysis.activities);
     let mut facts: Vec<ActivityFacts> = analysis.activities.iter().map(ActivityFacts::of).collect();
     facts.extend(listed_strength(&analysis.listed, settings));
     let flags = flags::analyse(&facts, &config.thresholds);

@@ -154,7 +154,7 @@ pub fn resolve(config: &AthleteConfig, activities: &[ActivityRecord]) -> Profile
             Some(Sourced {
                 value: Some(est.round()),
                 origin: Origin::Estimated,
-                note: "99.5th percentile of spike-filtered, 5-sample median heart rate over the history".into(),
+                note: "estimated: second highest per-activity peak of spike-filtered, 5-sample median heart rate held for 15 s".into(),
             })
         })
         .unwrap_or_else(|| Sourced::unknown("no heart rate in any file"));
@@ -182,11 +182,14 @@ pub fn resolve(config: &AthleteConfig, activities: &[ActivityRecord]) -> Profile
             .unwrap_or_else(|| {
                 Sourced::unknown("sweat loss as % of body mass needs athlete.weight_kg")
             }),
-        height_cm: from_config(&config.height_cm).unwrap_or(Sourced {
-            value: Some(170.0),
-            origin: Origin::Default,
-            note: "for the body surface area of the sweat estimate; set athlete.height_cm".into(),
-        }),
+        height_cm: from_config(&config.height_cm)
+            .or_else(|| from_files(activities, |a| a.file_athlete.height_m.map(|m| m * 100.0)))
+            .unwrap_or(Sourced {
+                value: Some(170.0),
+                origin: Origin::Default,
+                note: "for the body surface area of the sweat estimate; set athlete.height_cm"
+                    .into(),
+            }),
         threshold_pace_s_per_km: from_config(&config.threshold_pace_s_per_km).unwrap_or_else(
             || Sourced::unknown("without it, runs without heart rate get a duration-based load"),
         ),

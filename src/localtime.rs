@@ -2,6 +2,8 @@
 //!
 //! The offset of an activity's local time from UTC comes, best first, from:
 //! 1. the file (`tz_source = file`): FIT `activity.local_timestamp`, an ISO time with an offset;
+//!    unless it states +00:00 where the zone at the start position does not (some watches write
+//!    local time as UTC): then a warning, and the position's zone;
 //! 2. the time zone at the activity's start position (`position`), looked up in the time-zone
 //!    boundaries that `tzf-rs` embeds, with the offset in force at the start from `chrono-tz`
 //!    (so a run abroad lands on its local date and daylight-saving changes are honoured);
@@ -108,15 +110,41 @@ pub fn place(record: &mut ActivityRecord, configured: Option<Tz>, now: DateTime<
         }
         rounded
     });
+    // A file that states local time = UTC where the zone at its start position is not at +00:00
+    // gives way to the position: the signature of a watch writing local time as UTC (no zone
+    // set). A non-zero stated offset is kept: the device knew a zone.
+    let position_zone = file.start_position.and_then(|(lat, lon)| zone_at(lat, lon));
+    let mut file_source = file.tz_source;
+    if let (Some(o @ 0), TzSource::File, Some(zone)) =
+        (file_offset_s, file.tz_source, position_zone)
+    {
+        let at_position = offset_in(zone, start);
+        if at_position != o {
+            warnings.push(format!(
+                "the file's UTC offset {} disagrees with the time zone at the start position ({}, {}): the position's is used",
+                hhmm(o),
+                zone.name(),
+                hhmm(at_position)
+            ));
+            file_source = TzSource::Position;
+        }
+    }
     let (offset, source) = resolve(
         file_offset_s,
-        file.tz_source,
+        file_source,
         start,
         file.start_position,
         configured,
     );
     record.utc_offset_s = Some(offset);
     record.tz_source = source;
+}
+
+/// An offset in seconds as `+02:00`.
+fn hhmm(offset_s: i32) -> String {
+    let sign = if offset_s < 0 { '-' } else { '+' };
+    let m = offset_s.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
 }
 
 #[cfg(test)]
@@ -165,6 +193,43 @@ mod tests {
         a.utc_offset_s = Some(19_800 + 30); // India, +05:30, half a minute off
         let s = placed(&a, "2026-11-23T08:00:00Z");
         assert_eq!(s.utc_offset_s, Some(19_800));
+    }
+
+    #[test]
+    fn a_file_offset_that_disagrees_with_the_position_gives_way() {
+        // The COROS PACE 2 ride states local time = UTC (offset 0) but starts near Bogotá
+        // (UTC−5): warned, and placed by the position (it was placed at +00:00 before).
+        let bytes =
+            include_bytes!("../fixtures/real/pyfitparse_coros_pace2_ride_misaligned_fields.fit");
+        let a = crate::ingest::read_bytes("c.fit", bytes).unwrap().remove(0);
+        assert_eq!((a.utc_offset_s, a.tz_source), (Some(0), TzSource::File));
+        let s = placed(&a, "2026-11-23T08:00:00Z");
+        assert_eq!(
+            (s.utc_offset_s, s.tz_source),
+            (Some(-5 * 3600), TzSource::Position)
+        );
+        assert_eq!(
+            s.warnings.placement,
+            [
+                "the file's UTC offset +00:00 disagrees with the time zone at the start position \
+              (America/Bogota, -05:00): the position's is used"
+            ]
+        );
+        assert_eq!(s.start_local().to_rfc3339(), "2020-10-25T06:10:19-05:00");
+        // A file whose offset agrees keeps it, without a warning: the fenix 2 run in Norway
+        // (+02:00 in August). So does a non-zero offset that disagrees (the device knew a zone):
+        // the sample athlete's runs are written in Berlin time wherever they were recorded.
+        let bytes = include_bytes!("../fixtures/real/pyfitparse_fenix2_run_hr_temp.fit");
+        let a = crate::ingest::read_bytes("f.fit", bytes).unwrap().remove(0);
+        let s = placed(&a, "2026-11-23T08:00:00Z");
+        assert_eq!((s.utc_offset_s, s.tz_source), (Some(7200), TzSource::File));
+        assert!(s.warnings.placement.is_empty());
+        let mut moved = a.clone();
+        moved.utc_offset_s = Some(3600);
+        let s = placed(&moved, "2026-11-23T08:00:00Z");
+        assert_eq!((s.utc_offset_s, s.tz_source), (Some(3600), TzSource::File));
+        assert!(s.warnings.placement.is_empty());
+        assert_eq!(hhmm(-34_200), "-09:30");
     }
 
     fn at(s: &str) -> DateTime<Utc> {

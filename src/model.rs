@@ -222,6 +222,9 @@ pub enum WarmupStatus {
     None,
     /// Neither heart rate (with HRmax) nor speed in the window.
     Unknown,
+    /// Not judged: a race-like effort or a run over two hours (they start slowly by necessity,
+    /// and warm-up advice for a race is not wanted).
+    NotJudged,
 }
 
 impl WarmupStatus {
@@ -232,6 +235,7 @@ impl WarmupStatus {
             WarmupStatus::Short => "short",
             WarmupStatus::None => "none",
             WarmupStatus::Unknown => "unknown",
+            WarmupStatus::NotJudged => "not_judged",
         }
     }
 }
@@ -386,6 +390,9 @@ pub struct AthleteValues {
     pub hr_rest_bpm: Option<f64>,
     /// Body mass in kilograms.
     pub weight_kg: Option<f64>,
+    /// Height in metres (FIT `user_profile.height`).
+    #[serde(default)]
+    pub height_m: Option<f64>,
     /// Sex.
     pub sex: Option<Sex>,
     /// Year of birth.
@@ -433,7 +440,7 @@ pub enum AltitudeSource {
 pub enum TempSensor {
     /// In a watch worn on the wrist: it reads high from body heat.
     Wrist,
-    /// In the air: an external sensor, a bike computer, or what GPX/TCX call air temperature.
+    /// In the air: an external sensor or a bike computer (GPX/TCX: a bike computer or a ride).
     #[default]
     Air,
 }

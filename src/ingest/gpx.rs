@@ -495,6 +495,7 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
     act.samples = st.samples;
     act.salvaged = brk;
     finish_sport_and_cadence(&mut act, st.trk_type.as_deref());
+    act.capabilities.temperature = crate::ingest::temp_sensor(act.device.as_deref(), &act.sport);
     clean_activity(&mut act);
     Ok(vec![act])
 }

@@ -292,6 +292,41 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> ReadResult {
     }
 }
 
+/// Bike computers, whose temperature sensor is not worn on the body. The name is judged as the
+/// report shows it (cut at [`crate::ingest::MAX_TEXT_BYTES`]).
+pub(crate) fn is_bike_computer(device: Option<&str>) -> bool {
+    let d = crate::ingest::cap_text(device.unwrap_or(""))
+        .0
+        .to_ascii_lowercase();
+    [
+        "edge",
+        "elemnt",
+        "bolt",
+        "roam",
+        "karoo",
+        "sigma",
+        "bryton",
+        "hammerhead",
+    ]
+    .iter()
+    .any(|k| d.contains(k))
+}
+
+/// Where a GPX or TCX file's temperature was measured: the air for a
+/// [bike computer](is_bike_computer) or a ride, else a watch's wrist sensor. Garmin Connect's
+/// GPX `atemp` names no device (creator "Garmin Connect") and is the watch's wrist sensor on
+/// runs: it reads skin heat (16.6 °C in a January night run, issue 16).
+pub(crate) fn temp_sensor(
+    device: Option<&str>,
+    sport: &crate::model::Sport,
+) -> crate::model::TempSensor {
+    if is_bike_computer(device) || *sport == crate::model::Sport::Cycling {
+        crate::model::TempSensor::Air
+    } else {
+        crate::model::TempSensor::Wrist
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -463,6 +463,8 @@ fn finish(source: &str, st: State, brk: Option<Break>) -> ReadResult {
             act.salvaged = brk.clone();
         }
         finish_sport_and_cadence(&mut act, b.sport.as_deref());
+        act.capabilities.temperature =
+            crate::ingest::temp_sensor(act.device.as_deref(), &act.sport);
         clean_activity(&mut act);
         out.push(act);
     }

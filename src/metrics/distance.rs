@@ -24,6 +24,17 @@ pub const MIN_STEP_M: f64 = 1.0;
 /// Half-width of the centred window used to estimate speed from distances or positions, in seconds.
 pub const SPEED_HALF_WINDOW_S: f64 = 5.0;
 
+/// Speeds from which a foot activity is running rather than walking, m/s (the preferred
+/// walk-to-run transition, about 2.0 m/s: Hreljac 1993).
+pub const RUNNING_MIN_SPEED_MPS: f64 = 2.0;
+
+/// Climbing or descending at least this fast is moving, whatever the horizontal speed, m/s
+/// (300 m/h: a mountain runner's hike up a steep slope is well under 0.5 m/s horizontally).
+pub const CLIMB_MOVING_MPS: f64 = 300.0 / 3600.0;
+
+/// Half-width of the time window over which the vertical speed is taken, seconds.
+pub const CLIMB_HALF_WINDOW_S: f64 = 60.0;
+
 /// Most samples scanned on each side of a sample for its speed window (bounds the cost).
 const SPEED_WINDOW_MAX_SAMPLES: usize = 64;
 
@@ -537,7 +548,8 @@ pub fn track_length_m(samples: &[Sample], max_speed_mps: f64) -> Option<f64> {
         .and_then(check)
 }
 
-/// Which samples are moving: speed estimate ≥ `stationary_speed_mps`, or speed unknown.
+/// Which samples are moving: speed estimate ≥ `stationary_speed_mps`, or speed unknown, or
+/// [climbing or descending](climbing_mask) at ≥ [`CLIMB_MOVING_MPS`] (300 m/h).
 ///
 /// A sample with no speed information at all (treadmill without a foot pod, HR-only files) counts
 /// as moving: only pauses (gaps) can then be detected. A non-finite or negative threshold falls
@@ -547,19 +559,85 @@ pub fn track_length_m(samples: &[Sample], max_speed_mps: f64) -> Option<f64> {
 /// `stationary_speed_mps` in metres per second.
 ///
 /// # References
-/// Threshold ours (0.5 m/s ≈ 1.8 km/h, slower than any walk).
+/// Threshold ours (0.5 m/s ≈ 1.8 km/h, slower than any walk); the vertical rule is ours too
+/// (issue 16: a 101 km mountain race had 6.5 h "not moving" on its climbs).
 pub fn moving_mask(samples: &[Sample], stationary_speed_mps: f64) -> Vec<bool> {
-    moving_from_speeds(&speed_estimates_mps(samples), stationary_speed_mps)
+    moving_from_speeds(
+        &speed_estimates_mps(samples),
+        &climbing_mask(samples),
+        stationary_speed_mps,
+    )
 }
 
-/// [`moving_mask`] from speed estimates already computed with [`speed_estimates_mps`].
-pub(crate) fn moving_from_speeds(speeds: &[Option<f64>], stationary_speed_mps: f64) -> Vec<bool> {
+/// [`moving_mask`] from speed estimates already computed with [`speed_estimates_mps`] and the
+/// [`climbing_mask`].
+pub(crate) fn moving_from_speeds(
+    speeds: &[Option<f64>],
+    climbing: &[bool],
+    stationary_speed_mps: f64,
+) -> Vec<bool> {
     let thr = if stationary_speed_mps.is_finite() && stationary_speed_mps >= 0.0 {
         stationary_speed_mps
     } else {
         DEFAULT_STATIONARY_SPEED_MPS
     };
-    speeds.iter().map(|v| v.is_none_or(|v| v >= thr)).collect()
+    speeds
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v.is_none_or(|v| v >= thr) || climbing.get(i).copied().unwrap_or(false))
+        .collect()
+}
+
+/// Which samples climb or descend at ≥ [`CLIMB_MOVING_MPS`] (300 m/h).
+///
+/// The vertical speed of a timed sample at time `t` is `|alt_b − alt_a| / (t_b − t_a)` between
+/// the earliest altitude sample `a` at or after `t − 60 s` and the latest `b` at or before
+/// `t + 60 s` ([`CLIMB_HALF_WINDOW_S`]), taken among the samples with a time and a finite
+/// altitude whose time is later than every one before them (the time policy's clock); the span
+/// `t_b − t_a` must be at least 60 s, so a window cut by a pause or the ends of the recording is
+/// not judged. Over two minutes a barometric altimeter's noise (decimetres) is far below the 10 m
+/// the threshold needs.
+///
+/// # Units
+/// Seconds and metres in; a mask out.
+///
+/// # References
+/// Ours (docs/metrics.md "Moving time").
+pub fn climbing_mask(samples: &[Sample]) -> Vec<bool> {
+    let Some(t0) = samples.iter().find_map(|s| s.time_utc_ms) else {
+        return vec![false; samples.len()];
+    };
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    let mut clock: Option<i64> = None;
+    for s in samples {
+        let Some(t) = s.time_utc_ms else { continue };
+        if clock.is_some_and(|c| t <= c) {
+            continue;
+        }
+        clock = Some(t);
+        if let Some(alt) = finite(s.altitude_m) {
+            points.push((span_s(t0, t), alt));
+        }
+    }
+    if points.len() < 2 {
+        return vec![false; samples.len()];
+    }
+    samples
+        .iter()
+        .map(|s| {
+            let Some(t) = s.time_utc_ms.map(|t| span_s(t0, t)) else {
+                return false;
+            };
+            let lo = points.partition_point(|p| p.0 < t - CLIMB_HALF_WINDOW_S);
+            let hi = points.partition_point(|p| p.0 <= t + CLIMB_HALF_WINDOW_S);
+            if hi == 0 || hi - 1 <= lo {
+                return false;
+            }
+            let (a, b) = (points[lo], points[hi - 1]);
+            let span = b.0 - a.0;
+            span >= CLIMB_HALF_WINDOW_S && (b.1 - a.1).abs() / span >= CLIMB_MOVING_MPS
+        })
+        .collect()
 }
 
 /// Moving time: the counted intervals (gaps ≤ [`super::MAX_GAP_S`], time advancing) whose closing
@@ -684,6 +762,38 @@ mod tests {
         for x in v {
             assert!((x.unwrap() - 3.0).abs() < 1e-9);
         }
+    }
+
+    #[test]
+    fn climbing_counts_as_moving() {
+        // 20 min hiking up a steep slope: 0.3 m/s horizontal (below 0.5 m/s), 0.12 m/s up
+        // (432 m/h ≥ 300 m/h); then 10 min standing with ±0.4 m of altimeter noise; then
+        // 10 min on the flat at 0.3 m/s (slow, no climb).
+        let s = series(2401, 1.0, |i, x| {
+            x.speed_mps = Some(if (1200..1800).contains(&i) { 0.0 } else { 0.3 });
+            x.altitude_m = Some(if i < 1200 {
+                i as f64 * 0.12
+            } else {
+                144.0 + if i % 2 == 0 { 0.4 } else { -0.4 }
+            });
+        });
+        let c = climbing_mask(&s);
+        assert!(c[..1140].iter().all(|&b| b), "the climb");
+        assert!(c[1300..].iter().all(|&b| !b), "standing and the flat");
+        // the climb's 1199 s count, less the last ~20 s before the top, where the window reaches
+        // into the flat and its mean vertical speed drops under 300 m/h
+        let mv = moving_s(&s, DEFAULT_STATIONARY_SPEED_MPS);
+        assert!((1150.0..=1240.0).contains(&mv), "{mv}");
+        // without altitude nothing would move
+        let flat: Vec<Sample> = s
+            .iter()
+            .map(|x| Sample {
+                altitude_m: None,
+                ..x.clone()
+            })
+            .collect();
+        assert_eq!(moving_s(&flat, DEFAULT_STATIONARY_SPEED_MPS), 0.0);
+        assert!(climbing_mask(&[]).is_empty());
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! [`super::record::Deferred`], then drops it.
 
 use super::hr::Zones;
-use super::intensity::{HARD_MIN_SURGES, HARD_Z45_MIN};
+use super::intensity::{hard_rule, race_like, HARD_HR_FRACTION, WARMUP_MAX_RUN_S};
 use super::load::{easy_rate_per_min, pace_scale};
 use super::record::ActivityRecord;
 use super::sweat::{sweat_estimate, SweatInput};
+use crate::model::WarmupStatus;
 use crate::model::{LoadSource, Sex};
 
 /// Heart-rate zones by % of HRmax or by heart-rate reserve (Karvonen).
@@ -99,12 +100,24 @@ pub fn finish(record: &mut ActivityRecord, f: &FinishParams) {
     }
     // Without samples there is nothing to tell a hard run by: unknown, not easy.
     if record.sport.has_steps() && record.samples > 0 {
-        let z45 = f.hr_max_bpm.and_then(|max| d.hr.z45_minutes(max));
-        let hard = z45.is_some_and(|z| z >= HARD_Z45_MIN) || d.surges >= HARD_MIN_SURGES;
+        let hr_min = f
+            .hr_max_bpm
+            .and_then(|max| d.hr.minutes_at_or_above(HARD_HR_FRACTION * max));
+        let h = hard_rule(hr_min, d.surges, d.hr.covering_mean_bpm(), f.hr_max_bpm);
+        let hard = h.hard;
         m.hard = Some(hard);
+        m.hard_hr_min = hr_min;
+        m.surges = Some(d.surges);
+        let race = race_like(hr_min, d.hr.hr_s() / 60.0);
+        m.race = Some(race);
         if hard {
             let w = d.hr.warmup.evaluate(f.hr_max_bpm);
-            m.warmup = Some(w.status);
+            let long = record.elapsed_s.is_some_and(|e| e > WARMUP_MAX_RUN_S);
+            m.warmup = Some(if race || long {
+                WarmupStatus::NotJudged
+            } else {
+                w.status
+            });
             m.warmup_hr_pct = w.warmup_hr_pct;
         }
     }
@@ -127,5 +140,25 @@ pub fn finish(record: &mut ActivityRecord, f: &FinishParams) {
         m.electrolytes = m
             .hot
             .map(|hot| hot && m.moving_s.is_some_and(|s| s >= ELECTROLYTES_MIN * 60.0));
+    }
+}
+
+/// Give the warm-up verdict its neighbours (after [`finish`], over the whole history): a hard
+/// run judged `Short` or `None` becomes `Adequate` when another activity of at least 5 minutes
+/// ended up to 15 minutes before it started (`intensity::link_warmups`).
+pub fn link_warmups(records: &mut [ActivityRecord]) {
+    let links: Vec<super::intensity::WarmupLink> = records
+        .iter()
+        .map(|r| super::intensity::WarmupLink {
+            start_ms: r.start_utc.timestamp_millis(),
+            end_ms: r.end_utc().timestamp_millis(),
+            verdict: r.m.warmup,
+            usable: r.date_ok,
+        })
+        .collect();
+    for i in super::intensity::link_warmups(&links) {
+        if let Some(r) = records.get_mut(i) {
+            r.m.warmup = Some(WarmupStatus::Adequate);
+        }
     }
 }

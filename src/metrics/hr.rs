@@ -16,8 +16,9 @@ pub const HR_MAX_PLAUSIBLE_BPM: f64 = 230.0;
 /// Largest plausible change of heart rate per second when estimating HRmax, in bpm.
 pub const HR_MAX_JUMP_BPM_PER_S: f64 = 30.0;
 
-/// Percentile of the smoothed heart rate taken as HRmax.
-pub const HR_MAX_PERCENTILE: f64 = 99.5;
+/// Shortest time the cleaned heart rate must stay at or above a value for it to be an
+/// activity's peak, seconds.
+pub const HR_PEAK_HOLD_S: f64 = 15.0;
 
 /// Heart rate accepted as a measurement: finite and within 25..=250 bpm.
 pub(crate) fn valid_hr(x: Option<f64>) -> Option<f64> {
@@ -261,7 +262,13 @@ pub fn trimp_edwards(samples: &[Sample], hr_max_bpm: f64) -> Option<f64> {
 /// # References
 /// Smoothing against optical spikes and its thresholds are ours (docs/metrics.md).
 pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
+    clean_hr_timed(samples).into_iter().map(|x| x.1).collect()
+}
+
+/// [`clean_hr_bpm`] with the time of the sample each value was kept from.
+pub(crate) fn clean_hr_timed(samples: &[Sample]) -> Vec<(Option<i64>, f64)> {
     let mut kept: Vec<f64> = Vec::new();
+    let mut kept_t: Vec<Option<i64>> = Vec::new();
     let mut last: Option<(Option<i64>, f64)> = None;
     for s in samples {
         let Some(hr) = finite(s.hr_bpm).filter(|v| (25.0..=HR_MAX_PLAUSIBLE_BPM).contains(v))
@@ -278,6 +285,7 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
             }
         }
         kept.push(hr);
+        kept_t.push(s.time_utc_ms);
         last = Some((s.time_utc_ms, hr));
     }
     // (every kept value is within 25..=230 bpm: see `median_of_few`)
@@ -285,9 +293,73 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
         .filter_map(|i| {
             let lo = i.saturating_sub(2);
             let hi = (i + 3).min(kept.len());
-            kept.get(lo..hi).and_then(median_of_few)
+            let m = kept.get(lo..hi).and_then(median_of_few)?;
+            Some((kept_t.get(i).copied().flatten(), m))
         })
         .collect()
+}
+
+/// An activity's peak heart rate: the highest value the [cleaned](clean_hr_bpm) heart rate stays
+/// at or above for at least [`HR_PEAK_HOLD_S`] (15 s).
+///
+/// Over the cleaned values with a time that moves the clock forward (later than every one
+/// before), for each value `i` the window runs to the first value `j` with
+/// `t_j − t_i ≥ 15 s`; the peak is the largest minimum over these windows (a sliding-window
+/// minimum, linear time). A single spike, or a few seconds of an optical sensor locking onto the
+/// cadence, cannot make it. `None` when no window spans 15 s.
+///
+/// # Units
+/// bpm.
+///
+/// # References
+/// Ours (docs/metrics.md "HRmax estimate").
+pub fn sustained_peak_bpm(samples: &[Sample]) -> Option<f64> {
+    sustained_peak_of(&clean_hr_timed(samples))
+}
+
+/// [`sustained_peak_bpm`] of cleaned values already computed.
+pub(crate) fn sustained_peak_of(cleaned: &[(Option<i64>, f64)]) -> Option<f64> {
+    let mut pts: Vec<(i64, f64)> = Vec::with_capacity(cleaned.len());
+    for &(t, v) in cleaned {
+        let Some(t) = t else { continue };
+        if pts.last().is_some_and(|p| t <= p.0) {
+            continue;
+        }
+        pts.push((t, v));
+    }
+    let n = pts.len();
+    let held = |a: usize, b: usize| span_s(pts[a].0, pts[b].0) >= HR_PEAK_HOLD_S;
+    let mut dq: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let mut end = 0; // exclusive end of the window of `i`
+    let mut best: Option<f64> = None;
+    for i in 0..n {
+        while end < n && (end <= i || !held(i, end - 1)) {
+            while dq.back().is_some_and(|&b| pts[b].1 >= pts[end].1) {
+                dq.pop_back();
+            }
+            dq.push_back(end);
+            end += 1;
+        }
+        if end == 0 || !held(i, end - 1) {
+            break;
+        }
+        while dq.front().is_some_and(|&f| f < i) {
+            dq.pop_front();
+        }
+        if let Some(&f) = dq.front() {
+            let m = pts[f].1;
+            best = Some(best.map_or(m, |b: f64| b.max(m)));
+        }
+    }
+    best.and_then(check)
+}
+
+/// HRmax from per-activity peaks ([`sustained_peak_bpm`]): the second highest, so that one
+/// recording with a faulty sensor cannot set it; the only one when there is one.
+pub fn hr_max_from_peaks(mut peaks: Vec<f64>) -> Option<f64> {
+    peaks.retain(|p| p.is_finite());
+    peaks.sort_by(|a, b| b.total_cmp(a));
+    peaks.get(1).or(peaks.first()).copied().and_then(check)
 }
 
 /// [`super::median`] of 1 to 5 positive finite values, without allocating: the same value, bit
@@ -318,11 +390,11 @@ fn median_of_few(values: &[f64]) -> Option<f64> {
     check(m)
 }
 
-/// HRmax estimate: the 99.5th percentile (linear interpolation between order statistics) of the
-/// [cleaned](clean_hr_bpm) heart rate of all the given activities pooled.
+/// HRmax estimate: the second highest of the activities' [peaks](sustained_peak_bpm) (the
+/// highest heart rate held for 15 s in each), see [`hr_max_from_peaks`].
 ///
-/// Pass an athlete's whole history for a stable value; a single easy run underestimates HRmax.
-/// `None` when there is no usable heart rate.
+/// Pass an athlete's whole history: the estimate is only as high as the hardest efforts in it,
+/// so a history of easy runs underestimates HRmax. `None` when no activity has a peak.
 ///
 /// # Units
 /// bpm.
@@ -331,17 +403,12 @@ fn median_of_few(values: &[f64]) -> Option<f64> {
 /// docs/metrics.md (prefer the observed maximum over age formulas such as Tanaka H et al. 2001,
 /// J Am Coll Cardiol 37(1):153–156, `208 − 0.7·age`).
 pub fn hr_max_estimate_bpm<'a>(activities: impl IntoIterator<Item = &'a [Sample]>) -> Option<f64> {
-    let mut all: Vec<f64> = activities.into_iter().flat_map(clean_hr_bpm).collect();
-    if all.is_empty() {
-        return None;
-    }
-    all.sort_by(f64::total_cmp);
-    let rank = HR_MAX_PERCENTILE / 100.0 * (all.len() - 1) as f64;
-    let lo = rank.floor() as usize;
-    let hi = (lo + 1).min(all.len() - 1);
-    let f = rank - lo as f64;
-    let (a, b) = (*all.get(lo)?, *all.get(hi)?);
-    check(a + f * (b - a))
+    hr_max_from_peaks(
+        activities
+            .into_iter()
+            .filter_map(sustained_peak_bpm)
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -468,13 +535,44 @@ mod tests {
     }
 
     #[test]
-    fn hr_max_percentile_hand_case() {
-        // ramp HR_i = 30 + 0.2 i, i = 0..999. The running median keeps a ramp except at the ends:
-        // sorted smoothed values v_0..v_997 = ramp, v_998 = ramp(997.5), v_999 = ramp(998).
-        // rank = 0.995 × 999 = 994.005 → 30 + 0.2 × 994.005 = 228.801
+    fn peak_is_held_for_15_s() {
+        // ramp HR_i = 30 + 0.2 i, i = 0..999 at 1 Hz: the window of i ends at i + 15, its
+        // minimum is HR_i; the last full window starts at 984 → 30 + 0.2 × 984 = 226.8
         let s = series(1000, 1.0, |i, s| s.hr_bpm = Some(30.0 + 0.2 * i as f64));
-        let m = hr_max_estimate_bpm([s.as_slice()]).unwrap();
-        assert!((m - 228.801).abs() < 1e-9, "{m}");
+        let m = sustained_peak_bpm(&s).unwrap();
+        assert!((m - 226.8).abs() < 1e-9, "{m}");
+        // 170 throughout with 10 s at 200 (climbing 10 bpm/s, accepted): not held → 170
+        let burst = |len: usize| {
+            series(600, 1.0, move |i, s| {
+                s.hr_bpm = Some(if (300..300 + len).contains(&i) {
+                    200.0
+                } else if (297..300).contains(&i) {
+                    170.0 + 10.0 * (i - 296) as f64
+                } else {
+                    170.0
+                })
+            })
+        };
+        assert_eq!(sustained_peak_bpm(&burst(10)), Some(170.0));
+        // 30 s at 200: held → 200
+        assert_eq!(sustained_peak_bpm(&burst(30)), Some(200.0));
+        // fewer than 15 s of data: none
+        assert_eq!(
+            sustained_peak_bpm(&series(10, 1.0, |_, s| s.hr_bpm = Some(150.0))),
+            None
+        );
+    }
+
+    #[test]
+    fn hr_max_is_the_second_highest_peak() {
+        let run = |hr: f64| series(120, 1.0, move |_, s| s.hr_bpm = Some(hr));
+        let (a, b, c) = (run(180.0), run(195.0), run(210.0));
+        assert_eq!(
+            hr_max_estimate_bpm([a.as_slice(), c.as_slice(), b.as_slice()]),
+            Some(195.0)
+        );
+        assert_eq!(hr_max_estimate_bpm([a.as_slice()]), Some(180.0));
+        assert_eq!(hr_max_from_peaks(vec![f64::NAN]), None);
     }
 
     fn arb_hr_series() -> impl Strategy<Value = Vec<Sample>> {

@@ -101,7 +101,11 @@ fn moving_intervals(
     speeds: &[Option<f64>],
     stationary_speed_mps: f64,
 ) -> Vec<Interval> {
-    let moving = moving_from_speeds(speeds, stationary_speed_mps);
+    let moving = moving_from_speeds(
+        speeds,
+        &super::distance::climbing_mask(samples),
+        stationary_speed_mps,
+    );
     counted_intervals(samples)
         .into_iter()
         .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))

@@ -414,7 +414,7 @@ mod tests {
             prop_assert!(fin(load::load(&s, &p).0));
             prop_assert!(fin(load::load(&s, &load::LoadParams::default()).0));
             let h = intensity::hardness(&s, Some(190.0));
-            prop_assert!(fin_opt(h.z45_minutes));
+            prop_assert!(fin_opt(h.hard_hr_minutes));
             let w = intensity::warmup(&s, Some(190.0), 600.0);
             prop_assert!(fin_opt(w.warmup_hr_pct) && fin_opt(w.z45_minutes));
             prop_assert!(fin_opt(w.pace_ratio) && fin(w.easy_s));

@@ -11,7 +11,8 @@
 //! that against the sample-based functions.
 
 use super::hr::{
-    banister_rate_per_min, clean_hr_bpm, hr_at, valid_rest_max, Zones, HR_MAX_PERCENTILE,
+    banister_rate_per_min, clean_hr_timed, hr_at, hr_max_from_peaks, sustained_peak_of,
+    valid_rest_max, Zones,
 };
 use super::intensity::{warmup_data_series, WarmupData, DEFAULT_WARMUP_WINDOW_S};
 use super::load::MIN_COVERAGE;
@@ -31,6 +32,9 @@ pub struct HrProfile {
     pub moving_s: f64,
     /// The cleaned heart-rate values (see `hr::clean_hr_bpm`) and how often each occurs.
     pub cleaned: Vec<(f64, u32)>,
+    /// The highest cleaned heart rate held for 15 s (`hr::sustained_peak_bpm`), bpm.
+    #[serde(default)]
+    pub peak_bpm: Option<f64>,
     /// The warm-up window.
     pub warmup: WarmupData,
 }
@@ -97,12 +101,15 @@ impl HrProfile {
                 }
             }
         }
-        let counts = count_values(clean_hr_bpm(samples));
+        let timed = clean_hr_timed(samples);
+        let peak_bpm = sustained_peak_of(&timed);
+        let counts = count_values(timed.into_iter().map(|x| x.1).collect());
         HrProfile {
             all: merge_by_key(all),
             moving: merge_by_key(moving),
             moving_s,
             cleaned: counts,
+            peak_bpm,
             warmup: warmup_data_series(series, DEFAULT_WARMUP_WINDOW_S),
         }
     }
@@ -152,6 +159,36 @@ impl HrProfile {
         check(t.iter().enumerate().map(|(i, s)| i as f64 * s / 60.0).sum())
     }
 
+    /// Minutes at or above `hr_bpm` over the counted intervals with heart rate; `None` without
+    /// any (as `intensity::hard_hr_minutes`).
+    pub fn minutes_at_or_above(&self, hr_bpm: f64) -> Option<f64> {
+        if self.all.is_empty() || !hr_bpm.is_finite() {
+            return None;
+        }
+        check(
+            self.all
+                .iter()
+                .filter(|p| p.0 >= hr_bpm)
+                .map(|p| p.1)
+                .sum::<f64>()
+                / 60.0,
+        )
+    }
+
+    /// Time-weighted mean heart rate over the counted intervals with heart rate, when heart rate
+    /// covers at least half of the moving time (`load::MIN_COVERAGE`): an HR record that speaks
+    /// for the run. bpm.
+    pub fn covering_mean_bpm(&self) -> Option<f64> {
+        let moving_hr: f64 = self.moving.iter().map(|p| p.1).sum();
+        if !(self.moving_s > 0.0 && moving_hr / self.moving_s >= MIN_COVERAGE) {
+            return None;
+        }
+        let hr_s = self.hr_s();
+        (hr_s > 0.0)
+            .then(|| self.all.iter().map(|&(h, dt)| h * dt).sum::<f64>() / hr_s)
+            .and_then(check)
+    }
+
     /// Minutes at ≥ 80 % HRmax, as `intensity::z45_minutes`.
     pub fn z45_minutes(&self, hr_max_bpm: f64) -> Option<f64> {
         let zones = Zones::percent_max(hr_max_bpm)?;
@@ -181,34 +218,10 @@ impl HrProfile {
     }
 }
 
-/// The HRmax estimate of `hr::hr_max_estimate_bpm` over the pooled cleaned values of many
-/// activities: the 99.5th percentile, linear interpolation between order statistics.
+/// The HRmax estimate of `hr::hr_max_estimate_bpm` over many activities: the second highest of
+/// their peaks (`hr::hr_max_from_peaks`).
 pub fn hr_max_estimate_from<'a>(profiles: impl IntoIterator<Item = &'a HrProfile>) -> Option<f64> {
-    let mut pooled: Vec<(f64, u32)> = profiles
-        .into_iter()
-        .flat_map(|p| p.cleaned.iter().copied())
-        .collect();
-    pooled.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let n: u64 = pooled.iter().map(|p| u64::from(p.1)).sum();
-    if n == 0 {
-        return None;
-    }
-    let rank = HR_MAX_PERCENTILE / 100.0 * (n - 1) as f64;
-    let lo = rank.floor() as u64;
-    let hi = (lo + 1).min(n - 1);
-    let f = rank - lo as f64;
-    let at = |k: u64| {
-        let mut seen = 0u64;
-        for &(v, c) in &pooled {
-            seen += u64::from(c);
-            if k < seen {
-                return Some(v);
-            }
-        }
-        None
-    };
-    let (a, b) = (at(lo)?, at(hi)?);
-    check(a + f * (b - a))
+    hr_max_from_peaks(profiles.into_iter().filter_map(|p| p.peak_bpm).collect())
 }
 
 #[cfg(test)]
@@ -216,7 +229,7 @@ mod tests {
     use super::*;
     use crate::ingest::read_bytes;
     use crate::metrics::hr::{hr_max_estimate_bpm, time_in_zones_s, trimp_banister, trimp_edwards};
-    use crate::metrics::intensity::{warmup, z45_minutes};
+    use crate::metrics::intensity::{hard_rule, hardness, surges, warmup, z45_minutes};
     use crate::metrics::load::{load, LoadParams};
     use crate::model::LoadSource;
 
@@ -270,6 +283,19 @@ mod tests {
                     ));
                     assert!(close(trimp_edwards(&a.samples, max), p.trimp_edwards(max)));
                     assert!(close(z45_minutes(&a.samples, max), p.z45_minutes(max)));
+                    let h = hardness(&a.samples, Some(max));
+                    let hp = hard_rule(
+                        p.minutes_at_or_above(0.88 * max),
+                        surges(&a.samples),
+                        p.covering_mean_bpm(),
+                        Some(max),
+                    );
+                    assert_eq!(
+                        (h.hard, h.surges_vetoed),
+                        (hp.hard, hp.surges_vetoed),
+                        "{name}"
+                    );
+                    assert!(close(h.hard_hr_minutes, hp.hard_hr_minutes), "{name}");
                     let params = LoadParams {
                         hr_rest_bpm: Some(rest),
                         hr_max_bpm: Some(max),

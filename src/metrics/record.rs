@@ -164,9 +164,10 @@ pub struct Metrics {
     pub load: Option<f64>,
     /// Heart rate, pace or duration.
     pub load_source: Option<LoadSource>,
-    /// A hard run (≥ 10 min in zones 4-5 or ≥ 3 pace surges).
+    /// A hard run (≥ 10 min at ≥ 88 % HRmax, or ≥ 3 pace surges on the flat unless the heart
+    /// rate says the run was easy).
     pub hard: Option<bool>,
-    /// For hard runs: adequate, short, none (or unknown).
+    /// For hard runs: adequate, short, none, unknown, or not_judged (races, runs over 2 h).
     pub warmup: Option<WarmupStatus>,
     /// Mean HR in the warm-up window, % of HRmax.
     pub warmup_hr_pct: Option<f64>,
@@ -194,6 +195,13 @@ pub struct Metrics {
     pub electrolytes: Option<bool>,
     /// Mean cadence while moving, steps per minute.
     pub cadence_spm: Option<f64>,
+    /// Foot sports: minutes at ≥ 88 % HRmax (the heart-rate half of `hard`).
+    pub hard_hr_min: Option<f64>,
+    /// Foot sports: pace surges on the flat (the other half of `hard`).
+    pub surges: Option<usize>,
+    /// Foot sports: a race-like effort (`intensity::race_like`: ≥ 15 min and half the heart-rate
+    /// time at ≥ 88 % HRmax); such runs get no warm-up verdict.
+    pub race: Option<bool>,
 }
 
 /// What the per-activity metrics that need the athlete profile (HRmax, HRrest, sex, body

@@ -11,8 +11,9 @@
 //! implementations).
 
 use super::distance::{
-    cumulative_track_with, geo_points, moving_from_speeds, normalised_max_speed, position_steps_m,
-    speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS, MAX_FOOT_SPEED_MPS,
+    climbing_mask, cumulative_track_with, geo_points, moving_from_speeds, normalised_max_speed,
+    position_steps_m, speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS,
+    MAX_FOOT_SPEED_MPS,
 };
 use super::{check, counted_intervals, median, span_s, Interval};
 use crate::model::Sample;
@@ -27,8 +28,18 @@ pub(crate) type SpeedInterval = (Interval, f64, f64);
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SpeedIntervals {
     pub items: Vec<SpeedInterval>,
-    /// Median speed (each interval one value), `None` unless > 0.
-    pub median_mps: Option<f64>,
+    /// Median of the running speeds (≥ 2.0 m/s, `intensity::RUNNING_MIN_SPEED_MPS`): stops and
+    /// walking excluded; `None` unless > 0.
+    pub running_median_mps: Option<f64>,
+}
+
+/// The median of the running speeds (≥ [`super::distance::RUNNING_MIN_SPEED_MPS`]) among `speeds`; `None` unless
+/// there is one and it is > 0.
+pub(crate) fn running_median(speeds: impl Iterator<Item = f64>) -> Option<f64> {
+    let v: Vec<f64> = speeds
+        .filter(|v| *v >= super::distance::RUNNING_MIN_SPEED_MPS)
+        .collect();
+    median(&v).filter(|m| *m > 0.0)
 }
 
 /// An activity's samples with what the metrics share (see the module documentation).
@@ -37,6 +48,7 @@ pub struct Series<'a> {
     samples: &'a [Sample],
     intervals: Vec<Interval>,
     speeds: Vec<Option<f64>>,
+    climbing: Vec<bool>,
     moving: Vec<bool>,
     t0_ms: Option<i64>,
     geo: OnceCell<Vec<GeoPoint>>,
@@ -50,11 +62,13 @@ impl<'a> Series<'a> {
     pub fn new(samples: &'a [Sample]) -> Series<'a> {
         let geo = OnceCell::new();
         let speeds = speed_estimates_with(samples, &geo);
-        let moving = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
+        let climbing = climbing_mask(samples);
+        let moving = moving_from_speeds(&speeds, &climbing, DEFAULT_STATIONARY_SPEED_MPS);
         Series {
             samples,
             intervals: counted_intervals(samples),
             speeds,
+            climbing,
             moving,
             t0_ms: samples.iter().find_map(|s| s.time_utc_ms),
             geo,
@@ -94,7 +108,7 @@ impl<'a> Series<'a> {
         if thr == DEFAULT_STATIONARY_SPEED_MPS {
             Cow::Borrowed(&self.moving)
         } else {
-            Cow::Owned(moving_from_speeds(&self.speeds, thr))
+            Cow::Owned(moving_from_speeds(&self.speeds, &self.climbing, thr))
         }
     }
 
@@ -168,8 +182,11 @@ impl<'a> Series<'a> {
                 })
                 .collect();
             let v: Vec<f64> = items.iter().map(|x| x.2).collect();
-            let median_mps = median(&v).filter(|m| *m > 0.0);
-            SpeedIntervals { items, median_mps }
+            let running_median_mps = running_median(v.iter().copied());
+            SpeedIntervals {
+                items,
+                running_median_mps,
+            }
         })
     }
 }

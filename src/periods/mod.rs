@@ -232,7 +232,9 @@ impl ActivityFacts {
             load: m.load,
             load_source: m.load_source,
             hard: m.hard.unwrap_or(false),
-            warmup: m.warmup.filter(|w| *w != WarmupStatus::Unknown),
+            warmup: m
+                .warmup
+                .filter(|w| !matches!(w, WarmupStatus::Unknown | WarmupStatus::NotJudged)),
             warmup_hr_pct: m.warmup_hr_pct,
             steep_descent_m: m.steep_descent_m,
             heat_minutes: m.heat_minutes,

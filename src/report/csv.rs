@@ -72,6 +72,9 @@ pub const ACTIVITY_COLUMNS: &[&str] = &[
     "sweat_loss_pct",
     "electrolytes",
     "cadence_spm",
+    "hard_hr_min",
+    "surges",
+    "race",
 ];
 
 /// The columns of `errors.csv`, in order.
@@ -175,6 +178,9 @@ pub fn write_activities(path: &Path, rows: &[ActivityRecord]) -> io::Result<()> 
             num(m.sweat_loss_pct, 2),
             opt_flag(m.electrolytes),
             num(m.cadence_spm, 1),
+            num(m.hard_hr_min, 1),
+            m.surges.map_or(String::new(), |n| n.to_string()),
+            opt_flag(m.race),
         ]);
         w.write_record(&record)?;
     }

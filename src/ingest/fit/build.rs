@@ -123,7 +123,7 @@ pub(super) fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
     let capabilities = Capabilities {
         distance: DistanceSource::Device,
         altitude: AltitudeSource::Barometric,
-        temperature: if is_bike_computer(device.as_deref()) {
+        temperature: if crate::ingest::is_bike_computer(device.as_deref()) {
             TempSensor::Air
         } else {
             TempSensor::Wrist
@@ -287,24 +287,4 @@ pub(super) fn finish(a: &mut Activity) {
             }
         }
     }
-}
-
-/// Bike computers, whose temperature sensor is not worn on the body. The name is judged as the
-/// report shows it (cut at [`crate::ingest::MAX_TEXT_BYTES`]).
-fn is_bike_computer(device: Option<&str>) -> bool {
-    let d = crate::ingest::cap_text(device.unwrap_or(""))
-        .0
-        .to_ascii_lowercase();
-    [
-        "edge",
-        "elemnt",
-        "bolt",
-        "roam",
-        "karoo",
-        "sigma",
-        "bryton",
-        "hammerhead",
-    ]
-    .iter()
-    .any(|k| d.contains(k))
 }

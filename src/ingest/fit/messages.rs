@@ -154,6 +154,10 @@ pub(super) fn handle_data(
             if let Some(rec) = decode(proc, msg, pos, c) {
                 let a = &mut c.athlete;
                 a.weight_kg = field(&rec, "weight").and_then(num).filter(|w| *w > 0.0);
+                // metres (FIT profile: scale 100); a plausible adult or child height only
+                a.height_m = field(&rec, "height")
+                    .and_then(num)
+                    .filter(|h| (0.5..=2.5).contains(h));
                 a.hr_rest_bpm = field(&rec, "resting_heart_rate")
                     .and_then(num)
                     .filter(|v| *v > 0.0);

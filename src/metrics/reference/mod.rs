@@ -21,7 +21,8 @@ use super::elevation::{DEFAULT_STEEP_GRADE, GRID_STEP_M, SMOOTH_WINDOW_M};
 use super::heat::is_hot;
 use super::hr::HR_MAX_PLAUSIBLE_BPM;
 use super::hr::{banister_rate_per_min, hr_at, valid_rest_max, HR_MAX_JUMP_BPM_PER_S};
-use super::intensity::{WarmupData, COLD_START_PACE_RATIO, DEFAULT_WARMUP_WINDOW_S};
+use super::intensity::{WarmupData, DEFAULT_WARMUP_WINDOW_S, EASY_PACE_FACTOR};
+use super::intensity::{RUNNING_MIN_SPEED_MPS, SURGE_MAX_GRADE};
 use super::intensity::{SURGE_MIN_RECOVERY_S, SURGE_MIN_S, SURGE_SPEED_FACTOR};
 use super::load::{easy_rate_per_min, pace_scale, LoadParams, MIN_COVERAGE};
 use super::profile::HrProfile;
@@ -174,16 +175,26 @@ pub fn track_length_m(samples: &[Sample], max_speed_mps: f64) -> Option<f64> {
 }
 
 pub fn moving_mask(samples: &[Sample], stationary_speed_mps: f64) -> Vec<bool> {
-    moving_from_speeds(&speed_estimates_mps(samples), stationary_speed_mps)
+    moving_from_speeds(samples, &speed_estimates_mps(samples), stationary_speed_mps)
 }
 
-fn moving_from_speeds(speeds: &[Option<f64>], stationary_speed_mps: f64) -> Vec<bool> {
+/// (The vertical rule came after the linear rewrite: the shared `climbing_mask` is used as is.)
+fn moving_from_speeds(
+    samples: &[Sample],
+    speeds: &[Option<f64>],
+    stationary_speed_mps: f64,
+) -> Vec<bool> {
     let thr = if stationary_speed_mps.is_finite() && stationary_speed_mps >= 0.0 {
         stationary_speed_mps
     } else {
         DEFAULT_STATIONARY_SPEED_MPS
     };
-    speeds.iter().map(|v| v.is_none_or(|v| v >= thr)).collect()
+    let climbing = super::distance::climbing_mask(samples);
+    speeds
+        .iter()
+        .zip(climbing)
+        .map(|(v, c)| v.is_none_or(|v| v >= thr) || c)
+        .collect()
 }
 
 pub fn moving_s(samples: &[Sample], stationary_speed_mps: f64) -> f64 {
@@ -255,7 +266,7 @@ fn moving_intervals(
     speeds: &[Option<f64>],
     stationary_speed_mps: f64,
 ) -> Vec<Interval> {
-    let moving = moving_from_speeds(speeds, stationary_speed_mps);
+    let moving = moving_from_speeds(samples, speeds, stationary_speed_mps);
     counted_intervals(samples)
         .into_iter()
         .filter(|iv| moving.get(iv.end).copied().unwrap_or(false))
@@ -330,7 +341,7 @@ fn pace_load(
 
 fn speed_intervals(samples: &[Sample]) -> Vec<(Interval, f64, f64)> {
     let speeds = speed_estimates_mps(samples);
-    let moving = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
+    let moving = moving_from_speeds(samples, &speeds, DEFAULT_STATIONARY_SPEED_MPS);
     let t0 = samples.iter().find_map(|s| s.time_utc_ms);
     counted_intervals(samples)
         .into_iter()
@@ -344,15 +355,28 @@ fn speed_intervals(samples: &[Sample]) -> Vec<(Interval, f64, f64)> {
         .collect()
 }
 
-fn median_speed(iv: &[(Interval, f64, f64)]) -> Option<f64> {
-    let v: Vec<f64> = iv.iter().map(|x| x.2).collect();
+fn median_running_speed(iv: &[(Interval, f64, f64)]) -> Option<f64> {
+    let v: Vec<f64> = iv
+        .iter()
+        .map(|x| x.2)
+        .filter(|v| *v >= RUNNING_MIN_SPEED_MPS)
+        .collect();
     median(&v).filter(|m| *m > 0.0)
 }
 
 pub fn surges(samples: &[Sample]) -> usize {
     let iv = speed_intervals(samples);
-    let Some(med) = median_speed(&iv) else {
+    let Some(med) = median_running_speed(&iv) else {
         return 0;
+    };
+    // (the grades came after the linear rewrite: shared)
+    let grades = super::elevation::sample_grades(samples);
+    let flat = |i: usize| {
+        grades
+            .get(i)
+            .copied()
+            .flatten()
+            .is_none_or(|g| g.abs() < SURGE_MAX_GRADE)
     };
     let fast = SURGE_SPEED_FACTOR * med;
     let mut count = 0;
@@ -370,7 +394,7 @@ pub fn surges(samples: &[Sample]) -> usize {
             }
             bout_s = 0.0;
         }
-        if v > fast {
+        if v > fast && flat(i.end) {
             bout_s += i.dt_s;
             recovery_s = 0.0;
         } else {
@@ -428,7 +452,7 @@ pub fn warmup_data(samples: &[Sample], window_s: f64) -> WarmupData {
     }
 
     let speed_iv = speed_intervals(samples);
-    let med = median_speed(&speed_iv);
+    let med = median_running_speed(&speed_iv);
     let (mut v_sum, mut v_s) = (0.0, 0.0);
     let mut bin_v = vec![(0.0, 0.0); bins];
     for (iv, t, v) in &speed_iv {
@@ -448,7 +472,7 @@ pub fn warmup_data(samples: &[Sample], window_s: f64) -> WarmupData {
     let bin_speed_easy = bin_v
         .iter()
         .map(|&(sum, secs)| {
-            (secs > 0.0).then(|| med.is_some_and(|m| sum / secs * COLD_START_PACE_RATIO <= m))
+            (secs > 0.0).then(|| med.is_some_and(|m| sum / secs * EASY_PACE_FACTOR <= m))
         })
         .collect();
     WarmupData {
@@ -506,7 +530,7 @@ fn merge(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 
 pub fn hr_profile(samples: &[Sample]) -> HrProfile {
     let speeds = speed_estimates_mps(samples);
-    let moving_mask = moving_from_speeds(&speeds, DEFAULT_STATIONARY_SPEED_MPS);
+    let moving_mask = moving_from_speeds(samples, &speeds, DEFAULT_STATIONARY_SPEED_MPS);
     let mut all = Vec::new();
     let mut moving = Vec::new();
     let mut moving_s = 0.0;
@@ -537,8 +561,31 @@ pub fn hr_profile(samples: &[Sample]) -> HrProfile {
         moving: merge(moving),
         moving_s,
         cleaned: counts,
+        peak_bpm: sustained_peak_bpm(samples),
         warmup: warmup_data(samples, DEFAULT_WARMUP_WINDOW_S),
     }
+}
+
+/// The sustained peak by brute force: every window scanned (the cleaning is shared).
+pub fn sustained_peak_bpm(samples: &[Sample]) -> Option<f64> {
+    let mut pts: Vec<(i64, f64)> = Vec::new();
+    for (t, v) in super::hr::clean_hr_timed(samples) {
+        let Some(t) = t else { continue };
+        if pts.last().is_none_or(|p| t > p.0) {
+            pts.push((t, v));
+        }
+    }
+    let mut best: Option<f64> = None;
+    for i in 0..pts.len() {
+        let Some(j) =
+            (i..pts.len()).find(|&j| span_s(pts[i].0, pts[j].0) >= super::hr::HR_PEAK_HOLD_S)
+        else {
+            break;
+        };
+        let m = pts[i..=j].iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        best = Some(best.map_or(m, |b: f64| b.max(m)));
+    }
+    best.and_then(check)
 }
 
 // ---- elevation.rs ----
