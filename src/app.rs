@@ -13,7 +13,7 @@ pub use crate::ledger::Analysis;
 use crate::ledger::{account, drop_same_runs, problem_rows, Parsed};
 use crate::metrics::finish::finish;
 use crate::metrics::record::ActivityRecord;
-use crate::metrics::reduce::reduce;
+use crate::metrics::reduce::{apply_weather, reduce};
 use crate::model::{Activity, ReadError};
 use crate::periods::{iso_week_label, ActivityFacts};
 use crate::report::{self, folder::ReportFolder, Report};
@@ -28,17 +28,31 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// One activity through phase 1 while its samples are there: the weather joined to them, the
-/// metrics reduced, the track fingerprint taken; then placed in local time.
+/// One activity through phase 1 while its samples are there: the metrics reduced, the track
+/// fingerprint taken ([`reduce_one`]); then the run's side of it ([`localise`]).
 pub fn summarize(activity: &Activity, ctx: &Context) -> ActivityRecord {
-    let weathered = ctx
-        .weather
-        .as_deref()
-        .and_then(|w| w.join(&activity.samples));
-    let mut record = reduce(activity, &ctx.metrics, weathered.as_ref());
-    record.track = crate::dedup::fingerprint(&activity.samples);
-    crate::localtime::place(&mut record, ctx.tz, ctx.now);
+    let mut record = reduce_one(activity, ctx);
+    localise(&mut record, ctx);
     record
+}
+
+/// Phase 1 and the track fingerprint: a pure function of the activity and the metric
+/// parameters, what the store caches.
+pub fn reduce_one(activity: &Activity, ctx: &Context) -> ActivityRecord {
+    let mut record = reduce(activity, &ctx.metrics);
+    record.track = crate::dedup::fingerprint(&activity.samples);
+    record
+}
+
+/// What follows phase 1 for one record, from the run's settings: the weather joined to its
+/// sample times, placement in local time.
+pub fn localise(record: &mut ActivityRecord, ctx: &Context) {
+    if let (Some(w), Some(d)) = (ctx.weather.as_deref(), record.deferred.as_deref()) {
+        if let Some(weathered) = w.join(&d.times.samples()) {
+            apply_weather(record, &weathered);
+        }
+    }
+    crate::localtime::place(record, ctx.tz, ctx.now);
 }
 
 /// The whole per-file task: parse one leaf's bytes and reduce its activities right away (the
