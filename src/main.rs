@@ -29,6 +29,7 @@ fn main() -> ExitCode {
             Err(e) => Err(e.into()),
         },
         Command::Init(args) => run_init(args.config.as_deref(), args.force),
+        Command::Store(cmd) => calfguard::app::run_store(cmd),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
