@@ -71,8 +71,30 @@ const TEXT_COLUMNS: &[&str] = &[
     "advice",
 ];
 
+/// Number columns that hold counts (or whole seconds of an offset): `INTEGER`.
+const INTEGER_COLUMNS: &[&str] = &[
+    "samples",
+    "utc_offset_s",
+    "runs",
+    "hard_runs",
+    "hot_long_runs",
+    "strength_sessions",
+    "rest_days",
+    "size_bytes",
+];
+
 fn is_text(column: &str) -> bool {
     TEXT_COLUMNS.contains(&column)
+}
+
+fn sql_type(column: &str) -> &'static str {
+    if is_text(column) {
+        "TEXT"
+    } else if INTEGER_COLUMNS.contains(&column) {
+        "INTEGER"
+    } else {
+        "REAL"
+    }
 }
 
 /// One file (or archive member) found by the last run.
@@ -107,10 +129,7 @@ pub struct Tables<'a> {
 fn create_table(name: &str, columns: &[&str]) -> String {
     let cols: Vec<String> = columns
         .iter()
-        .map(|c| {
-            let ty = if is_text(c) { "TEXT" } else { "REAL" };
-            format!("\"{c}\" {ty}")
-        })
+        .map(|c| format!("\"{c}\" {}", sql_type(c)))
         .collect();
     format!("CREATE TABLE {name} ({});\n", cols.join(", "))
 }
@@ -137,10 +156,18 @@ fn value(column: &str, cell: String) -> Value {
     if cell.is_empty() {
         return Value::Null;
     }
-    if !is_text(column) {
-        if let Ok(v) = cell.parse::<f64>() {
-            return Value::Real(v);
+    match sql_type(column) {
+        "INTEGER" => {
+            if let Ok(v) = cell.parse::<i64>() {
+                return Value::Integer(v);
+            }
         }
+        "REAL" => {
+            if let Ok(v) = cell.parse::<f64>() {
+                return Value::Real(v);
+            }
+        }
+        _ => {}
     }
     Value::Text(cell)
 }
