@@ -28,18 +28,23 @@ mkdir -p "$work"
 # Never the machine's configuration or store.
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 
-# Wall seconds of one run of "$@".
+# Wall and CPU (user + system) seconds of one run of "$@", as "wall cpu".
 secs() {
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(date +%s.%N)
-    echo "$t1 - $t0" | bc
+    /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
+    awk '{printf "%.2f %.2f\n", $1, $2 + $3}' "$work/time.txt"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Median wall and median CPU of "wall cpu" lines.
+median() {
+    local lines
+    lines=$(cat)
+    local m=$(( ($(wc -l <<<"$lines") + 1) / 2 ))
+    echo "$(cut -d' ' -f1 <<<"$lines" | sort -n | sed -n "${m}p") $(cut -d' ' -f2 <<<"$lines" | sort -n | sed -n "${m}p")"
+}
 run() { "$bin" analyze "$dir" --out "$work/report-$1" --quiet --threads "$threads" --now 2026-11-23 "${@:2}"; }
 
-printf '%-7s %-8s %-9s %-8s %-8s %-9s %-8s %-8s %s\n' files disk_MB no_store cold warm new_file warm/cold cold/none store_MB
+# The machine is shared: wall times swing with other jobs, CPU seconds much less.
+printf '%-7s %-7s %-15s %-15s %-15s %-15s %-17s %-17s %s\n' files disk_MB "no_store w/cpu" "cold w/cpu" \
+    "warm w/cpu" "new_file w/cpu" "warm/cold w/cpu" "cold/none w/cpu" store_MB
 for n in "${counts[@]}"; do
     dir="$work/in-$n"
     if [ ! -d "$dir" ] || [ "$(find "$dir" -type f | wc -l)" -ne "$n" ]; then
@@ -48,20 +53,23 @@ for n in "${counts[@]}"; do
     fi
     disk=$(du -sm "$dir" | cut -f1)
     db="$work/store-$n.db"
-    none=$(for _ in $(seq "$runs"); do secs run none --no-store; done | median)
-    cold=$(for _ in $(seq "$runs"); do rm -f "$db" "$db-wal" "$db-shm"; secs run cold --store "$db"; done | median)
-    warm=$(for _ in $(seq "$runs"); do secs run warm --store "$db"; done | median)
-    cmp_out=$(diff -r "$work/report-none" "$work/report-warm" && echo identical || echo DIFFERENT)
+    read -r none_w none_c < <(for _ in $(seq "$runs"); do secs run none --no-store; done | median)
+    read -r cold_w cold_c < <(for _ in $(seq "$runs"); do
+        rm -f "$db" "$db-wal" "$db-shm"; secs run cold --store "$db"; done | median)
+    read -r warm_w warm_c < <(for _ in $(seq "$runs"); do secs run warm --store "$db"; done | median)
+    same=$(diff -r "$work/report-none" "$work/report-warm" >/dev/null && echo identical || echo DIFFERENT)
     # One new file per timed run: distinct bytes every time (re-timed copies), removed after.
     rm -rf "$work/new"
     ./target/release/examples/make_corpus "$work/new" "$runs" fixtures/real/pyfitparse_fenix5_run_short.fit >/dev/null
-    new=$(for f in "$work"/new/*/*; do
+    read -r new_w new_c < <(for f in "$work"/new/*/*; do
         cp "$f" "$dir/zz-new-file.fit"
         secs run new --store "$db"
         rm -f "$dir/zz-new-file.fit"
     done | median)
     store_mb=$(du -sm "$db" | cut -f1)
-    printf '%-7s %-8s %-9.2f %-8.2f %-8.2f %-9.2f %-8.2f %-8.2f %s  (warm report vs --no-store: %s)\n' \
-        "$n" "$disk" "$none" "$cold" "$warm" "$new" \
-        "$(echo "$warm / $cold" | bc -l)" "$(echo "$cold / $none" | bc -l)" "$store_mb" "$cmp_out"
+    ratio() { echo "scale=2; $1 / $2" | bc; }
+    printf '%-7s %-7s %-15s %-15s %-15s %-15s %-17s %-17s %s  (warm report vs --no-store: %s)\n' \
+        "$n" "$disk" "$none_w/$none_c" "$cold_w/$cold_c" "$warm_w/$warm_c" "$new_w/$new_c" \
+        "$(ratio "$warm_w" "$cold_w")/$(ratio "$warm_c" "$cold_c")" \
+        "$(ratio "$cold_w" "$none_w")/$(ratio "$cold_c" "$none_c")" "$store_mb" "$same"
 done

@@ -50,6 +50,14 @@ struct CachedLeaf {
     broken: Option<(String, String)>,
 }
 
+/// [`CachedLeaf`] borrowed, for writing without a copy.
+#[derive(Serialize)]
+struct CachedLeafRef<'a> {
+    source: &'a str,
+    records: &'a [ActivityRecord],
+    broken: Option<(&'a str, &'a str)>,
+}
+
 /// Phase 1 of one leaf: its records and where it broke.
 pub type Reduced = (Vec<ActivityRecord>, Option<Break>);
 
@@ -184,13 +192,13 @@ impl Store {
         if self.has_failed() {
             return;
         }
-        let leaf = CachedLeaf {
-            source: source.to_string(),
-            records: reduced.0.clone(),
+        let leaf = CachedLeafRef {
+            source,
+            records: &reduced.0,
             broken: reduced
                 .1
                 .as_ref()
-                .map(|b| (b.reason.clone(), b.position.clone())),
+                .map(|b| (b.reason.as_str(), b.position.as_str())),
         };
         let Ok(blob) = serde_json::to_vec(&leaf) else {
             return;
