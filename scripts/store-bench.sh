@@ -28,10 +28,12 @@ mkdir -p "$work"
 # Never the machine's configuration or store.
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 
-# Wall and CPU (user + system) seconds of one run of "$@", as "wall cpu".
+# Wall and CPU (user + system) seconds of one `analyze` of $dir into report-$1 with the options
+# "${@:2}", as "wall cpu".
 secs() {
-    /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
-    awk '{printf "%.2f %.2f\n", $1, $2 + $3}' "$work/time.txt"
+    /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "$bin" analyze "$dir" --out "$work/report-$1" \
+        --quiet --threads "$threads" --now 2026-11-23 "${@:2}" >/dev/null 2>&1 || true
+    tail -n 1 "$work/time.txt" | awk '{printf "%.2f %.2f\n", $1, $2 + $3}'
 }
 # Median wall and median CPU of "wall cpu" lines.
 median() {
@@ -40,7 +42,6 @@ median() {
     local m=$(( ($(wc -l <<<"$lines") + 1) / 2 ))
     echo "$(cut -d' ' -f1 <<<"$lines" | sort -n | sed -n "${m}p") $(cut -d' ' -f2 <<<"$lines" | sort -n | sed -n "${m}p")"
 }
-run() { "$bin" analyze "$dir" --out "$work/report-$1" --quiet --threads "$threads" --now 2026-11-23 "${@:2}"; }
 
 # The machine is shared: wall times swing with other jobs, CPU seconds much less.
 printf '%-7s %-7s %-15s %-15s %-15s %-15s %-17s %-17s %s\n' files disk_MB "no_store w/cpu" "cold w/cpu" \
@@ -53,17 +54,24 @@ for n in "${counts[@]}"; do
     fi
     disk=$(du -sm "$dir" | cut -f1)
     db="$work/store-$n.db"
-    read -r none_w none_c < <(for _ in $(seq "$runs"); do secs run none --no-store; done | median)
-    read -r cold_w cold_c < <(for _ in $(seq "$runs"); do
-        rm -f "$db" "$db-wal" "$db-shm"; secs run cold --store "$db"; done | median)
-    read -r warm_w warm_c < <(for _ in $(seq "$runs"); do secs run warm --store "$db"; done | median)
+    # --no-store and cold runs alternate, so that both see the same load.
+    : >"$work/none.txt"
+    : >"$work/cold.txt"
+    for _ in $(seq "$runs"); do
+        secs none --no-store >>"$work/none.txt"
+        rm -f "$db" "$db-wal" "$db-shm"
+        secs cold --store "$db" >>"$work/cold.txt"
+    done
+    read -r none_w none_c < <(median <"$work/none.txt")
+    read -r cold_w cold_c < <(median <"$work/cold.txt")
+    read -r warm_w warm_c < <(for _ in $(seq "$runs"); do secs warm --store "$db"; done | median)
     same=$(diff -r "$work/report-none" "$work/report-warm" >/dev/null && echo identical || echo DIFFERENT)
     # One new file per timed run: distinct bytes every time (re-timed copies), removed after.
     rm -rf "$work/new"
     ./target/release/examples/make_corpus "$work/new" "$runs" fixtures/real/pyfitparse_fenix5_run_short.fit >/dev/null
     read -r new_w new_c < <(for f in "$work"/new/*/*; do
         cp "$f" "$dir/zz-new-file.fit"
-        secs run new --store "$db"
+        secs new --store "$db"
         rm -f "$dir/zz-new-file.fit"
     done | median)
     store_mb=$(du -sm "$db" | cut -f1)

@@ -8,7 +8,6 @@ mod common;
 use calfguard::enrich::weather::Weather;
 use calfguard::metrics::counted_intervals;
 use calfguard::metrics::heat::{heat_minutes_over, mean_temp_over};
-use calfguard::metrics::record::Timeline;
 use calfguard::metrics::reduce::{apply_weather, reduce, MetricParams, HOT_WRIST};
 use calfguard::model::{Activity, TempSource};
 use chrono::{DateTime, Duration, Utc};

@@ -132,7 +132,7 @@ impl Store {
         )
         .map_err(|e| fail(describe(&e)))?;
         let mut notes = Vec::new();
-        prepare(&conn, path, &mut notes).map_err(|e| fail(e))?;
+        prepare(&conn, path, &mut notes).map_err(fail)?;
         Ok((
             Store {
                 path: path.to_path_buf(),
