@@ -434,65 +434,65 @@ pub fn run_init(path: Option<&Path>, force: bool) -> Result<Exit> {
     Ok(Exit::Done)
 }
 
-/// Run `calfguard store info` or `store prune`.
-pub fn run_store(cmd: crate::cli::StoreCommand) -> Result<Exit> {
-    use crate::cli::StoreCommand;
-    let path = |p: Option<PathBuf>| {
-        p.or_else(crate::store::default_path)
-            .context("no data folder for the default store: give --store FILE")
-    };
-    match cmd {
-        StoreCommand::Info { store } => {
-            let path = path(store)?;
-            let i = crate::store::info(&path).map_err(anyhow::Error::msg)?;
-            let mut out = std::io::stdout().lock();
-            let text = format!(
-                "path: {}\nsize_bytes: {}\nschema_version: {}\nfiles: {}\nactivities: {}\ncached_leaves: {}\nlast_run_utc: {}\n",
-                path.display(),
-                i.size_bytes,
-                i.schema_version.map(|v| v.to_string()).unwrap_or_default(),
-                i.files,
-                i.activities,
-                i.cached,
-                i.last_run.unwrap_or_default(),
-            );
-            let _ = out.write_all(text.as_bytes());
-            Ok(Exit::Done)
-        }
-        StoreCommand::Prune { store, paths } => {
-            let path = path(store)?;
-            for p in &paths {
-                if std::fs::symlink_metadata(p).is_err() {
-                    anyhow::bail!("input '{}' does not exist", p.display());
-                }
-            }
-            let found = ingest::discover::discover(&paths, &report::folder::not_an_input);
-            let reader = |_: &str, _: &[u8]| ();
-            let walker = Walker::new(crate::ingest::export::Limits::default(), &reader);
-            let leaves: Vec<LeafRecord<()>> = found
-                .files
-                .par_iter()
-                .flat_map_iter(|f| walker.file(&f.path, &f.source))
-                .collect();
-            let mut keep = std::collections::HashSet::new();
-            let mut sources: std::collections::HashSet<String> =
-                found.problems.into_iter().map(|p| p.source).collect();
-            for l in leaves {
-                if let Leaf::Content { hash, .. } | Leaf::Copy { hash } = l.leaf {
-                    keep.insert(hash);
-                }
-                sources.insert(l.source);
-            }
-            let (records, files) =
-                crate::store::prune(&path, &keep, &sources).map_err(anyhow::Error::msg)?;
-            say(&crate::store::note(
-                &path,
-                &format!(
-                    "dropped the cached results of {records} leaves and {files} rows of files; {} leaves kept",
-                    keep.len()
-                ),
-            ));
-            Ok(Exit::Done)
+/// The store of `calfguard store ...`: `--store`, else the default.
+fn store_path(store: Option<PathBuf>) -> Result<PathBuf> {
+    store
+        .or_else(crate::store::default_path)
+        .context("no data folder for the default store: give --store FILE")
+}
+
+/// Run `calfguard store info`: path, size, schema version, rows, on stdout.
+pub fn run_store_info(store: Option<PathBuf>) -> Result<Exit> {
+    let path = store_path(store)?;
+    let i = crate::store::info(&path).map_err(anyhow::Error::msg)?;
+    let text = format!(
+        "path: {}\nsize_bytes: {}\nschema_version: {}\nfiles: {}\nactivities: {}\ncached_leaves: {}\nlast_run_utc: {}\n",
+        path.display(),
+        i.size_bytes,
+        i.schema_version.map(|v| v.to_string()).unwrap_or_default(),
+        i.files,
+        i.activities,
+        i.cached,
+        i.last_run.unwrap_or_default(),
+    );
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(Exit::Done)
+}
+
+/// Run `calfguard store prune PATHS`: drop the cached results of leaves no longer under
+/// `paths` (read and hashed, not parsed).
+pub fn run_store_prune(store: Option<PathBuf>, paths: &[PathBuf]) -> Result<Exit> {
+    let path = store_path(store)?;
+    for p in paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            anyhow::bail!("input '{}' does not exist", p.display());
         }
     }
+    let found = ingest::discover::discover(paths, &report::folder::not_an_input);
+    let reader = |_: &str, _: &[u8]| ();
+    let walker = Walker::new(crate::ingest::export::Limits::default(), &reader);
+    let leaves: Vec<LeafRecord<()>> = found
+        .files
+        .par_iter()
+        .flat_map_iter(|f| walker.file(&f.path, &f.source))
+        .collect();
+    let mut keep = std::collections::HashSet::new();
+    let mut sources: std::collections::HashSet<String> =
+        found.problems.into_iter().map(|p| p.source).collect();
+    for l in leaves {
+        if let Leaf::Content { hash, .. } | Leaf::Copy { hash } = l.leaf {
+            keep.insert(hash);
+        }
+        sources.insert(l.source);
+    }
+    let (records, files) =
+        crate::store::prune(&path, &keep, &sources).map_err(anyhow::Error::msg)?;
+    say(&crate::store::note(
+        &path,
+        &format!(
+            "dropped the cached results of {records} leaves and {files} rows of files; {} leaves kept",
+            keep.len()
+        ),
+    ));
+    Ok(Exit::Done)
 }
