@@ -361,3 +361,46 @@ fn store_info_and_prune() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!none.exists());
 }
+
+#[test]
+fn a_run_killed_before_its_commit_leaves_the_store_as_it_was() {
+    let home = Home::new();
+    let input = export();
+    let store = home.path().join("k.db");
+    let s = store.to_str().unwrap().to_string();
+    analyze(&home, input.path(), &config(), &["--store", &s]);
+    let cached = count(&store, "SELECT count(*) FROM cache");
+    let files = count(&store, "SELECT count(*) FROM files");
+    // A new file, and the run dies after writing everything, before the commit.
+    std::fs::write(
+        input.path().join("new.fit"),
+        common::fixture("pyfitparse_fenix5_run_short.fit"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = home
+        .command()
+        .env("CALFGUARD_FAULT", "store-commit")
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--config")
+        .arg(config())
+        .args(["--now", "2026-10-26", "--quiet", "--store", &s, "--out"])
+        .arg(out.path().join("r"))
+        .output()
+        .unwrap();
+    assert!(o.status.code().is_none(), "killed by SIGABRT: {o:?}");
+    let c = Connection::open(&store).unwrap();
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    assert_eq!(count(&store, "SELECT count(*) FROM cache"), cached);
+    assert_eq!(count(&store, "SELECT count(*) FROM files"), files);
+    // The next run uses it and commits the new file.
+    let base = analyze(&home, input.path(), &config(), &["--no-store"]);
+    let run = analyze(&home, input.path(), &config(), &["--store", &s]);
+    assert_same(&base, &run, "after a killed run");
+    assert_eq!(count(&store, "SELECT count(*) FROM cache"), cached + 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM files"), files + 1);
+}

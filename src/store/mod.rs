@@ -250,8 +250,11 @@ impl Store {
             let _ = conn.execute_batch("ROLLBACK");
             return Err(fail(what));
         }
-        crate::fault::abort_at("store-save");
-        let done = tables::replace(&conn, t).and_then(|()| conn.execute_batch("COMMIT"));
+        let done = tables::replace(&conn, t).and_then(|()| {
+            // Kill-safety test seam: the process dies with the whole run written, uncommitted.
+            crate::fault::abort_at("store-commit");
+            conn.execute_batch("COMMIT")
+        });
         done.map_err(|e| {
             let _ = conn.execute_batch("ROLLBACK");
             fail(describe(&e))
