@@ -30,8 +30,8 @@ echo "== end to end, loose files"
 du -sh "$out/fit" "$out/gpx"
 hyperfine --warmup 1 --runs 3 \
   "find $out/fit $out/gpx -type f -exec cat {} + > /dev/null" \
-  "$bin analyze $out/fit $out/gpx --quiet --threads 1 --out $out/report1 --now 2026-11-23" \
-  "$bin analyze $out/fit $out/gpx --quiet --threads 2 --out $out/report2 --now 2026-11-23"
+  "$bin analyze --no-store $out/fit $out/gpx --quiet --threads 1 --out $out/report1 --now 2026-11-23" \
+  "$bin analyze --no-store $out/fit $out/gpx --quiet --threads 2 --out $out/report2 --now 2026-11-23"
 echo "== end to end, one export zip"
 python3 - "$out" <<'PY'
 import os, sys, zipfile
@@ -45,5 +45,5 @@ with zipfile.ZipFile(os.path.join(out, "export.zip"), "w", zipfile.ZIP_DEFLATED)
 PY
 ls -la "$out/export.zip"
 hyperfine --warmup 1 --runs 3 \
-  "$bin analyze $out/export.zip --quiet --threads 1 --out $out/report-zip1 --now 2026-11-23" \
-  "$bin analyze $out/export.zip --quiet --threads 2 --out $out/report-zip2 --now 2026-11-23"
+  "$bin analyze --no-store $out/export.zip --quiet --threads 1 --out $out/report-zip1 --now 2026-11-23" \
+  "$bin analyze --no-store $out/export.zip --quiet --threads 2 --out $out/report-zip2 --now 2026-11-23"

@@ -70,8 +70,14 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
+
+# calfguard's store (a cache: the summaries of the same files reuse it) goes to a temporary
+# folder removed at exit, never the machine's data folder.
+_STORE_DIR = tempfile.TemporaryDirectory(prefix="flag-rates-store-")
+RUN_ENV = dict(os.environ, XDG_DATA_HOME=_STORE_DIR.name)
 
 REPO = Path(__file__).resolve().parent.parent
 RUN_SPORTS = {"running", "trail_running", "treadmill_running"}
@@ -219,7 +225,7 @@ def run_summary(args, athlete: Athlete, week: str, now: str) -> tuple[str, str, 
            "--quiet", "--threads", "1"]
     if args.config:
         cmd += ["--config", str(args.config)]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=RUN_ENV)
     if p.returncode not in (0, 1):
         sys.exit(f"flag-rates: `{' '.join(cmd)}` exited {p.returncode}: {p.stderr.strip()}")
     return athlete.name, week, words(p.stdout)
@@ -236,7 +242,7 @@ def analyze_root(args) -> list[tuple[str, Path, Path]]:
         if args.config:
             cmd += ["--config", str(args.config)]
         print(f"flag-rates: analyse {sub.name}", file=sys.stderr)
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=RUN_ENV)
         if p.returncode not in (0, 1):
             sys.exit(f"flag-rates: `{' '.join(cmd)}` exited {p.returncode}: {p.stderr.strip()}")
         out.append((sub.name, rep, sub))

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-target/release/calfguard}")
 fix=$(realpath fixtures/real)
 w=$(mktemp -d)
+# The store goes to the temporary folder, never the machine's data folder.
+export XDG_DATA_HOME="$w/data"
 trap 'rm -rf "$w"' EXIT
 cd "$w"
 

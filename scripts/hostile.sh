@@ -28,7 +28,7 @@ measure() { # name input... (extra args after --)
     for threads in ${THREADS:-1 2}; do
         rm -rf "$work/report"
         local code=0
-        (ulimit -v "${MEM_KB:-8000000}"; exec timeout "${LIMIT_S:-600}" /usr/bin/time -v "$bin" analyze "$@" \
+        (ulimit -v "${MEM_KB:-8000000}"; exec timeout "${LIMIT_S:-600}" /usr/bin/time -v "$bin" analyze --no-store "$@" \
             --out "$work/report" --quiet --now 2026-11-23 --threads "$threads") \
             2>"$work/time.txt" >/dev/null || code=$?
         local rss wall errs acts

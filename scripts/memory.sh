@@ -30,7 +30,7 @@ for n in "${counts[@]}"; do
     disk=$(du -sm "$dir" | cut -f1)
     for threads in ${THREADS:-1 2}; do
         rm -rf "$work/report"
-        /usr/bin/time -v ./target/release/calfguard analyze "$dir" --out "$work/report" --quiet \
+        /usr/bin/time -v ./target/release/calfguard analyze --no-store "$dir" --out "$work/report" --quiet \
             --threads "$threads" 2>"$work/time.txt" >/dev/null || true
         rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$work/time.txt")
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt")

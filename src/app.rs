@@ -8,17 +8,19 @@ use crate::athlete::{self, Profile};
 use crate::exit::{self, Exit};
 use crate::flags;
 use crate::ingest;
-use crate::ingest::export::{LeafRecord, Walker};
+use crate::ingest::export::{Leaf, LeafRecord, Walker};
 pub use crate::ledger::Analysis;
 use crate::ledger::{account, drop_same_runs, problem_rows, Parsed};
 use crate::metrics::finish::finish;
 use crate::metrics::record::ActivityRecord;
-use crate::metrics::reduce::reduce;
+use crate::metrics::reduce::{apply_weather, reduce};
 use crate::model::{Activity, ReadError};
 use crate::periods::{iso_week_label, ActivityFacts};
 use crate::report::{self, folder::ReportFolder, Report};
 use crate::settings::Settings;
 pub use crate::settings::{Context, Options};
+use crate::store::tables::{FileRow, Tables};
+use crate::store::Store;
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -29,24 +31,54 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// One activity through phase 1 while its samples are there: the weather joined to them, the
-/// metrics reduced, the track fingerprint taken; then placed in local time.
+/// One activity through phase 1 while its samples are there: the metrics reduced, the track
+/// fingerprint taken ([`reduce_one`]); then the run's side of it ([`localise`]).
 pub fn summarize(activity: &Activity, ctx: &Context) -> ActivityRecord {
-    let weathered = ctx
-        .weather
-        .as_deref()
-        .and_then(|w| w.join(&activity.samples));
-    let mut record = reduce(activity, &ctx.metrics, weathered.as_ref());
-    record.track = crate::dedup::fingerprint(&activity.samples);
-    crate::localtime::place(&mut record, ctx.tz, ctx.now);
+    let mut record = reduce_one(activity, ctx);
+    localise(&mut record, ctx);
     record
 }
 
+/// Phase 1 and the track fingerprint: a pure function of the activity and the metric
+/// parameters, what the store caches.
+pub fn reduce_one(activity: &Activity, ctx: &Context) -> ActivityRecord {
+    let mut record = reduce(activity, &ctx.metrics);
+    record.track = crate::dedup::fingerprint(&activity.samples);
+    record
+}
+
+/// What follows phase 1 for one record, from the run's settings: the weather joined to its
+/// sample times, placement in local time.
+pub fn localise(record: &mut ActivityRecord, ctx: &Context) {
+    if let (Some(w), Some(d)) = (ctx.weather.as_deref(), record.deferred.as_deref()) {
+        if let Some(weathered) = w.join(&d.times.samples()) {
+            apply_weather(record, &weathered);
+        }
+    }
+    crate::localtime::place(record, ctx.tz, ctx.now);
+}
+
 /// The whole per-file task: parse one leaf's bytes and reduce its activities right away (the
-/// samples are dropped here). A panic anywhere in it, in a reader or in a metric, fails this one
-/// file with a row naming it as a bug, and the batch goes on.
-fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
-    let task = std::panic::AssertUnwindSafe(|| read_and_reduce(source, bytes, ctx));
+/// samples are dropped here), or take its records from the store; then the run's side of each
+/// ([`localise`]). A panic anywhere in it, in a reader or in a metric, fails this one file with
+/// a row naming it as a bug, and the batch goes on.
+fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context, store: Option<&Store>) -> Parsed {
+    let task = std::panic::AssertUnwindSafe(|| {
+        let hash = store.map(|_| xxhash_rust::xxh3::xxh3_128(bytes));
+        let cached = store.zip(hash).and_then(|(s, h)| s.get(source, h));
+        let (mut records, broken) = match cached {
+            Some(r) => r,
+            None => {
+                let reduced = read_and_reduce(source, bytes, ctx)?;
+                if let (Some(s), Some(h)) = (store, hash) {
+                    s.put(source, h, &reduced);
+                }
+                reduced
+            }
+        };
+        records.iter_mut().for_each(|r| localise(r, ctx));
+        Ok((records, broken))
+    });
     std::panic::catch_unwind(task).unwrap_or_else(|panic| {
         Err(ReadError::failed(
             format!(
@@ -65,7 +97,7 @@ fn read_and_reduce(source: &str, bytes: &[u8], ctx: &Context) -> Parsed {
         return Err(ReadError::failed("interrupted", None));
     }
     let broken = activities.iter().find_map(|a| a.salvaged.clone());
-    let records = activities.iter().map(|a| summarize(a, ctx)).collect();
+    let records = activities.iter().map(|a| reduce_one(a, ctx)).collect();
     Ok((records, broken))
 }
 
@@ -78,9 +110,22 @@ pub fn analyse(
     progress: &ProgressBar,
     interrupted: &AtomicBool,
 ) -> Analysis {
+    analyse_with(paths, ctx, options, progress, interrupted, None).0
+}
+
+/// [`analyse`] with the records of unchanged leaves taken from `store`, and the leaves found
+/// (for the store's `files` table).
+pub fn analyse_with(
+    paths: &[PathBuf],
+    ctx: &Context,
+    options: &Options,
+    progress: &ProgressBar,
+    interrupted: &AtomicBool,
+    store: Option<&Store>,
+) -> (Analysis, Vec<FileRow>) {
     let found = ingest::discover::discover(paths, &report::folder::not_an_input);
     progress.set_length(found.files.len() as u64);
-    let reader = |source: &str, bytes: &[u8]| parse_leaf(source, bytes, ctx);
+    let reader = |source: &str, bytes: &[u8]| parse_leaf(source, bytes, ctx, store);
     let walker = Walker::new(options.limits.clone(), &reader);
     let records: Vec<LeafRecord<Parsed>> = found
         .files
@@ -94,11 +139,22 @@ pub fn analyse(
             r
         })
         .collect();
+    let files = records
+        .iter()
+        .map(|r| FileRow {
+            source: r.source.clone(),
+            hash: match r.leaf {
+                Leaf::Content { hash, .. } | Leaf::Copy { hash } => Some(hash),
+                _ => None,
+            },
+            size_bytes: r.bytes,
+        })
+        .collect();
     let mut analysis = account(records, problem_rows(found.problems));
     if let Some(rules) = &options.dedup {
         drop_same_runs(&mut analysis, rules);
     }
-    analysis
+    (analysis, files)
 }
 
 /// The history evaluated: the athlete profile and the periods and flags.
@@ -250,10 +306,20 @@ fn run_pipeline(settings: &Settings, started: Instant) -> Result<Option<Run>> {
         .build()
         .context("cannot start worker threads")?;
     let (ctx, options) = (settings.context(), settings.options());
+    let store = open_store(settings);
     crate::fault::pause_at("analysis");
-    let mut analysis =
-        pool.install(|| analyse(&settings.paths, &ctx, &options, &progress, interrupted));
+    let (mut analysis, files) = pool.install(|| {
+        analyse_with(
+            &settings.paths,
+            &ctx,
+            &options,
+            &progress,
+            interrupted,
+            store.as_ref(),
+        )
+    });
     if interrupted.load(Ordering::SeqCst) {
+        // The store's transaction is rolled back: it stays as it was.
         progress.abandon();
         return Ok(None);
     }
@@ -270,12 +336,61 @@ fn run_pipeline(settings: &Settings, started: Instant) -> Result<Option<Run>> {
         g.apply(&mut analysis.activities);
     }
     let eval = pool.install(|| evaluate(&mut analysis, settings));
+    if let Some(store) = store {
+        save_store(store, &analysis, &eval, &files, settings.quiet);
+    }
     Ok(Some(Run {
         analysis,
         eval,
         secs: started.elapsed().as_secs_f64(),
         unfiltered,
     }))
+}
+
+/// The run's store (`--store`, else the default; none with `--no-store`), or `None` with the
+/// reason on stderr: the run goes on without it.
+fn open_store(settings: &Settings) -> Option<Store> {
+    let path = settings.store.as_deref()?;
+    match Store::open(path, settings.config.metrics.hash()) {
+        Ok((store, notes)) => {
+            notes.iter().for_each(|n| say(n));
+            Some(store)
+        }
+        Err(why) => {
+            say(&why);
+            None
+        }
+    }
+}
+
+/// Write the run's tables to the store and commit; trouble is said on stderr, never fatal.
+fn save_store(
+    store: Store,
+    analysis: &Analysis,
+    eval: &Evaluation,
+    files: &[FileRow],
+    quiet: bool,
+) {
+    let (hits, misses) = store.hits_misses();
+    let path = store.path().to_path_buf();
+    let periods = &eval.flags.periods;
+    let tables = Tables {
+        files,
+        errors: &analysis.errors,
+        activities: &analysis.activities,
+        weeks: &periods.weeks,
+        months: &periods.months,
+        flags: &eval.flags.flags,
+        finished_utc: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    };
+    match store.save(&tables) {
+        Ok(()) if !quiet => say(&crate::store::note(
+            &path,
+            &format!("{hits} files from the cache, {misses} read"),
+        )),
+        Ok(()) => {}
+        Err(why) => say(&why),
+    }
 }
 
 fn say(line: &str) {
@@ -368,5 +483,68 @@ pub fn run_summary(settings: &Settings) -> Result<Exit> {
 pub fn run_init(path: Option<&Path>, force: bool) -> Result<Exit> {
     let path = crate::config::write_default(path, force)?;
     say(&format!("calfguard: wrote {}", path.display()));
+    Ok(Exit::Done)
+}
+
+/// The store of `calfguard store ...`: `--store`, else the default.
+fn store_path(store: Option<PathBuf>) -> Result<PathBuf> {
+    store
+        .or_else(crate::store::default_path)
+        .context("no data folder for the default store: give --store FILE")
+}
+
+/// Run `calfguard store info`: path, size, schema version, rows, on stdout.
+pub fn run_store_info(store: Option<PathBuf>) -> Result<Exit> {
+    let path = store_path(store)?;
+    let i = crate::store::info(&path).map_err(anyhow::Error::msg)?;
+    let text = format!(
+        "path: {}\nsize_bytes: {}\nschema_version: {}\nfiles: {}\nactivities: {}\ncached_leaves: {}\nlast_run_utc: {}\n",
+        path.display(),
+        i.size_bytes,
+        i.schema_version.map(|v| v.to_string()).unwrap_or_default(),
+        i.files,
+        i.activities,
+        i.cached,
+        i.last_run.unwrap_or_default(),
+    );
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(Exit::Done)
+}
+
+/// Run `calfguard store prune PATHS`: drop the cached results of leaves no longer under
+/// `paths` (read and hashed, not parsed).
+pub fn run_store_prune(store: Option<PathBuf>, paths: &[PathBuf]) -> Result<Exit> {
+    let path = store_path(store)?;
+    for p in paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            anyhow::bail!("input '{}' does not exist", p.display());
+        }
+    }
+    let found = ingest::discover::discover(paths, &report::folder::not_an_input);
+    let reader = |_: &str, _: &[u8]| ();
+    let walker = Walker::new(crate::ingest::export::Limits::default(), &reader);
+    let leaves: Vec<LeafRecord<()>> = found
+        .files
+        .par_iter()
+        .flat_map_iter(|f| walker.file(&f.path, &f.source))
+        .collect();
+    let mut keep = std::collections::HashSet::new();
+    let mut sources: std::collections::HashSet<String> =
+        found.problems.into_iter().map(|p| p.source).collect();
+    for l in leaves {
+        if let Leaf::Content { hash, .. } | Leaf::Copy { hash } = l.leaf {
+            keep.insert(hash);
+        }
+        sources.insert(l.source);
+    }
+    let (records, files) =
+        crate::store::prune(&path, &keep, &sources).map_err(anyhow::Error::msg)?;
+    say(&crate::store::note(
+        &path,
+        &format!(
+            "dropped the cached results of {records} leaves and {files} rows of files; {} leaves kept",
+            keep.len()
+        ),
+    ));
     Ok(Exit::Done)
 }

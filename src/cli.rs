@@ -100,6 +100,9 @@ pub enum Command {
     /// Print the manual page (roff, section 1) on stdout.
     #[command(after_help = MAN_HELP)]
     Man,
+    /// Look after the store (the cache of per-activity results and the last run's tables).
+    #[command(subcommand)]
+    Store(StoreCommand),
 }
 
 /// Arguments of `calfguard completions`.
@@ -192,6 +195,54 @@ fn roff_text(s: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+
+}
+
+// --- The store (issue 17): its options and subcommands, kept together. ---
+
+/// `--store` and `--no-store`, shared by `analyze` and `summary`.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// SQLite store: caches per-activity results so that unchanged files are not read again,
+    /// and holds the last run's tables for SQL queries. Default:
+    /// $XDG_DATA_HOME/calfguard/calfguard.db (~/.local/share/calfguard/calfguard.db),
+    /// created on first use.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_store")]
+    pub store: Option<PathBuf>,
+    /// Run without a store: read every file, write no database.
+    #[arg(long)]
+    pub no_store: bool,
+}
+
+impl StoreArgs {
+    /// The store to use, if any.
+    pub fn path(&self) -> Option<PathBuf> {
+        if self.no_store {
+            return None;
+        }
+        self.store.clone().or_else(crate::store::default_path)
+    }
+}
+
+/// `calfguard store ...`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Show the store's path, size, schema version and what it holds.
+    Info {
+        /// The store (default: as for analyze).
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+    },
+    /// Drop the cached results of files no longer present in PATHS (and their rows of the
+    /// files table).
+    Prune {
+        /// The store (default: as for analyze).
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// The files and folders whose results to keep.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
 }
 
 /// Arguments of `calfguard summary`.
@@ -346,6 +397,9 @@ pub struct InputArgs {
     /// and the others are listed as duplicates).
     #[arg(long)]
     pub keep_duplicates: bool,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Parse `--now`: an RFC 3339 time or a plain date (midnight UTC).
@@ -402,6 +456,7 @@ pub fn settings(
         now: a.now.unwrap_or_else(Utc::now),
         tz: a.tz.or(config.time_zone),
         keep_duplicates: a.keep_duplicates,
+        store: a.store.path(),
         config,
         weather,
     })

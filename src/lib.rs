@@ -43,5 +43,6 @@ pub mod names;
 pub mod periods;
 pub mod report;
 pub mod settings;
+pub mod store;
 pub mod text;
 pub mod units;

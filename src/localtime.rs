@@ -154,7 +154,7 @@ mod tests {
     use crate::model::{Activity, Format};
 
     fn placed(a: &Activity, now: &str) -> ActivityRecord {
-        let mut r = reduce(a, &MetricParams::default(), None);
+        let mut r = reduce(a, &MetricParams::default());
         place(&mut r, None, at(now));
         r
     }

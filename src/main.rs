@@ -1,6 +1,6 @@
 //! The `calfguard` binary: parse the command line, run, map the outcome to an exit code.
 use calfguard::app::{run_analyze, run_init, run_summary};
-use calfguard::cli::{settings, Cli, Command};
+use calfguard::cli::{settings, Cli, Command, StoreCommand};
 use calfguard::exit::Exit;
 use clap::Parser;
 use std::io::Write;
@@ -40,6 +40,10 @@ fn main() -> ExitCode {
                 Ok(()) => print_out(&out),
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Store(StoreCommand::Info { store }) => calfguard::app::run_store_info(store),
+        Command::Store(StoreCommand::Prune { store, paths }) => {
+            calfguard::app::run_store_prune(store, &paths)
         }
     };
     match result {

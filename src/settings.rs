@@ -47,6 +47,8 @@ pub struct Settings {
     pub config: Config,
     /// Hourly weather, if given.
     pub weather: Option<Arc<Weather>>,
+    /// The store (`--store`, else the default); `None` with `--no-store`.
+    pub store: Option<PathBuf>,
 }
 
 impl Settings {

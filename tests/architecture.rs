@@ -32,7 +32,7 @@ const LAYERS: &[&[&str]] = &[
     &["localtime", "dedup", "enrich", "athlete", "periods"],
     &["flags", "ledger"],
     &["report", "config"],
-    &["settings"],
+    &["settings", "store"],
     &["exit"],
     &["app", "cli"],
 ];

@@ -14,6 +14,9 @@ fn analyze(fault: Option<&str>, out: &Path) -> std::process::Output {
             "analyze",
             "fixtures/real",
             "--quiet",
+            // Not the person's store, and every run reads its files (a cached record would
+            // skip the injected panic).
+            "--no-store",
             "--now",
             "2026-11-23",
             "--out",

@@ -28,6 +28,8 @@ fn sample(extra: &[&str]) -> Vec<String> {
         "--now",
         "2026-10-26",
         "--quiet",
+        // Not the person's store (this helper does not isolate the home).
+        "--no-store",
     ]
     .iter()
     .map(|s| s.to_string())

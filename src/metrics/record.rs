@@ -2,8 +2,9 @@
 //!
 //! [`super::reduce::reduce`] makes it from an [`crate::model::Activity`] while the samples are
 //! still there (phase 1); the samples are dropped right after, so an export of 10,000 activities
-//! never holds every sample at once. What phase 1 makes is a pure function of the activity, the
-//! metric parameters and the weather joined to it, and it is serialisable (serde), so that a cache
+//! never holds every sample at once. What phase 1 makes is a pure function of the activity and
+//! the metric parameters (the weather is joined afterwards, [`super::reduce::apply_weather`]),
+//! and it is serialisable (serde), so that a cache
 //! can keep it, with the track fingerprint ([`crate::dedup::fingerprint`]) taken from the same
 //! samples. The later stages fill in the rest: the local time and the date check
 //! ([`crate::localtime::place`]), the shoes
@@ -12,11 +13,16 @@
 
 use super::profile::HrProfile;
 use crate::model::{
-    AthleteValues, Capabilities, ElevationSource, Format, HeatBand, LoadSource, Sport, TempSource,
-    TrackPoint, TzSource, WarmupStatus,
+    AthleteValues, Capabilities, ElevationSource, Format, HeatBand, LoadSource, Sample, Sport,
+    TempSource, TrackPoint, TzSource, WarmupStatus,
 };
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
+
+/// Version of what phase 1 makes: part of the key of a cached record (`crate::store`). Raise it
+/// whenever the record's fields, a reader or a phase-1 metric changes what [`super::reduce::reduce`]
+/// returns for the same bytes; cached records of other versions are then not used.
+pub const RECORD_VERSION: u32 = 1;
 
 /// One activity, reduced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -217,6 +223,49 @@ pub struct Deferred {
     /// Sweat-loss inputs: air temperature °C, relative humidity % (if known), mean moving speed
     /// m/s, moving seconds. Running only.
     pub sweat_inputs: Option<(f64, Option<f64>, f64, f64)>,
+    /// The times of the timed samples, for the weather joined after phase 1
+    /// ([`super::reduce::apply_weather`]).
+    pub times: Timeline,
+}
+
+/// The times of an activity's timed samples, in file order, run-length encoded: `(step_ms,
+/// count)` pairs, the first step counted from 0 (a 1 Hz hour is two pairs). Samples without a
+/// time are left out: the weather gives them no temperature and the time policy skips them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline(pub Vec<(i64, u32)>);
+
+impl Timeline {
+    /// The timeline of `samples`.
+    pub fn of(samples: &[Sample]) -> Timeline {
+        let mut runs: Vec<(i64, u32)> = Vec::new();
+        let mut prev = 0i64;
+        for t in samples.iter().filter_map(|s| s.time_utc_ms) {
+            let step = t.wrapping_sub(prev);
+            prev = t;
+            match runs.last_mut() {
+                Some((s, n)) if *s == step && *n < u32::MAX => *n += 1,
+                _ => runs.push((step, 1)),
+            }
+        }
+        Timeline(runs)
+    }
+
+    /// Samples with these times and nothing else.
+    pub fn samples(&self) -> Vec<Sample> {
+        let len = self.0.iter().map(|&(_, n)| n as usize).sum();
+        let mut out = Vec::with_capacity(len);
+        let mut t = 0i64;
+        for &(step, n) in &self.0 {
+            for _ in 0..n {
+                t = t.wrapping_add(step);
+                out.push(Sample {
+                    time_utc_ms: Some(t),
+                    ..Sample::default()
+                });
+            }
+        }
+        out
+    }
 }
 
 impl ActivityRecord {

@@ -1,14 +1,15 @@
 //! Phase 1: one activity with its samples becomes an [`ActivityRecord`].
 //!
-//! [`reduce`] is a pure function of the activity, the [`MetricParams`] and, when `--weather` is
-//! given, the weather joined to the activity's samples ([`Weathered`]); it knows nothing of the
-//! run's clock, time zone, configuration or athlete profile. The metrics that need the profile
+//! [`reduce`] is a pure function of the activity and the [`MetricParams`]; it knows nothing of
+//! the run's clock, time zone, weather, configuration or athlete profile, so that its record can
+//! be cached (`crate::store`). When `--weather` is given, [`apply_weather`] replaces the
+//! temperature metrics afterwards, from the sample times the record keeps ([`Timeline`]). The metrics that need the profile
 //! keep their inputs in [`Deferred`] for phase 2 ([`super::finish`]).
 
 use super::elevation;
 use super::load::{load_series, LoadParams};
 use super::profile::HrProfile;
-use super::record::{ActivityRecord, Deferred, FileTime, Metrics, Warnings};
+use super::record::{ActivityRecord, Deferred, FileTime, Metrics, Timeline, Warnings};
 use super::series::Series;
 use super::{cadence, distance, heat};
 use crate::model::{
@@ -40,6 +41,30 @@ impl Default for MetricParams {
             wrist_temp_offset_c: 0.0,
             threshold_speed_mps: None,
         }
+    }
+}
+
+impl MetricParams {
+    /// A hash of the parameters (xxh3-64 of their bits, in field order): part of the key of a
+    /// cached record (`crate::store`), so that a changed parameter never serves a stale value.
+    pub fn hash(&self) -> u64 {
+        let mut bytes = Vec::with_capacity(48);
+        for v in [
+            self.hysteresis_m,
+            self.steep_grade,
+            self.steep_min_horizontal_m,
+            self.wrist_temp_offset_c,
+        ] {
+            bytes.extend(v.to_bits().to_le_bytes());
+        }
+        match self.threshold_speed_mps {
+            Some(v) => {
+                bytes.push(1);
+                bytes.extend(v.to_bits().to_le_bytes());
+            }
+            None => bytes.push(0),
+        }
+        xxhash_rust::xxh3::xxh3_64(&bytes)
     }
 }
 
@@ -80,14 +105,10 @@ impl Channels {
     }
 }
 
-/// Reduce an activity to its record (phase 1). `weather` is the weather joined to its samples,
-/// if `--weather` covers it. The record is not yet placed in local time (its `date_ok` is false
+/// Reduce an activity to its record (phase 1): a pure function of the activity and `params`.
+/// The record is not yet placed in local time (its `date_ok` is false
 /// until [`crate::localtime::place`]) and has no track fingerprint.
-pub fn reduce(
-    activity: &Activity,
-    params: &MetricParams,
-    weather: Option<&Weathered>,
-) -> ActivityRecord {
+pub fn reduce(activity: &Activity, params: &MetricParams) -> ActivityRecord {
     crate::fault::panic_at("metrics", &activity.source);
     let samples = &activity.samples;
     let has = Channels::of(samples);
@@ -108,15 +129,7 @@ pub fn reduce(
     // Intervals, speed estimates and the GPS track, computed once for every metric.
     let series = Series::new(samples);
     let distance_m = gps_distance_m(activity, &series, &mut warnings);
-    let (m, deferred) = measure(
-        activity,
-        &series,
-        &has,
-        params,
-        weather,
-        distance_m,
-        &mut warnings,
-    );
+    let (m, deferred) = measure(activity, &series, &has, params, distance_m, &mut warnings);
 
     ActivityRecord {
         source: activity.source.clone(),
@@ -200,7 +213,6 @@ fn measure(
     series: &Series<'_>,
     has: &Channels,
     p: &MetricParams,
-    weather: Option<&Weathered>,
     dist: Option<f64>,
     warnings: &mut Vec<String>,
 ) -> (Metrics, Deferred) {
@@ -255,42 +267,17 @@ fn measure(
     }
     m.cadence_spm = cadence::mean_cadence_series(series, distance::DEFAULT_STATIONARY_SPEED_MPS);
 
-    // Temperature: weather file, else air sensor, else wrist sensor (with its offset).
-    let mut rh_pct = None;
-    let (temp_samples, offset, source): (&[Sample], f64, Option<TempSource>) = match weather {
-        Some(w) => {
-            rh_pct = w.rh_pct;
-            (&w.samples, 0.0, Some(TempSource::Weather))
-        }
-        None if has.temperature => match a.capabilities.temperature {
-            TempSensor::Air => (samples, 0.0, Some(TempSource::Air)),
-            TempSensor::Wrist => (samples, p.wrist_temp_offset_c, Some(TempSource::Wrist)),
-        },
-        None => (samples, 0.0, None),
+    // Temperature: air sensor, else wrist sensor (with its offset); a weather file replaces
+    // both after phase 1 ([`apply_weather`]).
+    let source = match a.capabilities.temperature {
+        _ if !has.temperature => None,
+        TempSensor::Air => Some((0.0, TempSource::Air)),
+        TempSensor::Wrist => Some((p.wrist_temp_offset_c, TempSource::Wrist)),
     };
-    if let Some(src) = source {
-        m.temp_source = Some(src);
-        // The weather copy has the same times, so the same counted intervals.
-        m.temp_avg_c = heat::mean_temp_over(temp_samples, series.intervals(), offset);
-        m.temp_max_c = temp_samples
-            .iter()
-            .filter_map(|s| s.temp_c.filter(|t| t.is_finite()))
-            .map(|t| t - offset)
-            .reduce(f64::max);
-        if let Some(t) = m.temp_avg_c {
-            m.hot = heat::is_hot(t, rh_pct);
-            if let Some(rh) = rh_pct {
-                m.heat_index_c = heat::heat_index_c(t, rh);
-                m.wbgt_c = heat::wbgt_simple_c(t, rh);
-                m.heat_band = m.wbgt_c.and_then(heat::heat_band);
-            }
-        }
-        m.heat_minutes = heat::heat_minutes_over(temp_samples, series.intervals(), rh_pct, offset);
+    if let Some((offset, src)) = source {
+        temperature(&mut m, samples, series.intervals(), offset, src, None);
         if src == TempSource::Wrist && offset == 0.0 && m.hot == Some(true) {
-            warnings.push(
-                "hot by the wrist sensor, which reads high when worn: set heat.wrist_temp_offset_c or give --weather"
-                    .to_string(),
-            );
+            warnings.push(HOT_WRIST.to_string());
         }
     }
 
@@ -309,10 +296,7 @@ fn measure(
             },
         ),
     };
-    let sweat_inputs = match (a.sport.is_running(), m.temp_avg_c, m.moving_s, dist) {
-        (true, Some(t), Some(mv), Some(d)) if mv > 0.0 => Some((t, rh_pct, d / mv, mv)),
-        _ => None,
-    };
+    let sweat_inputs = sweat_inputs(a.sport.is_running(), &m, dist, None);
     let deferred = Deferred {
         surges: if a.sport.has_steps() {
             super::intensity::surges_series(series)
@@ -322,8 +306,86 @@ fn measure(
         hr,
         fallback_load,
         sweat_inputs,
+        times: Timeline::of(samples),
     };
     (m, deferred)
+}
+
+/// The warning of a run that is hot by an uncorrected wrist sensor.
+pub const HOT_WRIST: &str =
+    "hot by the wrist sensor, which reads high when worn: set heat.wrist_temp_offset_c or give --weather";
+
+/// The temperature metrics from `samples`' temperatures over `intervals` (the counted intervals
+/// of the same samples), less `offset` °C, with one humidity for the activity.
+fn temperature(
+    m: &mut Metrics,
+    samples: &[Sample],
+    intervals: &[super::Interval],
+    offset: f64,
+    src: TempSource,
+    rh_pct: Option<f64>,
+) {
+    m.temp_source = Some(src);
+    m.temp_avg_c = heat::mean_temp_over(samples, intervals, offset);
+    m.temp_max_c = samples
+        .iter()
+        .filter_map(|s| s.temp_c.filter(|t| t.is_finite()))
+        .map(|t| t - offset)
+        .reduce(f64::max);
+    if let Some(t) = m.temp_avg_c {
+        m.hot = heat::is_hot(t, rh_pct);
+        if let Some(rh) = rh_pct {
+            m.heat_index_c = heat::heat_index_c(t, rh);
+            m.wbgt_c = heat::wbgt_simple_c(t, rh);
+            m.heat_band = m.wbgt_c.and_then(heat::heat_band);
+        }
+    }
+    m.heat_minutes = heat::heat_minutes_over(samples, intervals, rh_pct, offset);
+}
+
+/// Sweat-loss inputs of a run: temperature, humidity, mean moving speed, moving time.
+fn sweat_inputs(
+    running: bool,
+    m: &Metrics,
+    dist: Option<f64>,
+    rh_pct: Option<f64>,
+) -> Option<(f64, Option<f64>, f64, f64)> {
+    match (running, m.temp_avg_c, m.moving_s, dist) {
+        (true, Some(t), Some(mv), Some(d)) if mv > 0.0 => Some((t, rh_pct, d / mv, mv)),
+        _ => None,
+    }
+}
+
+/// Replace the temperature metrics of a reduced record by the weather's, after phase 1 (a
+/// cached record is the same whatever `--weather` says). `weather` is the weather joined to
+/// the record's sample times ([`Timeline::samples`]); the values are those phase 1 computed
+/// when it read the weather itself, bit for bit: the same intervals in the same order. A
+/// record already finished (phase 2) is left as it is.
+pub fn apply_weather(record: &mut ActivityRecord, weather: &Weathered) {
+    let Some(d) = record.deferred.as_deref_mut() else {
+        return;
+    };
+    let m = &mut record.m;
+    m.temp_source = None;
+    m.temp_avg_c = None;
+    m.temp_max_c = None;
+    m.hot = None;
+    m.heat_minutes = None;
+    m.heat_index_c = None;
+    m.wbgt_c = None;
+    m.heat_band = None;
+    let intervals = super::counted_intervals(&weather.samples);
+    temperature(
+        m,
+        &weather.samples,
+        &intervals,
+        0.0,
+        TempSource::Weather,
+        weather.rh_pct,
+    );
+    record.warnings.metrics.retain(|w| w != HOT_WRIST);
+    let dist = record.distance_m.filter(|d| *d > 0.0);
+    d.sweat_inputs = sweat_inputs(record.sport.is_running(), m, dist, weather.rh_pct);
 }
 
 #[cfg(test)]
@@ -351,7 +413,7 @@ mod tests {
                 ..Sample::default()
             },
         ];
-        let s = reduce(&a, &MetricParams::default(), None);
+        let s = reduce(&a, &MetricParams::default());
         assert_eq!(s.elapsed_s, Some(60.5));
         assert!(s.has_hr && !s.has_position && !s.has_temperature);
         assert_eq!(s.samples, 3);
@@ -365,7 +427,7 @@ mod tests {
         let hike = read(include_bytes!(
             "../../fixtures/real/phpgpx_endomondo_hike_2seg_hr.gpx"
         ));
-        let s = reduce(&hike, &p, None);
+        let s = reduce(&hike, &p);
         let raw = hike.totals.distance_m.unwrap();
         let d = s.distance_m.unwrap();
         assert!(d < raw && d > raw * 0.97, "{d} vs {raw}");
@@ -379,14 +441,45 @@ mod tests {
         let lake = read(include_bytes!(
             "../../fixtures/real/gpxpy_gpsbabel_v10_multiseg_cerknicko.gpx"
         ));
-        assert_eq!(reduce(&lake, &p, None).distance_m, lake.totals.distance_m);
+        assert_eq!(reduce(&lake, &p).distance_m, lake.totals.distance_m);
+    }
+
+    #[test]
+    fn every_parameter_changes_the_hash() {
+        let base = MetricParams::default();
+        let changed = [
+            MetricParams {
+                hysteresis_m: 5.0,
+                ..base.clone()
+            },
+            MetricParams {
+                steep_grade: -0.12,
+                ..base.clone()
+            },
+            MetricParams {
+                steep_min_horizontal_m: 30.0,
+                ..base.clone()
+            },
+            MetricParams {
+                wrist_temp_offset_c: 3.0,
+                ..base.clone()
+            },
+            MetricParams {
+                threshold_speed_mps: Some(4.0),
+                ..base.clone()
+            },
+        ];
+        for p in &changed {
+            assert_ne!(p.hash(), base.hash(), "{p:?}");
+        }
+        assert_eq!(MetricParams::default().hash(), base.hash());
     }
 
     #[test]
     fn the_record_survives_a_round_trip() {
         let bytes = include_bytes!("../../fixtures/real/pyfitparse_fenix2_run_hr_temp.fit");
         for a in crate::ingest::read_bytes("f.fit", bytes).unwrap() {
-            let mut r = reduce(&a, &MetricParams::default(), None);
+            let mut r = reduce(&a, &MetricParams::default());
             r.track = crate::dedup::fingerprint(&a.samples);
             let json = serde_json::to_string(&r).unwrap();
             let back: ActivityRecord = serde_json::from_str(&json).unwrap();

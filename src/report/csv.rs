@@ -107,6 +107,14 @@ pub fn write_activities(path: &Path, rows: &[ActivityRecord]) -> io::Result<()> 
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(ACTIVITY_COLUMNS)?;
     for a in rows {
+        w.write_record(activity_record(a))?;
+    }
+    w.flush()
+}
+
+/// The `activities.csv` record of one activity ([`ACTIVITY_COLUMNS`]).
+pub fn activity_record(a: &ActivityRecord) -> Vec<String> {
+    {
         let record: Vec<String> = vec![
             text_cell(&a.source),
             a.format.as_str().to_string(),
@@ -182,9 +190,8 @@ pub fn write_activities(path: &Path, rows: &[ActivityRecord]) -> io::Result<()> 
             m.surges.map_or(String::new(), |n| n.to_string()),
             opt_flag(m.race),
         ]);
-        w.write_record(&record)?;
+        record
     }
-    w.flush()
 }
 
 /// Write `athlete.csv`: `key, value, unit, source, note`, one row per profile value.
@@ -375,12 +382,17 @@ pub fn write_months(path: &Path, months: &[Month]) -> io::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(MONTH_COLUMNS)?;
     for m in months {
-        let mut r = vec![m.period.clone(), m.start_date.to_string()];
-        r.extend(totals_fields(&m.totals));
-        r.push(fixed(m.ramp_pct, 1));
-        w.write_record(r)?;
+        w.write_record(month_record(m))?;
     }
     w.flush()
+}
+
+/// The `months.csv` record of one month.
+pub fn month_record(m: &Month) -> Vec<String> {
+    let mut r = vec![m.period.clone(), m.start_date.to_string()];
+    r.extend(totals_fields(&m.totals));
+    r.push(fixed(m.ramp_pct, 1));
+    r
 }
 
 /// Write `flags.csv`; `flags` sorted as [`crate::flags::analyse`] returns them.

@@ -261,7 +261,7 @@ fn linear_metrics_equal_the_reference_on_real_files() {
 fn summary_metrics_equal_the_reference_on_real_files() {
     use crate::metrics::reduce::{reduce, MetricParams};
     for a in real_activities() {
-        let mut s = reduce(&a, &MetricParams::default(), None);
+        let mut s = reduce(&a, &MetricParams::default());
         s.track = crate::dedup::fingerprint(&a.samples);
         let name = &a.source;
         let samples = &a.samples;
