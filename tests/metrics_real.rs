@@ -49,7 +49,7 @@ fn gpx_watch_temperature_is_the_wrist_sensor() {
         .remove(0);
     assert!(a.samples.iter().any(|s| s.temp_c.is_some()));
     assert_eq!(a.capabilities.temperature, TempSensor::Wrist);
-    let r = reduce(&a, &MetricParams::default(), None);
+    let r = reduce(&a, &MetricParams::default());
     assert_eq!(r.m.temp_source, Some(TempSource::Wrist));
 
     let Some(corpus) = common::corpus("Garmin Connect GPX ride temperature") else {
@@ -64,7 +64,7 @@ fn gpx_watch_temperature_is_the_wrist_sensor() {
     let run = read_bytes("run.gpx", run.as_bytes()).unwrap().remove(0);
     assert_eq!(run.capabilities.temperature, TempSensor::Wrist);
     assert_eq!(
-        reduce(&run, &MetricParams::default(), None).m.temp_source,
+        reduce(&run, &MetricParams::default()).m.temp_source,
         Some(TempSource::Wrist)
     );
 }
