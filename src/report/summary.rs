@@ -202,12 +202,13 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
             } else {
                 format!(" Also this week: {}.", others.join(", "))
             };
+            let message = render(&f.message, u);
             let _ = writeln!(
                 out,
-                "**Verdict: {}.** {} ({}, {}{}).{also}\n",
+                "**Verdict: {}.** {}: {}, {}{}.{also}\n",
                 f.severity.as_str(),
-                md_text(&render(&f.message, u)),
                 f.code.as_str(),
+                md_text(message.trim_end_matches('.')),
                 day(f.date),
                 about(f, u),
             );

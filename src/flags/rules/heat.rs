@@ -18,6 +18,16 @@ const HEAT_CODES: [Code; 3] = [Code::HeatLong, Code::HeatSweat, Code::HeatAcclim
 
 pub(super) fn run(cx: &Ctx, out: &mut Out) {
     for r in cx.p.facts.iter() {
+        if judged(cx, r) && r.wbgt_c.is_none() && r.heat_index_c.is_none() && r.heat_band.is_none()
+        {
+            for code in HEAT_CODES {
+                out.skip(
+                    r.local_date,
+                    code,
+                    "no humidity without --weather: heat index and WBGT, which define hot, are unknown",
+                );
+            }
+        }
         if r.temp_source == Some(TempSource::Wrist) && !judged(cx, r) {
             for code in HEAT_CODES {
                 out.skip(
