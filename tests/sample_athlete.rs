@@ -143,11 +143,6 @@ fn sample_athlete_raises_its_flags_and_no_file_fails() {
     let weeks = std::fs::read_to_string(report.join("weeks.csv")).unwrap();
     let w36 = weeks.lines().find(|l| l.starts_with("2026-W36")).unwrap();
     assert!(w36.contains(",1.613,1.613,"), "the ratio is context: {w36}");
-    let summary = std::fs::read_to_string(report.join("summary.md")).unwrap();
-    assert!(
-        summary.contains("no weather data: heat was not judged"),
-        "{summary}"
-    );
     // Only the two non-activity files are skipped; nothing fails.
     let errors = std::fs::read_to_string(report.join("errors.csv")).unwrap();
     let kinds: Vec<&str> = errors
