@@ -22,68 +22,76 @@ fn stdout(cmd: &mut Command) -> (Option<i32>, String) {
     )
 }
 
-/// 2018-W21 holds the Forerunner 920XT triathlon, whose run starts hard without a warm-up.
-const FLAGGED_WEEK: &str = "2018-W21";
+/// The sample athlete's 2026-W36 ends with a 21.2 km run after a 30-day longest of 12.8 km
+/// (OT-SPIKE, medium) and also raises OT-STRAIN (low).
+const FLAGGED_WEEK: &str = "2026-W36";
+
+/// `summary` of the sample athlete with its configuration.
+fn sample_summary(extra: &[&str]) -> (Option<i32>, String) {
+    stdout(
+        calfguard()
+            .args([
+                "summary",
+                "fixtures/sample-athlete",
+                "--config",
+                "fixtures/sample-athlete/calfguard.toml",
+                "--quiet",
+                "--now",
+                "2026-10-26",
+            ])
+            .args(extra),
+    )
+}
 
 #[test]
-fn summary_reports_the_week_with_flags_in_plain_words() {
-    let (code, text) = stdout(calfguard().args([
-        "summary",
-        "fixtures/real",
-        "--quiet",
-        "--now",
-        "2026-11-23",
-        "--week",
-        FLAGGED_WEEK,
-    ]));
+fn summary_leads_with_the_verdict_in_plain_words() {
+    let (code, text) = sample_summary(&["--week", FLAGGED_WEEK]);
     assert_eq!(code, Some(0), "{text}");
     assert!(
-        text.contains("**Week 2018-W21**, Mon 21 May 2018 to Sun 27 May 2018."),
+        text.contains("**Week 2026-W36**, Mon 31 Aug 2026 to Sun 6 Sep 2026."),
         "{text}"
     );
-    assert!(text.contains("1 run, 9.8 km in 48 min moving"), "{text}");
-    assert!(text.contains("## Flags this week (1)"), "{text}");
+    // The verdict comes first: the headline flag in plain words, the run it is about, the
+    // other codes of the week folded into the same line, then evidence and advice once.
+    let verdict = text.find("**Verdict: medium.** OT-SPIKE: 1.7 x your longest run of the last 30 days (21.2 km vs 12.8 km), Sun 6 Sep 2026, run at 07:25, 21.2 km. Also this week: OT-STRAIN.").expect(&text);
+    let context = text
+        .find("Context: 7 runs, 73.1 km in 8 h 37 min moving; longest run 21.2 km")
+        .expect(&text);
+    let table = text.find("| week |").expect(&text);
+    assert!(verdict < context && context < table, "{text}");
     assert!(
-        text.contains("**medium** WU-NONE (warmup), 2018-05-27"),
+        text.contains("acute:chronic load ratio 1.61; distance +55 % on the week before"),
         "{text}"
     );
-    assert!(text.contains("What to do: "), "{text}");
-    assert!(text.contains("Evidence: "), "{text}");
+    assert!(
+        text.contains("Caveats: no weather data: heat was not judged"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("Evidence: ").count(),
+        2,
+        "once per code: {text}"
+    );
+    assert_eq!(text.matches("What to do: ").count(), 2, "{text}");
     // The four weeks before, for comparison.
-    for w in ["2018-W17", "2018-W18", "2018-W19", "2018-W20"] {
+    for w in ["2026-W32", "2026-W33", "2026-W34", "2026-W35"] {
         assert!(text.contains(&format!("| {w} |")), "{w}: {text}");
     }
     // No coordinates anywhere.
     assert!(!text.contains("lat") && !text.contains("lon="), "{text}");
+    // A week without flags says so first.
+    let (_, quiet) = sample_summary(&["--week", "2026-W39"]);
+    assert!(quiet.contains("**Verdict: no flag this week.**"), "{quiet}");
 }
 
 #[test]
 fn fail_on_exits_3_only_for_that_severity_in_the_reported_week() {
-    let base = [
-        "summary",
-        "fixtures/real",
-        "--quiet",
-        "--now",
-        "2026-11-23",
-        "--week",
-        FLAGGED_WEEK,
-    ];
-    let (code, _) = stdout(calfguard().args(base).args(["--fail-on", "medium"]));
+    let (code, _) = sample_summary(&["--week", FLAGGED_WEEK, "--fail-on", "medium"]);
     assert_eq!(code, Some(3));
-    let (code, _) = stdout(calfguard().args(base).args(["--fail-on", "high"]));
-    assert_eq!(code, Some(0), "the flag is medium");
+    let (code, _) = sample_summary(&["--week", FLAGGED_WEEK, "--fail-on", "high"]);
+    assert_eq!(code, Some(0), "the spike is medium");
     // Another week: nothing to fail on.
-    let (code, _) = stdout(calfguard().args([
-        "summary",
-        "fixtures/real",
-        "--quiet",
-        "--now",
-        "2026-11-23",
-        "--week",
-        "2018-W22",
-        "--fail-on",
-        "medium",
-    ]));
+    let (code, _) = sample_summary(&["--week", "2026-W38", "--fail-on", "medium"]);
     assert_eq!(code, Some(0));
 }
 
@@ -115,7 +123,7 @@ fn imperial_units_in_the_summary_but_not_in_the_csv() {
         "fixtures/real",
         "--quiet",
         "--week",
-        FLAGGED_WEEK,
+        "2018-W21",
         "--units",
         "imperial",
     ]));
@@ -145,10 +153,12 @@ fn analyze_writes_summary_chart_and_page_and_fails_on_flags() {
     calfguard()
         .args([
             "analyze",
-            "fixtures/real",
+            "fixtures/sample-athlete",
+            "--config",
+            "fixtures/sample-athlete/calfguard.toml",
             "--quiet",
             "--now",
-            "2018-05-28",
+            "2026-09-07",
             "--fail-on",
             "medium",
             "--out",
@@ -166,13 +176,17 @@ fn analyze_writes_summary_chart_and_page_and_fails_on_flags() {
         assert!(report.join(f).is_file(), "{f}");
     }
     let md = fs::read_to_string(report.join("summary.md")).unwrap();
-    assert!(md.contains("**Week 2018-W21**"), "{md}");
+    assert!(md.contains("**Week 2026-W36**"), "{md}");
     assert!(
         md.contains("[weeks.svg](weeks.svg)"),
         "summary.md links the chart"
     );
     let html = fs::read_to_string(report.join("report.html")).unwrap();
-    assert!(html.contains("<svg") && html.contains("WU-NONE"));
+    assert!(html.contains("<svg") && html.contains("OT-SPIKE"));
+    // The page leads with the verdict and names the run each flag is about.
+    let verdict = html.find("Verdict: medium.").expect("verdict");
+    assert!(verdict < html.find("<svg").unwrap());
+    assert!(html.contains("Sun 07:25, 21.2 km"), "the spike's run");
     assert!(!Path::new(&report).join("summary.txt").exists());
 }
 
@@ -231,11 +245,11 @@ fn sample_athlete_golden_summaries_and_exit_codes() {
             "--units",
             units,
         ]);
-        // W43 has low flags only: --fail-on high passes; --fail-on medium for W41 (WU-NONE).
+        // W43 has low flags only: --fail-on high passes; --fail-on medium for W36 (OT-SPIKE).
         if fail_on == "high" {
             cmd.args(["--fail-on", "high"]);
         } else {
-            cmd.args(["--week", "2026-W41", "--fail-on", "medium"]);
+            cmd.args(["--week", "2026-W36", "--fail-on", "medium"]);
         }
         let (code, text) = stdout(&mut cmd);
         assert_eq!(code, Some(expected_code), "{golden}: {text}");

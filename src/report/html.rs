@@ -319,7 +319,10 @@ mod tests {
         // Newest week first, each week under its own row.
         let weeks: Vec<usize> = ["2025-W37", "2025-W29", "2025-W25"]
             .iter()
-            .map(|w| h.find(&format!("<th colspan=\"8\">Week {w}</th>")).expect(w))
+            .map(|w| {
+                h.find(&format!("<th colspan=\"8\">Week {w}</th>"))
+                    .expect(w)
+            })
             .collect();
         assert!(weeks.windows(2).all(|p| p[0] < p[1]), "{weeks:?}");
         assert!(h.contains("<div class=\"scroll\"><table>"), "tables scroll");

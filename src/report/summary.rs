@@ -241,8 +241,13 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 format!("load {:.0}", t.load),
                 format!("acute:chronic load ratio {}", ratio(w.acwr)),
             ];
-            if let Some(r) = w.ramp_pct.filter(|r| r.is_finite()) {
-                parts.push(format!("distance {r:+.0} % on the week before"));
+            if let Some(r) = w.ramp_pct.filter(|r| r.is_finite()).map(f64::round) {
+                let r = if r == 0.0 {
+                    "0".to_string()
+                } else {
+                    format!("{r:+.0}")
+                };
+                parts.push(format!("distance {r} % on the week before"));
             }
             if t.steep_descent_m > 0.0 {
                 parts.push(format!(
@@ -274,10 +279,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         ));
     }
     if notes.iter().any(|n| n.what.contains("HEAT-LONG")) {
-        caveats.push(
-            "no weather data: heat was not judged (give --weather or set a wrist offset)"
-                .to_string(),
-        );
+        caveats.push("no weather data: heat was not judged (give --weather)".to_string());
     }
     if !caveats.is_empty() {
         let _ = writeln!(out, "Caveats: {}.\n", caveats.join("; "));
