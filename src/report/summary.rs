@@ -313,11 +313,20 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         out.push('\n');
     }
 
-    // The other flags: one line each; evidence and advice once per code.
+    // The other flags: one line each; evidence and advice once per code. A flag of the
+    // headline's family or about the headline's run is the same event (a race week is one
+    // story): its line is folded under the headline's evidence and advice.
     if !flags.is_empty() {
         let _ = writeln!(out, "## Also this week ({})\n", flags.len());
         let mut told: Vec<Code> = headline.map(|f| f.code).into_iter().collect();
         for f in flags {
+            let same_event = headline.is_some_and(|h| {
+                h.code.category() == f.code.category()
+                    || (!h.activity.is_empty() && h.activity == f.activity)
+            });
+            if same_event {
+                told.push(f.code);
+            }
             let _ = writeln!(
                 out,
                 "- **{}** {}, {}{}: {}",

@@ -14,7 +14,7 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
         out.skipped.insert((
             "all".to_string(),
             Code::StLow,
-            "no strength sessions in the export: cannot tell whether none were done or they were not recorded".to_string(),
+            "no strength sessions recorded (none done, or not recorded)".to_string(),
         ));
         return;
     }
