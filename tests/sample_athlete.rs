@@ -98,7 +98,7 @@ fn analyze(extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
     let out = tempfile::tempdir().unwrap();
     let report = out.path().join("report");
     common::calfguard()
-        .current_dir(&root)
+        .current_dir(root)
         .arg("analyze")
         .arg(&dir)
         .arg("--config")

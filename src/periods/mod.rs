@@ -173,7 +173,7 @@ impl ActivityFacts {
     /// Builder: start at `start_utc`, keeping the duration.
     pub fn starting(mut self, start_utc: DateTime<Utc>) -> Self {
         let d = self.end_utc - self.start_utc;
-        self.local_start = self.local_start + (start_utc - self.start_utc);
+        self.local_start += start_utc - self.start_utc;
         self.start_utc = start_utc;
         self.end_utc = start_utc + d;
         self
