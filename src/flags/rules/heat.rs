@@ -24,7 +24,7 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
                 out.skip(
                     r.local_date,
                     code,
-                    "no humidity without --weather: heat index and WBGT, which define hot, are unknown",
+                    "no humidity (no --weather): WBGT and heat index unknown",
                 );
             }
         }
@@ -33,7 +33,7 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
                 out.skip(
                     r.local_date,
                     code,
-                    "temperatures from the watch's wrist sensor read skin heat, not air: give --weather or set [heat] wrist_temp_offset_c",
+                    "the wrist sensor reads skin heat, not air: give --weather",
                 );
             }
         }
