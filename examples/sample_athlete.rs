@@ -730,6 +730,10 @@ height_cm = 178
 threshold_pace = \"4:45\"
 time_zone = \"Europe/Berlin\"
 
+[heat]
+# What Sam drinks on a run (ACSM/Sawka 2007 advise drinking to keep the loss under 2 %).
+fluid_intake_l_per_h = 0.4
+
 [thresholds]
 # Lowered from 700 km so that 16 weeks can show FW-KM: the sample's main pair passes it in
 # October. Real shoes usually start an export with unknown mileage already on them.

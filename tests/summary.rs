@@ -22,49 +22,67 @@ fn stdout(cmd: &mut Command) -> (Option<i32>, String) {
     )
 }
 
-/// The sample athlete's 2026-W41 holds a hard run started at full effort (WU-NONE, medium).
-const FLAGGED_WEEK: &str = "2026-W41";
+/// The sample athlete's 2026-W36 ends with a 21.2 km run after a 30-day longest of 12.8 km
+/// (OT-SPIKE, medium) and also raises OT-STRAIN (low).
+const FLAGGED_WEEK: &str = "2026-W36";
 
-/// `summary` of the sample athlete with its configuration, as of 2026-10-26.
-fn sample_summary() -> common::Cli {
-    let mut cmd = calfguard();
-    cmd.args([
-        "summary",
-        "fixtures/sample-athlete",
-        "--config",
-        "fixtures/sample-athlete/calfguard.toml",
-        "--quiet",
-        "--now",
-        "2026-10-26",
-    ]);
-    cmd
+/// `summary` of the sample athlete with its configuration.
+fn sample_summary(extra: &[&str]) -> (Option<i32>, String) {
+    stdout(
+        calfguard()
+            .args([
+                "summary",
+                "fixtures/sample-athlete",
+                "--config",
+                "fixtures/sample-athlete/calfguard.toml",
+                "--quiet",
+                "--now",
+                "2026-10-26",
+            ])
+            .args(extra),
+    )
 }
 
 #[test]
-fn summary_reports_the_week_with_flags_in_plain_words() {
-    let (code, text) = stdout(sample_summary().args(["--week", FLAGGED_WEEK]));
+fn summary_leads_with_the_verdict_in_plain_words() {
+    let (code, text) = sample_summary(&["--week", FLAGGED_WEEK]);
     assert_eq!(code, Some(0), "{text}");
     assert!(
-        text.contains("**Week 2026-W41**, Mon 5 Oct 2026 to Sun 11 Oct 2026."),
+        text.contains("**Week 2026-W36**, Mon 31 Aug 2026 to Sun 6 Sep 2026."),
+        "{text}"
+    );
+    // The verdict comes first: the headline flag in plain words, the run it is about, the
+    // other codes of the week folded into the same line, then evidence and advice once.
+    let verdict = text.find("**Verdict: medium.** OT-SPIKE: 1.7 x your longest run of the last 30 days (21.2 km vs 12.8 km), Sun 6 Sep 2026, run at 07:25, 21.2 km. Also this week: OT-STRAIN.").expect(&text);
+    let context = text
+        .find("Context: 7 runs, 73.1 km in 8 h 37 min moving; longest run 21.2 km")
+        .expect(&text);
+    let table = text.find("| week |").expect(&text);
+    assert!(verdict < context && context < table, "{text}");
+    assert!(
+        text.contains("acute:chronic load ratio 1.61; distance +55 % on the week before"),
         "{text}"
     );
     assert!(
-        text.contains("6 runs, 33.6 km in 3 h 23 min moving"),
+        text.contains("Caveats: no weather data: heat was not judged"),
         "{text}"
     );
-    assert!(text.contains("## Flags this week (3)"), "{text}");
-    assert!(
-        text.contains("**medium** WU-NONE (warmup), 2026-10-08"),
-        "{text}"
+    // OT-STRAIN is of the headline's family (load): folded, its evidence not repeated.
+    assert_eq!(
+        text.matches("Evidence: ").count(),
+        1,
+        "once per code: {text}"
     );
-    assert!(text.contains("What to do: "), "{text}");
-    assert!(text.contains("Evidence: "), "{text}");
+    assert_eq!(text.matches("What to do: ").count(), 1, "{text}");
     // The four weeks before, for comparison.
-    for w in ["2026-W37", "2026-W38", "2026-W39", "2026-W40"] {
+    for w in ["2026-W32", "2026-W33", "2026-W34", "2026-W35"] {
         assert!(text.contains(&format!("| {w} |")), "{w}: {text}");
     }
     // No coordinates anywhere.
     assert!(!text.contains("lat") && !text.contains("lon="), "{text}");
+    // A week without flags says so first.
+    let (_, quiet) = sample_summary(&["--week", "2026-W39"]);
+    assert!(quiet.contains("**Verdict: no flag this week.**"), "{quiet}");
 }
 
 /// 2018-W21 of `fixtures/real` holds the Forerunner 920XT triathlon. Its run leg was called a
@@ -90,17 +108,12 @@ fn a_triathlon_run_leg_is_no_cold_start() {
 
 #[test]
 fn fail_on_exits_3_only_for_that_severity_in_the_reported_week() {
-    let week = ["--week", FLAGGED_WEEK];
-    let (code, _) = stdout(sample_summary().args(week).args(["--fail-on", "medium"]));
+    let (code, _) = sample_summary(&["--week", FLAGGED_WEEK, "--fail-on", "medium"]);
     assert_eq!(code, Some(3));
-    let (code, _) = stdout(sample_summary().args(week).args(["--fail-on", "high"]));
-    assert_eq!(code, Some(0), "the flag is medium");
-    // Another week: only a low flag (ST-LOW), nothing to fail on.
-    let (code, text) = stdout(sample_summary().args(["--week", "2026-W39", "--fail-on", "medium"]));
-    assert!(
-        text.contains("ST-LOW") && !text.contains("**medium**"),
-        "{text}"
-    );
+    let (code, _) = sample_summary(&["--week", FLAGGED_WEEK, "--fail-on", "high"]);
+    assert_eq!(code, Some(0), "the spike is medium");
+    // Another week: nothing to fail on.
+    let (code, _) = sample_summary(&["--week", "2026-W38", "--fail-on", "medium"]);
     assert_eq!(code, Some(0));
 }
 
@@ -148,15 +161,18 @@ fn a_stale_export_reports_its_last_week_and_says_where_the_data_ends() {
 
 #[test]
 fn fail_on_follows_the_week_actually_reported() {
-    // Data up to the end of the flagged week, long ago: that week is reported, and its medium
-    // flag makes --fail-on medium exit 3, in summary and in analyze alike.
+    // Data up to the end of the flagged week (the sample athlete's spike week), weeks before now:
+    // that week is reported, and its medium flag makes --fail-on medium exit 3, in summary and
+    // in analyze alike.
     let args = [
-        "fixtures/real",
+        "fixtures/sample-athlete",
+        "--config",
+        "fixtures/sample-athlete/calfguard.toml",
         "--quiet",
         "--now",
-        "2026-11-23",
+        "2026-10-26",
         "--until",
-        "2018-05-27",
+        "2026-09-06",
         "--fail-on",
         "medium",
     ];
@@ -175,30 +191,33 @@ fn fail_on_follows_the_week_actually_reported() {
     assert_eq!(out.status.code(), Some(3));
     let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
     assert!(md.contains(&format!("**Week {FLAGGED_WEEK}**")), "{md}");
-    assert!(md.contains("Data ends on 2018-05-27"), "{md}");
+    assert!(md.contains("Data ends on 2026-09-06"), "{md}");
 }
 
 #[test]
 fn analyze_takes_week_like_summary() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r");
+    let sample = [
+        "fixtures/sample-athlete",
+        "--config",
+        "fixtures/sample-athlete/calfguard.toml",
+        "--quiet",
+        "--now",
+        "2026-10-26",
+        "--week",
+        FLAGGED_WEEK,
+    ];
     let out = calfguard()
-        .args(["analyze", "fixtures/real", "--quiet", "--now", "2026-11-23"])
-        .args(["--week", FLAGGED_WEEK, "--fail-on", "medium", "--out"])
+        .arg("analyze")
+        .args(sample)
+        .args(["--fail-on", "medium", "--out"])
         .arg(&report)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
-    let (_, printed) = stdout(calfguard().args([
-        "summary",
-        "fixtures/real",
-        "--quiet",
-        "--now",
-        "2026-11-23",
-        "--week",
-        FLAGGED_WEEK,
-    ]));
+    let (_, printed) = stdout(calfguard().arg("summary").args(sample));
     // The report folder's summary links the chart; otherwise it is what `summary` prints.
     assert!(md.contains(&format!("**Week {FLAGGED_WEEK}**")), "{md}");
     assert_eq!(
@@ -258,7 +277,7 @@ fn analyze_writes_summary_chart_and_page_and_fails_on_flags() {
             "fixtures/sample-athlete/calfguard.toml",
             "--quiet",
             "--now",
-            "2026-10-12",
+            "2026-09-07",
             "--fail-on",
             "medium",
             "--out",
@@ -276,13 +295,17 @@ fn analyze_writes_summary_chart_and_page_and_fails_on_flags() {
         assert!(report.join(f).is_file(), "{f}");
     }
     let md = fs::read_to_string(report.join("summary.md")).unwrap();
-    assert!(md.contains("**Week 2026-W41**"), "{md}");
+    assert!(md.contains("**Week 2026-W36**"), "{md}");
     assert!(
         md.contains("[weeks.svg](weeks.svg)"),
         "summary.md links the chart"
     );
     let html = fs::read_to_string(report.join("report.html")).unwrap();
-    assert!(html.contains("<svg") && html.contains("WU-NONE"));
+    assert!(html.contains("<svg") && html.contains("OT-SPIKE"));
+    // The page leads with the verdict and names the run each flag is about.
+    let verdict = html.find("Verdict: medium.").expect("verdict");
+    assert!(verdict < html.find("<svg").unwrap());
+    assert!(html.contains("Sun 07:25, 21.2 km"), "the spike's run");
     assert!(!Path::new(&report).join("summary.txt").exists());
 }
 
@@ -341,11 +364,11 @@ fn sample_athlete_golden_summaries_and_exit_codes() {
             "--units",
             units,
         ]);
-        // W43 has low flags only: --fail-on high passes; --fail-on medium for W41 (WU-NONE).
+        // W43 has low flags only: --fail-on high passes; --fail-on medium for W36 (OT-SPIKE).
         if fail_on == "high" {
             cmd.args(["--fail-on", "high"]);
         } else {
-            cmd.args(["--week", "2026-W41", "--fail-on", "medium"]);
+            cmd.args(["--week", "2026-W36", "--fail-on", "medium"]);
         }
         let (code, text) = stdout(&mut cmd);
         assert_eq!(code, Some(expected_code), "{golden}: {text}");

@@ -103,18 +103,25 @@ pub const THRESHOLD_KEYS: &[&str] = &[
     "spike_low",
     "spike_medium",
     "spike_high",
+    "max_run_speed_mps",
     "ramp_weekly_pct",
     "ramp_min_base_m",
     "ramp_two_week_pct",
+    "ramp_habit_weeks",
     "acwr_max",
     "monotony_max",
     "strain_percentile",
+    "strain_min_monotony",
     "strain_history_weeks",
     "strain_min_weeks",
     "history_days",
     "break_days",
     "warmup_link_max_gap_min",
     "warmup_separate_min_min",
+    "warmup_max_run_min",
+    "warmup_pattern_days",
+    "warmup_pattern_of",
+    "warmup_pattern_poor",
     "long_run_min",
     "hot_wbgt_c",
     "hot_heat_index_c",
@@ -125,9 +132,11 @@ pub const THRESHOLD_KEYS: &[&str] = &[
     "electrolytes_min",
     "downhill_ratio",
     "downhill_min_m",
+    "downhill_run_min_m",
     "downhill_weeks",
     "strength_per_week",
     "strength_weeks",
+    "strength_repeat_weeks",
     "single_shoe_min_runs",
     "shoe_max_km",
     "new_shoe_days",
@@ -151,18 +160,25 @@ fn read_thresholds(r: &Reader) -> Result<Thresholds, ConfigError> {
         spike_low: f64 = (0.0, 10.0, "(a fraction)"),
         spike_medium: f64 = (0.0, 10.0, "(a fraction)"),
         spike_high: f64 = (0.0, 10.0, "(a fraction)"),
+        max_run_speed_mps: f64 = (1.0, 50.0, "m/s"),
         ramp_weekly_pct: f64 = (0.0, 1000.0, "%"),
         ramp_min_base_m: f64 = (0.0, 1000000.0, "m"),
         ramp_two_week_pct: f64 = (0.0, 1000.0, "%"),
+        ramp_habit_weeks: usize = (1.0, 52.0, "weeks"),
         acwr_max: f64 = (0.5, 10.0, ""),
         monotony_max: f64 = (0.5, 20.0, ""),
         strain_percentile: f64 = (1.0, 100.0, "%"),
+        strain_min_monotony: f64 = (0.0, 20.0, ""),
         strain_history_weeks: usize = (1.0, 104.0, "weeks"),
         strain_min_weeks: usize = (1.0, 104.0, "weeks"),
         history_days: i64 = (0.0, 365.0, "days"),
         break_days: i64 = (1.0, 365.0, "days"),
         warmup_link_max_gap_min: f64 = (0.0, 240.0, "min"),
         warmup_separate_min_min: f64 = (0.0, 120.0, "min"),
+        warmup_max_run_min: f64 = (1.0, 1440.0, "min"),
+        warmup_pattern_days: i64 = (1.0, 365.0, "days"),
+        warmup_pattern_of: usize = (1.0, 100.0, "runs"),
+        warmup_pattern_poor: usize = (1.0, 100.0, "runs"),
         very_hot_wbgt_c: f64 = (0.0, 50.0, "°C"),
         sweat_loss_max_pct: f64 = (0.0, 20.0, "% of body mass"),
         heat_gap_days: i64 = (1.0, 365.0, "days"),
@@ -170,9 +186,11 @@ fn read_thresholds(r: &Reader) -> Result<Thresholds, ConfigError> {
         electrolytes_min: f64 = (1.0, 1440.0, "min"),
         downhill_ratio: f64 = (1.0, 100.0, ""),
         downhill_min_m: f64 = (0.0, 100000.0, "m"),
+        downhill_run_min_m: f64 = (0.0, 100000.0, "m"),
         downhill_weeks: usize = (1.0, 52.0, "weeks"),
         strength_per_week: f64 = (0.0, 14.0, "sessions"),
         strength_weeks: usize = (1.0, 52.0, "weeks"),
+        strength_repeat_weeks: usize = (1.0, 520.0, "weeks"),
         single_shoe_min_runs: usize = (1.0, 1000.0, "runs"),
         shoe_max_km: f64 = (1.0, 100000.0, "km"),
         new_shoe_days: i64 = (1.0, 365.0, "days"),
@@ -374,18 +392,16 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
     }
 
     let h = r.section("heat", &["wrist_temp_offset_c", "fluid_intake_l_per_h"])?;
-    let wrist_temp_offset_c = r
-        .number(h, "heat", "wrist_temp_offset_c", (-10.0, 20.0), "°C")?
-        .unwrap_or(0.0);
-    let fluid_intake_l_per_h = r
-        .number(
-            h,
-            "heat",
-            "fluid_intake_l_per_h",
-            (0.0, 3.0),
-            "litres per hour",
-        )?
-        .unwrap_or(0.0);
+    let wrist_offset = r.number(h, "heat", "wrist_temp_offset_c", (-10.0, 20.0), "°C")?;
+    let wrist_temp_offset_c = wrist_offset.unwrap_or(0.0);
+    let fluid_intake = r.number(
+        h,
+        "heat",
+        "fluid_intake_l_per_h",
+        (0.0, 3.0),
+        "litres per hour",
+    )?;
+    let fluid_intake_l_per_h = fluid_intake.unwrap_or(0.0);
 
     let d = r.section(
         "duplicates",
@@ -439,7 +455,10 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
     }
 
     let (metrics, zones) = read_metrics(&r)?;
-    let thresholds = read_thresholds(&r)?;
+    let mut thresholds = read_thresholds(&r)?;
+    // The heat rules judge wrist temperatures and sweat loss only with these stated.
+    thresholds.wrist_offset_set = wrist_offset.is_some();
+    thresholds.fluid_intake_l_per_h = fluid_intake;
     Ok(Config {
         path: Some(PathBuf::from(path)),
         metrics: MetricParams {

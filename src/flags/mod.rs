@@ -13,7 +13,7 @@ mod rules;
 pub use message::{Message, Quantity};
 
 use crate::periods::{self, ActivityFacts, PeriodParams, Periods};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A stable flag code; its name, category, unit, evidence, source and advice are its row of
@@ -22,19 +22,20 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum Code {
     /// `OT-SPIKE`: a run longer than the longest run of the previous 30 days.
     OtSpike,
-    /// `OT-RAMP10`: weekly running distance up more than 10 %.
+    /// `OT-RAMP10`: weekly running distance up more than 10 % (context only since wave 2: never
+    /// raised).
     OtRamp10,
     /// `OT-RAMP2W`: two-week running distance up more than 30 %.
     OtRamp2w,
-    /// `OT-ACWR`: EWMA acute:chronic load ratio over 1.5.
+    /// `OT-ACWR`: EWMA acute:chronic load ratio over 2.0 on the week's last day.
     OtAcwr,
     /// `OT-MONOTONY`: Foster monotony over 2.0.
     OtMonotony,
-    /// `OT-STRAIN`: Foster strain above the athlete's own 90th percentile.
+    /// `OT-STRAIN`: Foster strain above the athlete's own 90th percentile, monotony ≥ 1.5.
     OtStrain,
-    /// `WU-NONE`: a hard run started without warm-up.
+    /// `WU-NONE`: hard runs started without warm-up, as a pattern (3 of the last 4).
     WuNone,
-    /// `WU-SHORT`: a hard run started after a too-short warm-up.
+    /// `WU-SHORT`: hard runs started after a too-short warm-up, as a pattern.
     WuShort,
     /// `HEAT-LONG`: a long run in the heat.
     HeatLong,
@@ -42,9 +43,10 @@ pub enum Code {
     HeatSweat,
     /// `HEAT-ACCLIM`: one of the first hot runs after two weeks or more without heat.
     HeatAcclim,
-    /// `EL-LONG`: a hot run of 90 minutes or more.
+    /// `EL-LONG`: a hot run of 90 minutes or more (folded into HEAT-LONG's advice since wave 2:
+    /// never raised).
     ElLong,
-    /// `DH-SPIKE`: weekly steep descent over 1.5 × its 4-week mean.
+    /// `DH-SPIKE`: weekly steep descent over 1.3 × the largest of the previous 4 weeks.
     DhSpike,
     /// `DH-NEW`: steep descent after 4 weeks with none.
     DhNew,
@@ -124,7 +126,7 @@ pub const CODES: [CodeInfo; 18] = [
         name: "OT-RAMP10",
         category: Category::Overtraining,
         unit: Unit::Percent,
-        evidence: "RCT found no effect (20.8% vs 20.3% injured)",
+        evidence: "RCT found no effect (20.8% vs 20.3% injured); context only, never raised",
         source: "Buist et al. 2008, Am J Sports Med 36(1):33-39",
         advice: "Add distance and intensity a little at a time, and plan an easier week after a big one.",
     },
@@ -143,7 +145,7 @@ pub const CODES: [CodeInfo; 18] = [
         category: Category::Overtraining,
         unit: Unit::Ratio,
         evidence: "team-sport cohorts; thresholds disputed, no positive association in a runner cohort",
-        source: "Williams et al. 2017, Br J Sports Med 51(3):209-210; Gabbett 2016, Br J Sports Med 50:273-280; caveats: Impellizzeri et al. 2020, IJSPP; Frandsen et al. 2025",
+        source: "Williams et al. 2017, Br J Sports Med 51(3):209-210; Murray et al. 2017, Br J Sports Med 51(9):749-754 (over 2.0); caveats: Impellizzeri et al. 2020, IJSPP; Frandsen et al. 2025",
         advice: "Add distance and intensity a little at a time, and plan an easier week after a big one.",
     },
     CodeInfo {
@@ -168,7 +170,7 @@ pub const CODES: [CodeInfo; 18] = [
         code: Code::WuNone,
         name: "WU-NONE",
         category: Category::Warmup,
-        unit: Unit::PercentHrMax,
+        unit: Unit::Percent,
         evidence: "meta-analysis shows a performance benefit; injury evidence weak (expert heuristic)",
         source: "Fradkin et al. 2010, J Strength Cond Res 24(1):140-148; Bishop 2003, Sports Med 33(7):483-498",
         advice: "Before a hard session, walk briskly or jog easily for several minutes, do leg swings and calf raises, then raise the pace step by step.",
@@ -177,7 +179,7 @@ pub const CODES: [CodeInfo; 18] = [
         code: Code::WuShort,
         name: "WU-SHORT",
         category: Category::Warmup,
-        unit: Unit::PercentHrMax,
+        unit: Unit::Percent,
         evidence: "meta-analysis shows a performance benefit; injury evidence weak (expert heuristic)",
         source: "Fradkin et al. 2010, J Strength Cond Res 24(1):140-148; Bishop 2003, Sports Med 33(7):483-498",
         advice: "Before a hard session, walk briskly or jog easily for several minutes, do leg swings and calf raises, then raise the pace step by step.",
@@ -189,7 +191,7 @@ pub const CODES: [CodeInfo; 18] = [
         unit: Unit::Minutes,
         evidence: "position stand and race guidance (expert consensus)",
         source: "ACSM 1984 and Armstrong et al. 1996, Med Sci Sports Exerc 28(12) (WBGT flags); Rothfusz 1990, NWS SR 90-23 (heat index)",
-        advice: "In the heat, drink before, during and after, and shorten, slow down or move the long run to a cooler hour.",
+        advice: "In the heat, drink before, during and after, and shorten, slow down or move the long run to a cooler hour; on runs of 90 minutes or more take a sports drink or salts with sodium rather than plain water alone.",
     },
     CodeInfo {
         code: Code::HeatSweat,
@@ -214,7 +216,7 @@ pub const CODES: [CodeInfo; 18] = [
         name: "EL-LONG",
         category: Category::Electrolytes,
         unit: Unit::Minutes,
-        evidence: "position stand (expert consensus); benefit for cramps unproven",
+        evidence: "position stand (expert consensus); benefit for cramps unproven; folded into HEAT-LONG, never raised",
         source: "Sawka et al. 2007, Med Sci Sports Exerc 39(2):377-390",
         advice: "On long hot runs take a sports drink or salts with sodium, potassium and magnesium rather than plain water alone.",
     },
@@ -402,6 +404,37 @@ pub struct Flag {
     pub activity: String,
     /// One plain sentence with the numbers, as typed parts (the report renders them).
     pub message: Message,
+    /// The triggering activity's local start, for per-run rules.
+    pub activity_start_local: Option<NaiveDateTime>,
+    /// The triggering activity's distance, metres, for per-run rules.
+    pub activity_distance_m: Option<f64>,
+    /// The week's headline: its strongest flag ([`headline_order`]); one per week with flags.
+    pub headline: bool,
+}
+
+/// The order that picks a week's headline: higher severity first, then the code's place in
+/// [`CODES`] (documentation order: load before warm-up, heat, downhill, strength and shoes),
+/// then the earlier date, then the activity.
+pub fn headline_order(a: &Flag, b: &Flag) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then((a.code as usize).cmp(&(b.code as usize)))
+        .then(a.date.cmp(&b.date))
+        .then(a.activity.cmp(&b.activity))
+}
+
+/// Mark one headline flag per week ([`headline_order`]).
+fn mark_headlines(flags: &mut [Flag]) {
+    let mut best: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, f) in flags.iter().enumerate() {
+        let e = best.entry(f.period.clone()).or_insert(i);
+        if headline_order(f, &flags[*e]) == std::cmp::Ordering::Less {
+            *e = i;
+        }
+    }
+    for i in best.into_values() {
+        flags[i].headline = true;
+    }
 }
 
 /// A rule that was not judged for a period, and why; written in the summary.
@@ -420,12 +453,16 @@ pub struct NotJudged {
 pub struct Thresholds {
     /// OT-SPIKE: days before a run searched for the longest run (30, Frandsen 2025).
     pub spike_window_days: i64,
-    /// OT-SPIKE low tier: run over the longest by more than this fraction (0.10).
+    /// OT-SPIKE low tier: run over the longest by more than this fraction (0.10; equal to
+    /// `spike_medium` by default, so there is no low tier).
     pub spike_low: f64,
-    /// OT-SPIKE medium tier (0.30).
+    /// OT-SPIKE medium tier (0.10, Frandsen 2025).
     pub spike_medium: f64,
     /// OT-SPIKE high tier (1.00).
     pub spike_high: f64,
+    /// OT-SPIKE: runs faster than this on average over their moving time are not running
+    /// (a vehicle, a GPS error) and are left out, m/s (7.0; the marathon world record is 5.9).
+    pub max_run_speed_mps: f64,
     /// OT-RAMP10: weekly running distance increase, % (10).
     pub ramp_weekly_pct: f64,
     /// Ramps are judged only when the previous week ran at least this many metres (10,000);
@@ -433,12 +470,17 @@ pub struct Thresholds {
     pub ramp_min_base_m: f64,
     /// OT-RAMP2W: two-week running distance increase, % (30, Nielsen 2014).
     pub ramp_two_week_pct: f64,
-    /// OT-ACWR: EWMA acute:chronic ratio (1.5).
+    /// OT-RAMP2W: weeks before the two-week window whose highest two-week total the window
+    /// must exceed (8).
+    pub ramp_habit_weeks: usize,
+    /// OT-ACWR: EWMA acute:chronic ratio on the week's last day (2.0, Murray 2017).
     pub acwr_max: f64,
     /// OT-MONOTONY: Foster monotony (2.0).
     pub monotony_max: f64,
     /// OT-STRAIN: percentile of the athlete's own previous weekly strain (90).
     pub strain_percentile: f64,
+    /// OT-STRAIN: the week's monotony must be at least this (1.5, Foster 1998).
+    pub strain_min_monotony: f64,
     /// OT-STRAIN: weeks of strain history looked at (12).
     pub strain_history_weeks: usize,
     /// OT-STRAIN: fewest weeks with a strain value needed to judge (4).
@@ -452,6 +494,14 @@ pub struct Thresholds {
     pub warmup_link_max_gap_min: f64,
     /// WU: a separately saved warm-up counts as adequate from this many minutes (5, Bishop 2003).
     pub warmup_separate_min_min: f64,
+    /// WU: hard runs longer than this many minutes are not judged (race-like), 120.
+    pub warmup_max_run_min: f64,
+    /// WU pattern: days looked back (28).
+    pub warmup_pattern_days: i64,
+    /// WU pattern: hard runs looked at (4).
+    pub warmup_pattern_of: usize,
+    /// WU pattern: how many of them lacked an adequate warm-up (3).
+    pub warmup_pattern_poor: usize,
     /// What makes a run long or hot (the periods' classification, shared by the rules).
     pub periods: PeriodParams,
     /// HEAT-LONG is high from this WBGT, °C (28, ACSM black flag).
@@ -462,18 +512,29 @@ pub struct Thresholds {
     pub heat_gap_days: i64,
     /// HEAT-ACCLIM: hot days flagged at the start of a heat block (3).
     pub heat_acclim_days: usize,
-    /// EL-LONG: hot run moving time, minutes (90).
+    /// EL-LONG: hot run moving time, minutes (90); EL-LONG is folded into HEAT-LONG's advice
+    /// since wave 2 and no longer raised.
     pub electrolytes_min: f64,
-    /// DH-SPIKE: weekly steep descent over this × the 4-week mean (1.5).
+    /// From `[heat]`, not `[thresholds]`: a wrist temperature offset is configured, so wrist
+    /// temperatures are judged (false: they are not).
+    pub wrist_offset_set: bool,
+    /// From `[heat]`, not `[thresholds]`: the configured fluid intake, L/h; HEAT-SWEAT is judged
+    /// only with one (the estimate subtracts it).
+    pub fluid_intake_l_per_h: Option<f64>,
+    /// DH-SPIKE: weekly steep descent over this × the largest of the previous 4 weeks (1.3).
     pub downhill_ratio: f64,
-    /// DH-SPIKE and DH-NEW: at least this many metres of steep descent in the week (50).
+    /// DH-SPIKE and DH-NEW: at least this many metres of steep descent in the week (150).
     pub downhill_min_m: f64,
+    /// DH-*: a run's steep descent under this many metres is altitude noise and not counted (15).
+    pub downhill_run_min_m: f64,
     /// DH-SPIKE mean window and DH-NEW quiet weeks (4).
     pub downhill_weeks: usize,
     /// ST-LOW: strength sessions per week (1.0).
     pub strength_per_week: f64,
     /// ST-LOW and FW-SINGLE: weeks looked at (4).
     pub strength_weeks: usize,
+    /// ST-LOW: weeks before the reminder may be raised again (12).
+    pub strength_repeat_weeks: usize,
     /// FW-SINGLE: fewest runs with known shoes in the 4 weeks (8).
     pub single_shoe_min_runs: usize,
     /// FW-KM: running distance of a shoe in this history, km (700).
@@ -489,31 +550,42 @@ impl Default for Thresholds {
         Thresholds {
             spike_window_days: 30,
             spike_low: 0.10,
-            spike_medium: 0.30,
+            spike_medium: 0.10,
             spike_high: 1.00,
+            max_run_speed_mps: 7.0,
             ramp_weekly_pct: 10.0,
             ramp_min_base_m: 10_000.0,
             ramp_two_week_pct: 30.0,
-            acwr_max: 1.5,
+            ramp_habit_weeks: 8,
+            acwr_max: 2.0,
             monotony_max: 2.0,
             strain_percentile: 90.0,
+            strain_min_monotony: 1.5,
             strain_history_weeks: 12,
             strain_min_weeks: 4,
             history_days: 28,
             break_days: 21,
             warmup_link_max_gap_min: 15.0,
             warmup_separate_min_min: 5.0,
+            warmup_max_run_min: 120.0,
+            warmup_pattern_days: 28,
+            warmup_pattern_of: 4,
+            warmup_pattern_poor: 3,
             periods: PeriodParams::default(),
             very_hot_wbgt_c: 28.0,
             sweat_loss_max_pct: 2.0,
             heat_gap_days: 14,
             heat_acclim_days: 3,
             electrolytes_min: 90.0,
-            downhill_ratio: 1.5,
-            downhill_min_m: 50.0,
+            wrist_offset_set: false,
+            fluid_intake_l_per_h: None,
+            downhill_ratio: 1.3,
+            downhill_min_m: 150.0,
+            downhill_run_min_m: 15.0,
             downhill_weeks: 4,
             strength_per_week: 1.0,
             strength_weeks: 4,
+            strength_repeat_weeks: 12,
             single_shoe_min_runs: 8,
             shoe_max_km: 700.0,
             new_shoe_days: 14,
@@ -549,6 +621,7 @@ pub fn analyse(facts: &[ActivityFacts], th: &Thresholds) -> Analysis {
             &b.message,
         ))
     });
+    mark_headlines(&mut flags);
     for w in &mut periods.weeks {
         let codes: BTreeSet<&str> = flags
             .iter()

@@ -15,8 +15,8 @@ pub mod series;
 pub use build::{build, iso_week_label, month_label, Daily, Month, Periods, Totals, Week};
 
 use crate::metrics::record::ActivityRecord;
-use crate::model::{HeatBand, LoadSource, Sport, WarmupStatus};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use crate::model::{HeatBand, LoadSource, Sport, TempSource, WarmupStatus};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 /// The Monday of the last complete ISO week before `now`, in `zone` (else UTC).
@@ -36,7 +36,7 @@ pub fn last_complete_week(now: DateTime<Utc>, zone: Option<Tz>) -> NaiveDate {
 pub struct PeriodParams {
     /// Long run: moving time in minutes (60).
     pub long_run_min: f64,
-    /// Hot: WBGT at or above this, °C (23, ACSM red flag), or the metric's own `hot`.
+    /// Hot: WBGT at or above this, °C (23, ACSM red flag).
     pub hot_wbgt_c: f64,
     /// Hot: heat index at or above this, °C (32.2 = 90 °F, NWS "extreme caution").
     pub hot_heat_index_c: f64,
@@ -53,13 +53,12 @@ impl Default for PeriodParams {
 }
 
 impl PeriodParams {
-    /// Hot: the metric's own `hot`, a WBGT band of `red` or `black`, WBGT at or above
-    /// [`Self::hot_wbgt_c`], or heat index at or above [`Self::hot_heat_index_c`].
+    /// Hot: a WBGT band of `red` or `black`, WBGT at or above [`Self::hot_wbgt_c`], or heat
+    /// index at or above [`Self::hot_heat_index_c`] (the documented thresholds only; the
+    /// metric's own `hot`, a heat index of 27 °C, is not used since wave 2).
     pub fn is_hot(&self, f: &ActivityFacts) -> bool {
         let band = f.heat_band.is_some_and(|b| b >= HeatBand::Red);
-        f.hot
-            || band
-            || f.wbgt_c.is_some_and(|w| w >= self.hot_wbgt_c)
+        band || f.wbgt_c.is_some_and(|w| w >= self.hot_wbgt_c)
             || f.heat_index_c.is_some_and(|h| h >= self.hot_heat_index_c)
     }
 
@@ -79,6 +78,8 @@ pub struct ActivityFacts {
     pub source: String,
     /// The activity's local date (athlete's local time at the start).
     pub local_date: NaiveDate,
+    /// The activity's local start (athlete's local time); names the activity in the report.
+    pub local_start: NaiveDateTime,
     /// Start, UTC.
     pub start_utc: DateTime<Utc>,
     /// End, UTC.
@@ -117,6 +118,8 @@ pub struct ActivityFacts {
     pub heat_band: Option<HeatBand>,
     /// Mean temperature, °C.
     pub temp_avg_c: Option<f64>,
+    /// Where the temperature came from (weather file, air sensor, wrist sensor).
+    pub temp_source: Option<TempSource>,
     /// Estimated sweat loss, % of body mass.
     pub sweat_loss_pct: Option<f64>,
     /// The metric's electrolyte hint (hot run of 90 min or more); used only when
@@ -136,6 +139,7 @@ impl ActivityFacts {
         ActivityFacts {
             source: source.to_string(),
             local_date: date,
+            local_start: start.naive_utc(),
             start_utc: start,
             end_utc: start + Duration::minutes(1),
             date_ok: true,
@@ -169,6 +173,7 @@ impl ActivityFacts {
     /// Builder: start at `start_utc`, keeping the duration.
     pub fn starting(mut self, start_utc: DateTime<Utc>) -> Self {
         let d = self.end_utc - self.start_utc;
+        self.local_start += start_utc - self.start_utc;
         self.start_utc = start_utc;
         self.end_utc = start_utc + d;
         self
@@ -194,6 +199,13 @@ impl ActivityFacts {
         self.wbgt_c = Some(wbgt_c);
         self.heat_band = Some(band);
         self.heat_minutes = self.moving_s.map(|s| s / 60.0);
+        self.temp_source = Some(TempSource::Weather);
+        self
+    }
+
+    /// Builder: where the temperature came from.
+    pub fn temp_from(mut self, source: TempSource) -> Self {
+        self.temp_source = Some(source);
         self
     }
 
@@ -222,6 +234,7 @@ impl ActivityFacts {
         ActivityFacts {
             source: a.source.clone(),
             local_date: a.start_local().date_naive(),
+            local_start: a.start_local().naive_local(),
             start_utc: a.start_utc,
             end_utc: a.end_utc(),
             date_ok: a.date_ok,
@@ -243,6 +256,7 @@ impl ActivityFacts {
             wbgt_c: m.wbgt_c,
             heat_band: m.heat_band,
             temp_avg_c: m.temp_avg_c,
+            temp_source: m.temp_source,
             sweat_loss_pct: m.sweat_loss_pct,
             electrolytes: m.electrolytes.unwrap_or(false),
             gear: a.gear.clone(),

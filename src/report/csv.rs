@@ -276,7 +276,7 @@ pub const MONTH_COLUMNS: [&str; 15] = [
 ];
 
 /// `flags.csv` columns, in order.
-pub const FLAG_COLUMNS: [&str; 14] = [
+pub const FLAG_COLUMNS: [&str; 15] = [
     "period",
     "date",
     "code",
@@ -291,6 +291,7 @@ pub const FLAG_COLUMNS: [&str; 14] = [
     "activity",
     "message",
     "advice",
+    "headline",
 ];
 
 /// A number with exactly `decimals` decimals; empty for `None`, NaN or infinity, and `0`
@@ -364,6 +365,7 @@ pub fn flag_record(f: &Flag) -> Vec<String> {
         text_cell(&f.activity),
         text_cell(&render(&f.message, Units::Metric)),
         f.code.advice().to_string(),
+        f.headline.to_string(),
     ]
 }
 

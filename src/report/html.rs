@@ -8,7 +8,7 @@
 //! an XML parser reads it, and deterministic.
 
 use super::format::flag_number;
-use crate::flags::{Flag, Severity};
+use crate::flags::{headline_order, Code, Flag, Severity};
 use crate::units::Units;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::fmt::Write;
@@ -114,6 +114,10 @@ body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; color: #222; marg
 h1 { font-size: 1.6rem; margin-bottom: 0.5rem; }
 h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: 0.75rem 0; }
+.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+tr.week th { background: #e4e4e4; text-align: left; }
+@media (max-width: 600px) { body { margin: 0.5rem auto; padding: 0 0.5rem; }
+  th, td { padding: 0.2rem 0.35rem; font-size: 0.9rem; } }
 th, td { border: 1px solid #ccc; padding: 0.3rem 0.55rem; vertical-align: top; text-align: left; }
 th { background: #f3f3f3; }
 td.num { text-align: right; white-space: nowrap; }
@@ -127,9 +131,12 @@ figure svg { max-width: 100%; height: auto; }
 code { background: #f3f3f3; padding: 0 0.2rem; }
 ";
 
-/// `report.html`: `title`, the rendered `summary_markdown`, the chart (`svg`, from
-/// [`super::chart::weeks_svg`]) inline, and a table of `flags` (date, code, severity, message,
-/// value, threshold, advice), numbers in `units` where the rule's unit is a distance.
+/// `report.html`: `title`, the rendered `summary_markdown` (it leads with the verdict), the chart
+/// (`svg`, from [`super::chart::weeks_svg`]) inline, and a table of `flags`, newest week first,
+/// grouped by week with the headline first (date, the activity's start and distance, code,
+/// severity, message, value, threshold, advice once per code and week), numbers in `units`
+/// where the rule's unit is a distance. Tables scroll inside their box and the chart scales,
+/// so the page reads on a phone.
 pub fn report_html(
     title: &str,
     summary_markdown: &str,
@@ -146,7 +153,12 @@ pub fn report_html(
     let _ = writeln!(h, "<header><h1>{title}</h1></header>\n<main>");
 
     h.push_str("<section id=\"summary\">\n");
-    h.push_str(&markdown_html(summary_markdown));
+    // Wide tables scroll inside their box on a phone instead of widening the page.
+    h.push_str(
+        &markdown_html(summary_markdown)
+            .replace("<table>", "<div class=\"scroll\"><table>")
+            .replace("</table>", "</table></div>"),
+    );
     h.push_str("</section>\n");
 
     h.push_str("<section id=\"chart\">\n<h2>Charts</h2>\n<figure>\n");
@@ -164,27 +176,64 @@ pub fn report_html(
         h.push_str("<p>No flags.</p>\n");
     } else {
         h.push_str(
-            "<table>\n<thead><tr><th>date</th><th>code</th><th>severity</th><th>message</th>\
-             <th>value</th><th>threshold</th><th>advice</th></tr></thead>\n<tbody>\n",
+            "<p>Newest week first; the week's headline flag is marked &#9733;.</p>\n\
+             <div class=\"scroll\"><table>\n<thead><tr><th>date</th><th>activity</th><th>code</th>\
+             <th>severity</th><th>message</th><th>value</th><th>threshold</th><th>advice</th>\
+             </tr></thead>\n<tbody>\n",
         );
-        for f in flags {
+        // Newest week first; within a week the headline first, then by date.
+        let mut order: Vec<&Flag> = flags.iter().collect();
+        order.sort_by(|a, b| {
+            b.period
+                .cmp(&a.period)
+                .then(b.headline.cmp(&a.headline))
+                .then(headline_order(a, b))
+        });
+        let mut week: Option<&str> = None;
+        let mut advised: Vec<Code> = Vec::new();
+        for f in order {
+            if week != Some(f.period.as_str()) {
+                week = Some(f.period.as_str());
+                advised.clear();
+                let _ = writeln!(
+                    h,
+                    "<tr class=\"week\"><th colspan=\"8\">Week {}</th></tr>",
+                    escape(&f.period)
+                );
+            }
             let sev = f.severity.as_str();
+            let advice = if advised.contains(&f.code) {
+                "As above.".to_string()
+            } else {
+                advised.push(f.code);
+                escape(f.code.advice())
+            };
+            let activity = match (f.activity_start_local, f.activity_distance_m) {
+                (Some(t), Some(d)) => format!(
+                    "{}, {}",
+                    t.format("%a %H:%M"),
+                    escape(&super::format::distance(d, units))
+                ),
+                (Some(t), None) => t.format("%a %H:%M").to_string(),
+                _ => "the week".to_string(),
+            };
             let _ = writeln!(
                 h,
-                "<tr><td class=\"date\">{date}</td><td class=\"code\">{code}</td>\
+                "<tr><td class=\"date\">{date}</td><td class=\"date\">{activity}</td>\
+                 <td class=\"code\">{star}{code}</td>\
                  <td><span class=\"sev {class}\">{sev}</span></td><td>{message}</td>\
                  <td class=\"num\">{value}</td><td class=\"num\">{threshold}</td>\
                  <td>{advice}</td></tr>",
                 date = f.date.format("%Y-%m-%d"),
+                star = if f.headline { "&#9733; " } else { "" },
                 code = escape(f.code.as_str()),
                 class = severity_class(f.severity),
                 message = escape(&super::format::render(&f.message, units)),
                 value = escape(&flag_number(f.value, f.code, units)),
                 threshold = escape(&flag_number(f.threshold, f.code, units)),
-                advice = escape(f.code.advice()),
             );
         }
-        h.push_str("</tbody>\n</table>\n");
+        h.push_str("</tbody>\n</table></div>\n");
     }
     h.push_str("</section>\n</main>\n</body>\n</html>\n");
     h
@@ -264,7 +313,19 @@ mod tests {
             h.matches("<tr><td class=\"date\">").count(),
             fixture_flags().len()
         );
-        assert!(h.contains("<td class=\"date\">2025-07-16</td><td class=\"code\">OT-SPIKE</td>"));
+        assert!(h.contains(
+            "<td class=\"date\">2025-07-16</td><td class=\"date\">the week</td><td class=\"code\">OT-SPIKE</td>"
+        ));
+        // Newest week first, each week under its own row.
+        let weeks: Vec<usize> = ["2025-W37", "2025-W29", "2025-W25"]
+            .iter()
+            .map(|w| {
+                h.find(&format!("<th colspan=\"8\">Week {w}</th>"))
+                    .expect(w)
+            })
+            .collect();
+        assert!(weeks.windows(2).all(|p| p[0] < p[1]), "{weeks:?}");
+        assert!(h.contains("<div class=\"scroll\"><table>"), "tables scroll");
         assert!(h.contains("<span class=\"sev sev-high\">high</span>"));
         assert!(h.contains("<td>24 km after 14 km.</td>"));
         assert!(h.contains("<td class=\"num\">42.5 %</td><td class=\"num\">10 %</td>"));

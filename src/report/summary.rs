@@ -1,13 +1,13 @@
-//! The weekly summary (`calfguard summary`, `summary.md`): one week's totals, the four weeks
-//! before for comparison, and each flag in plain words with its numbers, evidence and advice.
+//! The weekly summary (`calfguard summary`, `summary.md`): the verdict first (the week's headline
+//! flag in plain words with its evidence and advice), then context numbers that are not flags,
+//! caveats, the four weeks before for comparison, the week's other flags (evidence and advice
+//! once per code), what was not judged and the data.
 //! No coordinates anywhere. Units follow `--units` / `athlete.units`; the CSVs stay SI.
 
-use super::format::{
-    distance, duration, elevation, flag_number as number, heart_rate, minutes, render,
-};
+use super::format::{distance, duration, elevation, heart_rate, minutes, render};
 use super::Report;
-use crate::athlete::Profile;
-use crate::flags::{Flag, NotJudged};
+use crate::athlete::{Origin, Profile};
+use crate::flags::{headline_order, Code, Flag, NotJudged};
 use crate::ledger::ErrorKind;
 use crate::periods::{iso_week_label, Week};
 use crate::units::Units;
@@ -138,14 +138,6 @@ pub fn md_text(s: &str) -> String {
     out
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -158,6 +150,15 @@ fn ratio(v: Option<f64>) -> String {
 
 fn day(d: NaiveDate) -> String {
     format!("{} {} {}", d.format("%a"), d.day(), d.format("%b %Y"))
+}
+
+/// The activity a per-run flag is about: `, run at 07:30, 42.7 km`; empty for weekly flags.
+pub fn about(f: &Flag, u: Units) -> String {
+    match (f.activity_start_local, f.activity_distance_m) {
+        (Some(t), Some(d)) => format!(", run at {}, {}", t.format("%H:%M"), distance(d, u)),
+        (Some(t), None) => format!(", run at {}", t.format("%H:%M")),
+        _ => String::new(),
+    }
 }
 
 /// The summary as Markdown.
@@ -204,29 +205,107 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         Some(i) => x.weeks[i.saturating_sub(4)..i].iter().collect(),
         None => Vec::new(),
     };
+    let notes: Vec<&NotJudged> = x
+        .not_judged
+        .iter()
+        .filter(|n| n.period == label || n.period == "all")
+        .collect();
+
+    // The verdict: the week's headline flag in plain words with its evidence and advice.
+    let mut flags: Vec<&Flag> = x.flags.iter().filter(|f| f.period == label).collect();
+    flags.sort_by(|a, b| headline_order(a, b));
+    let head = flags
+        .iter()
+        .position(|f| f.headline)
+        .unwrap_or(0)
+        .min(flags.len().saturating_sub(1));
+    let headline = (!flags.is_empty()).then(|| flags.remove(head));
+    match headline {
+        None => {
+            let _ = writeln!(
+                out,
+                "**Verdict: no flag this week.** Nothing in this week's data calls for a change.\n"
+            );
+        }
+        Some(f) => {
+            let others: Vec<&str> = {
+                let mut c: Vec<&str> = Vec::new();
+                for o in &flags {
+                    if !c.contains(&o.code.as_str()) {
+                        c.push(o.code.as_str());
+                    }
+                }
+                c
+            };
+            let also = if others.is_empty() {
+                String::new()
+            } else {
+                format!(" Also this week: {}.", others.join(", "))
+            };
+            let message = render(&f.message, u);
+            let _ = writeln!(
+                out,
+                "**Verdict: {}.** {}: {}, {}{}.{also}\n",
+                f.severity.as_str(),
+                f.code.as_str(),
+                md_text(message.trim_end_matches('.')),
+                day(f.date),
+                about(f, u),
+            );
+            let _ = writeln!(
+                out,
+                "Evidence: {} ({}). What to do: {}\n",
+                f.code.evidence(),
+                f.code.source(),
+                f.code.advice()
+            );
+        }
+    }
+
+    // Context: numbers that are not flags.
     match week {
         None => {
             let _ = writeln!(out, "No activity in this week.\n");
         }
         Some(w) => {
             let t = &w.totals;
-            let _ = writeln!(
-                out,
-                "{}, {} in {} moving; longest run {}; {} hard; load {:.0}; \
-                 {} of steep descent; {} in heat; {}; {}. \
-                 Acute:chronic load ratio {}.\n",
-                plural(t.runs, "run", "runs"),
-                distance(t.distance_m, u),
-                duration(t.moving_s),
-                distance(t.longest_run_m, u),
-                t.hard_runs,
-                t.load,
-                elevation(t.steep_descent_m, u),
-                minutes(t.heat_minutes),
-                plural(t.strength_sessions, "strength session", "strength sessions"),
-                plural(t.rest_days, "rest day", "rest days"),
-                ratio(w.acwr),
-            );
+            let mut parts = vec![
+                format!(
+                    "{}, {} in {} moving",
+                    plural(t.runs, "run", "runs"),
+                    distance(t.distance_m, u),
+                    duration(t.moving_s)
+                ),
+                format!("longest run {}", distance(t.longest_run_m, u)),
+                format!("{} hard", t.hard_runs),
+                format!("load {:.0}", t.load),
+                format!("acute:chronic load ratio {}", ratio(w.acwr)),
+            ];
+            if let Some(r) = w.ramp_pct.filter(|r| r.is_finite()).map(f64::round) {
+                let r = if r == 0.0 {
+                    "0".to_string()
+                } else {
+                    format!("{r:+.0}")
+                };
+                parts.push(format!("distance {r} % on the week before"));
+            }
+            if t.steep_descent_m > 0.0 {
+                parts.push(format!(
+                    "{} of steep descent",
+                    elevation(t.steep_descent_m, u)
+                ));
+            }
+            if t.heat_minutes > 0.0 {
+                parts.push(format!("{} in heat", minutes(t.heat_minutes)));
+            }
+            if t.strength_sessions > 0 {
+                parts.push(plural(
+                    t.strength_sessions,
+                    "strength session",
+                    "strength sessions",
+                ));
+            }
+            let _ = writeln!(out, "Context: {}.\n", parts.join("; "));
             if x.no_samples > 0 {
                 let _ = writeln!(
                     out,
@@ -238,6 +317,23 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
             }
         }
     }
+
+    // Caveats.
+    let mut caveats = Vec::new();
+    let p = x.profile;
+    if p.hr_max_bpm.origin == Origin::Estimated {
+        caveats.push(format!(
+            "HRmax {} is estimated from your history, so hard and easy are approximate",
+            heart_rate(p.hr_max_bpm.value).unwrap_or_else(|| "unknown".into())
+        ));
+    }
+    if notes.iter().any(|n| n.what.contains("HEAT-LONG")) {
+        caveats.push("no weather data: heat was not judged (give --weather)".to_string());
+    }
+    if !caveats.is_empty() {
+        let _ = writeln!(out, "Caveats: {}.\n", caveats.join("; "));
+    }
+
     if !before.is_empty() {
         let _ = writeln!(
             out,
@@ -266,53 +362,42 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         out.push('\n');
     }
 
-    let mut flags: Vec<&Flag> = x.flags.iter().filter(|f| f.period == label).collect();
-    flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.date.cmp(&b.date)));
-    if flags.is_empty() {
-        let _ = writeln!(out, "## No flags this week\n");
-    } else {
-        let _ = writeln!(out, "## Flags this week ({})\n", flags.len());
+    // The other flags: one line each; evidence and advice once per code. A flag of the
+    // headline's family or about the headline's run is the same event (a race week is one
+    // story): its line is folded under the headline's evidence and advice.
+    if !flags.is_empty() {
+        let _ = writeln!(out, "## Also this week ({})\n", flags.len());
+        let mut told: Vec<Code> = headline.map(|f| f.code).into_iter().collect();
         for f in flags {
-            let value = number(f.value, f.code, u);
-            let threshold = number(f.threshold, f.code, u);
+            let same_event = headline.is_some_and(|h| {
+                h.code.category() == f.code.category()
+                    || (!h.activity.is_empty() && h.activity == f.activity)
+            });
+            if same_event {
+                told.push(f.code);
+            }
             let _ = writeln!(
                 out,
-                "- **{}** {} ({}), {}: {}",
+                "- **{}** {}, {}{}: {}",
                 f.severity.as_str(),
                 f.code.as_str(),
-                f.code.category().as_str(),
-                f.date,
+                day(f.date),
+                about(f, u),
                 md_text(&render(&f.message, u))
             );
-            let mut numbers = Vec::new();
-            if !value.is_empty() {
-                numbers.push(format!("measured {value}"));
+            if !told.contains(&f.code) {
+                told.push(f.code);
+                let _ = writeln!(
+                    out,
+                    "  - Evidence: {} ({}). What to do: {}",
+                    f.code.evidence(),
+                    f.code.source(),
+                    f.code.advice()
+                );
             }
-            if !threshold.is_empty() {
-                numbers.push(format!("threshold {threshold}"));
-            }
-            if !f.window.is_empty() {
-                numbers.push(format!("window: {}", md_text(&f.window)));
-            }
-            if !numbers.is_empty() {
-                let _ = writeln!(out, "  - {}.", capitalise(&numbers.join("; ")));
-            }
-            let _ = writeln!(
-                out,
-                "  - Evidence: {} ({}).",
-                f.code.evidence(),
-                f.code.source()
-            );
-            let _ = writeln!(out, "  - What to do: {}", f.code.advice());
         }
         out.push('\n');
     }
-
-    let notes: Vec<&NotJudged> = x
-        .not_judged
-        .iter()
-        .filter(|n| n.period == label || n.period == "all")
-        .collect();
     if !notes.is_empty() {
         let _ = writeln!(out, "## Not judged\n");
         for n in notes {
@@ -323,7 +408,6 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
 
     let _ = writeln!(out, "## Data\n");
     let _ = writeln!(out, "- {}", x.files_line);
-    let p = x.profile;
     let hr = |v: Option<f64>| heart_rate(v).unwrap_or_else(|| "unknown".into());
     let _ = writeln!(
         out,

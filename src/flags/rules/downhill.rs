@@ -3,14 +3,27 @@
 use super::{fraction, Ctx, Out};
 use crate::flags::message::message;
 use crate::flags::{Code, Quantity, Severity};
+use crate::periods::Week;
 
-/// DH-SPIKE and DH-NEW: weekly steep descent of runs vs the previous 4 weeks.
+/// The week's steep descent of runs, counting only runs with at least `downhill_run_min_m`
+/// (15 m): less is altitude noise on a flat road run.
+fn descent(cx: &Ctx, w: &Week) -> f64 {
+    cx.runs_in(w.start_date, w.end_date())
+        .iter()
+        .filter_map(|r| r.steep_descent_m)
+        .filter(|m| *m >= cx.th.downhill_run_min_m)
+        .sum()
+}
+
+/// DH-SPIKE and DH-NEW: the week's steep descent (noise left out) vs the largest of the previous
+/// 4 weeks (Bontemps 2020: the repeated-bout effect protects what was done recently).
 pub(super) fn run(cx: &Ctx, out: &mut Out) {
     let th = cx.th;
     let weeks = &cx.p.weeks;
     let n = th.downhill_weeks;
+    let per_week: Vec<f64> = weeks.iter().map(|w| descent(cx, w)).collect();
     for (i, w) in weeks.iter().enumerate() {
-        let now = w.totals.steep_descent_m;
+        let now = per_week[i];
         if now < th.downhill_min_m {
             continue;
         }
@@ -24,11 +37,11 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
             continue;
         }
         let prev = &weeks[i - n..i];
-        let mean = prev.iter().map(|x| x.totals.steep_descent_m).sum::<f64>() / n as f64;
+        let largest = per_week[i - n..i].iter().copied().fold(0.0, f64::max);
         let runs = cx.runs_in(prev[0].start_date, w.end_date());
         let known = runs.iter().filter(|r| r.steep_descent_m.is_some()).count();
         let cov = fraction(known, runs.len());
-        if mean <= 0.0 {
+        if largest <= 0.0 {
             let before = cx.runs_in(prev[0].start_date, prev[n - 1].end_date());
             if !before.iter().any(|r| r.steep_descent_m.is_some()) {
                 out.skip(
@@ -38,7 +51,7 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
                 );
                 continue;
             }
-            let mut f = cx.week_flag(w, Code::DhNew, Severity::Medium);
+            let mut f = cx.week_flag(w, Code::DhNew, Severity::Low);
             f.value = Some(now);
             f.threshold = Some(th.downhill_min_m);
             f.window = format!("week after {n} weeks without steep descent");
@@ -49,18 +62,18 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
                 Quantity::count(n)
             );
             out.flags.push(f);
-        } else if now > th.downhill_ratio * mean {
-            let mut f = cx.week_flag(w, Code::DhSpike, Severity::Medium);
+        } else if now > th.downhill_ratio * largest {
+            let mut f = cx.week_flag(w, Code::DhSpike, Severity::Low);
             f.value = Some(now);
-            f.threshold = Some(th.downhill_ratio * mean);
-            f.window = format!("week vs the mean of the previous {n} weeks");
+            f.threshold = Some(th.downhill_ratio * largest);
+            f.window = format!("week vs the largest of the previous {n} weeks");
             f.coverage = cov;
             f.message = message!(
-                "{} of steep descent this week, {} times the {}-week mean of {}.",
+                "{} of steep descent this week, {} times the most of the previous {} weeks ({}).",
                 Quantity::elevation(now, 0),
-                Quantity::number(now / mean, 1),
+                Quantity::number(now / largest, 1),
                 Quantity::count(n),
-                Quantity::elevation(mean, 0)
+                Quantity::elevation(largest, 0)
             );
             out.flags.push(f);
         }

@@ -143,6 +143,9 @@ impl Ctx<'_> {
             coverage: None,
             activity: String::new(),
             message: Message::default(),
+            activity_start_local: None,
+            activity_distance_m: None,
+            headline: false,
         }
     }
 
@@ -158,6 +161,9 @@ impl Ctx<'_> {
             coverage: None,
             activity: f.source.clone(),
             message: Message::default(),
+            activity_start_local: Some(f.local_start),
+            activity_distance_m: f.distance_m,
+            headline: false,
         }
     }
 }

@@ -1,9 +1,10 @@
-//! Overtraining: OT-SPIKE, OT-RAMP10, OT-RAMP2W, OT-ACWR, OT-MONOTONY, OT-STRAIN.
+//! Overtraining: OT-SPIKE, OT-RAMP2W, OT-ACWR, OT-MONOTONY, OT-STRAIN (OT-RAMP10 is context
+//! only since wave 2).
 
 use super::{fraction, Ctx, Out};
 use crate::flags::message::message;
 use crate::flags::{Code, Quantity, Severity};
-use crate::periods::{series, Week};
+use crate::periods::{series, ActivityFacts, Week};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -17,9 +18,15 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
 /// OT-SPIKE (Frandsen 2025): run distance vs the longest run of the previous 30 days.
 fn spike(cx: &Ctx, out: &mut Out) {
     let th = cx.th;
+    // A "run" faster than `max_run_speed_mps` on average (moving time) is a vehicle or a GPS
+    // error: neither spiked nor a reference.
+    let plausible = |f: &ActivityFacts| match (f.distance_m, f.moving_s) {
+        (Some(d), Some(s)) if s > 0.0 => d / s <= th.max_run_speed_mps,
+        _ => true,
+    };
     // Longest single run per day.
     let mut longest: BTreeMap<NaiveDate, f64> = BTreeMap::new();
-    for f in cx.p.facts.iter().filter(|f| f.is_run) {
+    for f in cx.p.facts.iter().filter(|f| f.is_run && plausible(f)) {
         if let Some(d) = f.distance_m {
             let e = longest.entry(f.local_date).or_insert(0.0);
             *e = e.max(d);
@@ -29,6 +36,17 @@ fn spike(cx: &Ctx, out: &mut Out) {
         let Some(dist) = f.distance_m.filter(|d| *d > 0.0) else {
             continue;
         };
+        if !plausible(f) {
+            out.skip(
+                f.local_date,
+                Code::OtSpike,
+                &format!(
+                    "a run faster than {} m/s on average (moving time) is not running (vehicle or GPS error): left out",
+                    th.max_run_speed_mps
+                ),
+            );
+            continue;
+        }
         if let Err(why) = cx.hist.judged(f.local_date) {
             out.skip(f.local_date, Code::OtSpike, &why);
             continue;
@@ -52,6 +70,9 @@ fn spike(cx: &Ctx, out: &mut Out) {
             continue;
         };
         let over = dist / reference - 1.0;
+        // Tiers of Frandsen 2025 (HRR 1.64 for 10-30 %, 1.52 for 30-100 %, 2.28 over 100 %):
+        // the first two do not differ, so both are medium; a low tier exists only when
+        // `spike_low` is configured below `spike_medium`.
         let (severity, tier) = if over > th.spike_high {
             (Severity::High, th.spike_high)
         } else if over > th.spike_medium {
@@ -69,10 +90,10 @@ fn spike(cx: &Ctx, out: &mut Out) {
         flag.window = format!("{} days before the run", th.spike_window_days);
         flag.coverage = fraction(known, runs.len());
         flag.message = message!(
-            "This {} run was {} longer than your longest run of the previous {} days ({}).",
-            Quantity::distance(dist, 1),
-            Quantity::percent(over * 100.0, 0),
+            "{} x your longest run of the last {} days ({} vs {}).",
+            Quantity::number(dist / reference, 1),
             Quantity::count(th.spike_window_days),
+            Quantity::distance(dist, 1),
             Quantity::distance(reference, 1)
         );
         out.flags.push(flag);
@@ -89,101 +110,91 @@ fn distance_coverage(cx: &Ctx, weeks: &[Week]) -> Option<f64> {
     fraction(known, runs.len())
 }
 
-/// OT-RAMP10 (Buist 2008) and OT-RAMP2W (Nielsen 2014).
+/// OT-RAMP2W (Nielsen 2014). OT-RAMP10 (Buist 2008) is context only since wave 2: the weekly
+/// ramp is shown in the week's headline (`report::summary`), never raised, because Buist's
+/// trial found no effect and week-to-week variation of about 30 % makes it fire in a third of
+/// weeks. OT-RAMP2W is suppressed when an OT-SPIKE flag falls in the same two weeks (the spike
+/// is the event) and when the two-week total is not above the highest two-week total of the
+/// 8 weeks before (a return to habit after an easy, taper or travel week is not a ramp).
 fn ramps(cx: &Ctx, out: &mut Out) {
     let th = cx.th;
     let weeks = &cx.p.weeks;
     for (i, w) in weeks.iter().enumerate() {
-        if w.totals.runs == 0 {
+        if w.totals.runs == 0 || i < 3 {
             continue;
         }
         if let Err(why) = cx.hist.judged(w.end_date()) {
-            out.skip(w.start_date, Code::OtRamp10, &why);
             out.skip(w.start_date, Code::OtRamp2w, &why);
             continue;
         }
-        if i >= 1 {
-            let prev = weeks[i - 1].totals.distance_m;
-            if let Some(r) = w.ramp_pct {
-                if prev >= th.ramp_min_base_m && r > th.ramp_weekly_pct {
-                    let mut f = cx.week_flag(w, Code::OtRamp10, Severity::Low);
-                    f.value = Some(r);
-                    f.threshold = Some(th.ramp_weekly_pct);
-                    f.window = "week vs previous week".to_string();
-                    f.coverage = distance_coverage(cx, &weeks[i - 1..=i]);
-                    f.message = message!(
-                        "Weekly running distance rose {} from {} to {}.",
-                        Quantity::percent(r, 0),
-                        Quantity::distance(prev, 1),
-                        Quantity::distance(w.totals.distance_m, 1)
-                    );
-                    out.flags.push(f);
-                }
-            }
+        let before = weeks[i - 2].totals.distance_m + weeks[i - 3].totals.distance_m;
+        let now = w.totals.distance_m + weeks[i - 1].totals.distance_m;
+        let Some(r) = w.two_week_ramp_pct else {
+            continue;
+        };
+        if before < 2.0 * th.ramp_min_base_m || r <= th.ramp_two_week_pct {
+            continue;
         }
-        if i >= 3 {
-            let before = weeks[i - 2].totals.distance_m + weeks[i - 3].totals.distance_m;
-            let now = w.totals.distance_m + weeks[i - 1].totals.distance_m;
-            if let Some(r) = w.two_week_ramp_pct {
-                if before >= 2.0 * th.ramp_min_base_m && r > th.ramp_two_week_pct {
-                    let mut f = cx.week_flag(w, Code::OtRamp2w, Severity::Medium);
-                    f.value = Some(r);
-                    f.threshold = Some(th.ramp_two_week_pct);
-                    f.window = "2 weeks vs the 2 weeks before".to_string();
-                    f.coverage = distance_coverage(cx, &weeks[i - 3..=i]);
-                    f.message = message!(
-                        "Running distance of the last two weeks ({}) was {} above the two weeks before ({}).",
-                        Quantity::distance(now, 1),
-                        Quantity::percent(r, 0),
-                        Quantity::distance(before, 1)
-                    );
-                    out.flags.push(f);
-                }
-            }
+        let from = weeks[i - 1].start_date;
+        let spiked = out
+            .flags
+            .iter()
+            .any(|f| f.code == Code::OtSpike && f.date >= from && f.date <= w.end_date());
+        if spiked {
+            continue;
         }
+        // Two-week totals of consecutive weeks inside the 8 weeks before this two-week window.
+        let lo = (i - 1).saturating_sub(th.ramp_habit_weeks);
+        let habit = (lo + 1..i - 1)
+            .map(|k| weeks[k].totals.distance_m + weeks[k - 1].totals.distance_m)
+            .fold(0.0, f64::max);
+        if now <= habit {
+            continue;
+        }
+        let mut f = cx.week_flag(w, Code::OtRamp2w, Severity::Low);
+        f.value = Some(r);
+        f.threshold = Some(th.ramp_two_week_pct);
+        f.window = "2 weeks vs the 2 weeks before".to_string();
+        f.coverage = distance_coverage(cx, &weeks[i - 3..=i]);
+        f.message = message!(
+            "Running distance of the last two weeks ({}) was {} above the two weeks before ({}) and above any two weeks of the {} weeks before ({} at most).",
+            Quantity::distance(now, 1),
+            Quantity::percent(r, 0),
+            Quantity::distance(before, 1),
+            Quantity::count(th.ramp_habit_weeks),
+            Quantity::distance(habit, 1)
+        );
+        out.flags.push(f);
     }
 }
 
-/// OT-ACWR (Williams 2017 EWMA): the week's highest ratio on a judged day.
+/// OT-ACWR (Williams 2017 EWMA): the ratio on the week's last day (the number the summary's
+/// table shows), raised only above `acwr_max` (2.0, Murray 2017); below it the ratio is context.
 fn acwr(cx: &Ctx, out: &mut Out) {
     let th = cx.th;
     let d = &cx.p.daily;
     for w in &cx.p.weeks {
-        let i0 = d.index(w.start_date).expect("week inside the series");
-        let mut best: Option<(usize, f64)> = None;
-        let mut any_active = false;
-        for i in i0..i0 + 7 {
-            any_active |= d.active[i];
-            if let Err(why) = cx.hist.judged(d.date(i)) {
-                if d.active[i] {
-                    out.skip(d.date(i), Code::OtAcwr, &why);
-                }
-                continue;
-            }
-            if let Some(r) = d.acwr[i] {
-                if best.is_none_or(|(_, b)| r > b) {
-                    best = Some((i, r));
-                }
-            }
+        if w.totals.runs == 0 && w.totals.load <= 0.0 {
+            continue;
         }
-        let Some((i, r)) = best.filter(|(_, r)| *r > th.acwr_max) else {
+        let date = w.end_date();
+        if let Err(why) = cx.hist.judged(date) {
+            out.skip(date, Code::OtAcwr, &why);
+            continue;
+        }
+        let Some(r) = w.acwr.filter(|r| *r > th.acwr_max) else {
             continue;
         };
-        if !any_active {
-            continue;
-        }
-        let date = d.date(i);
         let mut f = cx.week_flag(w, Code::OtAcwr, Severity::Low);
-        f.date = date;
         f.value = Some(r);
         f.threshold = Some(th.acwr_max);
-        f.window = "EWMA 7 d / 28 d (Williams)".to_string();
+        f.window = "EWMA 7 d / 28 d (Williams), week's last day".to_string();
         f.coverage = cx.hr_coverage(date - Duration::days(27), date);
         let reached = message!(
-            "Acute:chronic load ratio (EWMA) reached {} on {}",
-            Quantity::number(r, 2),
-            Quantity::Date(date)
+            "Acute:chronic load ratio (EWMA) {} at the end of the week",
+            Quantity::number(r, 2)
         );
+        let i = d.index(date).expect("week inside the series");
         f.message = match d.acwr_rolling[i] {
             Some(x) => message!(
                 "{} (rolling 7/28-day ratio {}).",
@@ -237,18 +248,20 @@ fn monotony_strain(cx: &Ctx, out: &mut Out) {
             continue;
         }
         let limit = series::percentile(&past, th.strain_percentile).expect("non-empty");
-        if strain > limit {
-            let mut f = cx.week_flag(w, Code::OtStrain, Severity::Medium);
+        let monotony = w.monotony.unwrap_or(0.0);
+        if strain > limit && monotony >= th.strain_min_monotony {
+            let mut f = cx.week_flag(w, Code::OtStrain, Severity::Low);
             f.value = Some(strain);
             f.threshold = Some(limit);
             f.window = format!("week vs previous {} weeks", th.strain_history_weeks);
             f.coverage = coverage;
             f.message = message!(
-                "Training strain {} was above your own {}th percentile of the previous {} weeks ({}).",
+                "Training strain {} was above your own {}th percentile of the previous {} weeks ({}), with monotony {}.",
                 Quantity::number(strain, 0),
                 Quantity::number(th.strain_percentile, 0),
                 Quantity::count(past.len()),
-                Quantity::number(limit, 0)
+                Quantity::number(limit, 0),
+                Quantity::number(monotony, 2)
             );
             out.flags.push(f);
         }

@@ -5,7 +5,8 @@ use crate::flags::message::message;
 use crate::flags::{Code, Quantity, Severity};
 
 /// ST-LOW: fewer than one strength session a week over 4 weeks, judged only when the history
-/// holds strength sessions at all.
+/// holds strength sessions at all; a pattern reminder, raised (low) only in a week with running
+/// and at most once per 12 weeks (`strength_repeat_weeks`).
 pub(super) fn run(cx: &Ctx, out: &mut Out) {
     let th = cx.th;
     let weeks = &cx.p.weeks;
@@ -13,7 +14,7 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
         out.skipped.insert((
             "all".to_string(),
             Code::StLow,
-            "no strength sessions in the export: cannot tell whether none were done or they were not recorded".to_string(),
+            "no strength sessions recorded (none done, or not recorded)".to_string(),
         ));
         return;
     }
@@ -31,7 +32,13 @@ pub(super) fn run(cx: &Ctx, out: &mut Out) {
             .map(|x| x.totals.strength_sessions)
             .sum();
         let per_week = sessions as f64 / n as f64;
-        if per_week < th.strength_per_week {
+        // A pattern reminder in a week with running, told at most once per
+        // `strength_repeat_weeks` weeks.
+        let told_recently = out.flags.iter().rev().any(|f| {
+            f.code == Code::StLow
+                && (w.end_date() - f.date).num_days() < 7 * th.strength_repeat_weeks as i64
+        });
+        if w.totals.runs > 0 && per_week < th.strength_per_week && !told_recently {
             let mut f = cx.week_flag(w, Code::StLow, Severity::Low);
             f.value = Some(per_week);
             f.threshold = Some(th.strength_per_week);

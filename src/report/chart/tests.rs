@@ -87,6 +87,9 @@ pub(crate) fn flag(date: &str, code: Code, severity: Severity, message: &str) ->
         coverage: Some(1.0),
         activity: String::new(),
         message: message.into(),
+        activity_start_local: None,
+        activity_distance_m: None,
+        headline: false,
     }
 }
 
