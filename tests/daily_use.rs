@@ -402,7 +402,7 @@ fn strava_rows_without_a_file_are_strength_sessions_or_counted() {
         "{summary}"
     );
     assert!(
-        !summary.contains("no strength sessions in the export"),
+        !summary.contains("ST-LOW: no strength sessions recorded"),
         "{summary}"
     );
 
@@ -418,7 +418,7 @@ fn strava_rows_without_a_file_are_strength_sessions_or_counted() {
         "--quiet",
     ]);
     assert!(
-        text.contains("no strength sessions in the export"),
+        text.contains("ST-LOW: no strength sessions recorded"),
         "{text}"
     );
 }

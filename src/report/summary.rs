@@ -237,6 +237,18 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                 }
                 c
             };
+            // The headline's own code on other runs reads "on N more runs", not as another code.
+            let same = flags.iter().filter(|o| o.code == f.code).count();
+            let others: Vec<String> = others
+                .into_iter()
+                .map(|c| {
+                    if c == f.code.as_str() {
+                        format!("{c} on {}", plural(same as u32, "more run", "more runs"))
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
             let also = if others.is_empty() {
                 String::new()
             } else {
