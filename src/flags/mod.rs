@@ -29,7 +29,8 @@ pub enum Code {
     OtRamp2w,
     /// `OT-ACWR`: EWMA acute:chronic load ratio over 2.0 on the week's last day.
     OtAcwr,
-    /// `OT-MONOTONY`: Foster monotony over 2.0.
+    /// `OT-MONOTONY`: Foster monotony over 2.0 (context only since wave 2: never raised; it is
+    /// OT-STRAIN's second condition).
     OtMonotony,
     /// `OT-STRAIN`: Foster strain above the athlete's own 90th percentile, monotony ≥ 1.5.
     OtStrain,
@@ -50,7 +51,8 @@ pub enum Code {
     DhSpike,
     /// `DH-NEW`: steep descent after 4 weeks with none.
     DhNew,
-    /// `ST-LOW`: fewer than one strength session a week over 4 weeks.
+    /// `ST-LOW`: fewer than one strength session a week over 4 weeks (context only since wave 2:
+    /// never raised; the summary states the sessions of the last 4 weeks).
     StLow,
     /// `FW-SINGLE`: every run of the last 4 weeks in the same pair of shoes.
     FwSingle,
@@ -153,7 +155,7 @@ pub const CODES: [CodeInfo; 18] = [
         name: "OT-MONOTONY",
         category: Category::Overtraining,
         unit: Unit::Ratio,
-        evidence: "small observational study (n = 25); 2.0 is an operational threshold",
+        evidence: "small observational study (n = 25); 2.0 is an operational threshold; context only, never raised (OT-STRAIN's second condition)",
         source: "Foster 1998, Med Sci Sports Exerc 30(7):1164-1168",
         advice: "Mix easy and hard days and keep real rest days, so the calf muscles get time to repair.",
     },
@@ -243,7 +245,7 @@ pub const CODES: [CodeInfo; 18] = [
         name: "ST-LOW",
         category: Category::Strength,
         unit: Unit::SessionsPerWeek,
-        evidence: "meta-analysis of RCTs (RR 0.338 with strength training)",
+        evidence: "meta-analysis of RCTs (RR 0.338 with strength training); an export holds only the sessions someone recorded, so context only, never raised",
         source: "Lauersen et al. 2018, Br J Sports Med 52(24):1557-1563",
         advice: "Add two or three short strength sessions a week, such as calf raises, squats and hamstring curls.",
     },

@@ -310,11 +310,21 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
             if t.heat_minutes > 0.0 {
                 parts.push(format!("{} in heat", minutes(t.heat_minutes)));
             }
-            if t.strength_sessions > 0 {
-                parts.push(plural(
-                    t.strength_sessions,
-                    "strength session",
-                    "strength sessions",
+            // Strength work as context (ST-LOW is never raised): the sessions of the 4 weeks
+            // ending with this one, once the history holds any.
+            if x.weeks.iter().any(|h| h.totals.strength_sessions > 0) {
+                let last4: u32 = x
+                    .weeks
+                    .iter()
+                    .filter(|h| {
+                        h.start_date <= w.start_date
+                            && h.start_date > w.start_date - chrono::Duration::days(28)
+                    })
+                    .map(|h| h.totals.strength_sessions)
+                    .sum();
+                parts.push(format!(
+                    "{} in the last 4 weeks",
+                    plural(last4, "strength session", "strength sessions")
                 ));
             }
             let _ = writeln!(out, "Context: {}.\n", parts.join("; "));

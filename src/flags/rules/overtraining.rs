@@ -1,5 +1,5 @@
-//! Overtraining: OT-SPIKE, OT-RAMP2W, OT-ACWR, OT-MONOTONY, OT-STRAIN (OT-RAMP10 is context
-//! only since wave 2).
+//! Overtraining: OT-SPIKE, OT-RAMP2W, OT-ACWR, OT-STRAIN (OT-RAMP10 and OT-MONOTONY are
+//! context only since wave 2).
 
 use super::{fraction, Ctx, Out};
 use crate::flags::message::message;
@@ -207,26 +207,14 @@ fn acwr(cx: &Ctx, out: &mut Out) {
     }
 }
 
-/// OT-MONOTONY and OT-STRAIN (Foster 1998).
+/// OT-STRAIN (Foster 1998). OT-MONOTONY is context only since wave 2 (never raised): Foster
+/// tied illness to strain, the product of load and monotony, not to uniform training alone;
+/// monotony counts here as OT-STRAIN's second condition and stays in weeks.csv.
 fn monotony_strain(cx: &Ctx, out: &mut Out) {
     let th = cx.th;
     let weeks = &cx.p.weeks;
     for (i, w) in weeks.iter().enumerate() {
         let coverage = cx.hr_coverage(w.start_date, w.end_date());
-        if let Some(m) = w.monotony.filter(|m| *m > th.monotony_max) {
-            let mut f = cx.week_flag(w, Code::OtMonotony, Severity::Low);
-            f.value = Some(m);
-            f.threshold = Some(th.monotony_max);
-            f.window = "7 days".to_string();
-            f.coverage = coverage;
-            f.message = message!(
-                "Daily load was very uniform this week: monotony {} ({} rest days, weekly load {}).",
-                Quantity::number(m, 2),
-                Quantity::count(w.totals.rest_days),
-                Quantity::number(w.totals.load, 0)
-            );
-            out.flags.push(f);
-        }
         let Some(strain) = w.strain else { continue };
         if let Err(why) = cx.hist.judged(w.end_date()) {
             out.skip(w.start_date, Code::OtStrain, &why);
