@@ -196,7 +196,6 @@ fn roff_text(s: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-
 }
 
 // --- The store (issue 17): its options and subcommands, kept together. ---
