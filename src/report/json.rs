@@ -238,3 +238,19 @@ fn build<'a>(x: &'a SummaryInput<'a>, r: &Report, run: RunFacts) -> Summary<'a> 
         exit_code: run.exit_code,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_rounded_as_in_the_csv_and_never_nan() {
+        assert_eq!(round(Some(73_088.649), 1), Some(73_088.6));
+        assert_eq!(round(Some(-0.0001), 2), Some(0.0));
+        assert_eq!(round(Some(f64::NAN), 3), None);
+        assert_eq!(round(Some(f64::INFINITY), 1), None);
+        assert_eq!(round(None, 1), None);
+        let s = serde_json::to_string(&round(Some(f64::NAN), 1)).unwrap();
+        assert_eq!(s, "null");
+    }
+}
