@@ -454,9 +454,19 @@ pub fn run_analyze(settings: &Settings) -> Result<Exit> {
     Ok(run.exit(settings))
 }
 
-/// Run `calfguard summary`: analyse, print the reported week's summary on stdout. A closed
-/// stdout (`| head`) is not an error.
-pub fn run_summary(settings: &Settings) -> Result<Exit> {
+/// The format of `calfguard summary` on stdout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SummaryFormat {
+    /// Markdown, as `summary.md` ([`report::summary`]).
+    #[default]
+    Markdown,
+    /// JSON ([`report::json`], `docs/summary-json.md`).
+    Json,
+}
+
+/// Run `calfguard summary`: analyse, print the reported week's summary on stdout in `format`.
+/// A closed stdout (`| head`) is not an error. The exit code is the same in either format.
+pub fn run_summary(settings: &Settings, format: SummaryFormat) -> Result<Exit> {
     let started = Instant::now();
     let Some(run) = run_pipeline(settings, started)? else {
         say("calfguard: interrupted");
@@ -465,7 +475,23 @@ pub fn run_summary(settings: &Settings) -> Result<Exit> {
     if let Some(why) = exit::nothing_to_report(&run.analysis, run.unfiltered, settings) {
         anyhow::bail!("{why}");
     }
-    let text = report::summary::markdown(&run.report(settings), None);
+    let exit = run.exit(settings);
+    let report = run.report(settings);
+    let text = match format {
+        SummaryFormat::Markdown => report::summary::markdown(&report, None),
+        SummaryFormat::Json => report::json::summary_json(
+            &report,
+            report::json::RunFacts {
+                week: if settings.week.is_some() {
+                    report::json::WeekChoice::Option
+                } else {
+                    report::json::WeekChoice::Default
+                },
+                fail_on: settings.fail_on,
+                exit_code: exit.code(),
+            },
+        ),
+    };
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => {}
@@ -475,7 +501,7 @@ pub fn run_summary(settings: &Settings) -> Result<Exit> {
     if !settings.quiet {
         say(&run.line(settings, None));
     }
-    Ok(run.exit(settings))
+    Ok(exit)
 }
 
 /// Run `calfguard init`: write the commented default configuration

@@ -41,6 +41,7 @@ const SUMMARY_HELP: &str = "\
 Examples:
   calfguard summary ~/exports                          # the last complete week, as Markdown
   calfguard summary ~/exports --week 2026-W47          # one chosen week
+  calfguard summary ~/exports --format json | jq .headline.message   # for scripts
   calfguard summary ~/exports --quiet --fail-on high > week.md || echo \"exit $?: read week.md\"
 
 Exit codes:
@@ -254,6 +255,19 @@ pub struct SummaryArgs {
     /// --now, or the last week with data when the data ends before it.
     #[arg(long, value_name = "WEEK", value_parser = parse_week)]
     pub week: Option<NaiveDate>,
+    /// Output format: Markdown (as summary.md) or JSON for dashboards and notification
+    /// scripts (schema: docs/summary-json.md). The exit code is the same in both.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "md")]
+    pub format: SummaryFormatArg,
+}
+
+/// The format of `calfguard summary`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormatArg {
+    /// Markdown, as summary.md.
+    Md,
+    /// JSON (docs/summary-json.md).
+    Json,
 }
 
 /// How severe a flag must be for `--fail-on` to exit with 3.

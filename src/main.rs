@@ -1,6 +1,6 @@
 //! The `calfguard` binary: parse the command line, run, map the outcome to an exit code.
-use calfguard::app::{run_analyze, run_init, run_summary};
-use calfguard::cli::{settings, Cli, Command, StoreCommand};
+use calfguard::app::{run_analyze, run_init, run_summary, SummaryFormat};
+use calfguard::cli::{settings, Cli, Command, StoreCommand, SummaryFormatArg};
 use calfguard::exit::Exit;
 use clap::Parser;
 use std::io::Write;
@@ -25,7 +25,13 @@ fn main() -> ExitCode {
             Err(e) => Err(e.into()),
         },
         Command::Summary(args) => match settings(args.input, Default::default(), args.week) {
-            Ok(s) => run_summary(&s),
+            Ok(s) => run_summary(
+                &s,
+                match args.format {
+                    SummaryFormatArg::Md => SummaryFormat::Markdown,
+                    SummaryFormatArg::Json => SummaryFormat::Json,
+                },
+            ),
             Err(e) => Err(e.into()),
         },
         Command::Init(args) => run_init(args.config.as_deref(), args.force),

@@ -5,6 +5,7 @@
 //!
 //! - [`csv`]: the CSV files (SI, a contract for scripts);
 //! - [`summary`]: the weekly summary in Markdown (`summary.md`, `calfguard summary`);
+//! - [`json`]: the same summary as JSON (`calfguard summary --format json`);
 //! - [`chart`]: `weeks.svg`; [`html`]: `report.html` (summary, chart and flags in one page);
 //! - [`mod@format`]: every number and unit a person reads, in the chosen units;
 //! - [`folder`]: where the files go, and how the folder is replaced as a whole.
@@ -14,6 +15,7 @@ pub mod csv;
 pub mod folder;
 pub mod format;
 pub mod html;
+pub mod json;
 pub mod summary;
 
 use crate::athlete::Profile;

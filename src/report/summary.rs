@@ -45,8 +45,14 @@ pub struct SummaryInput<'a> {
 
 /// The summary of the reported week as Markdown; `chart` links the chart (in the report folder).
 pub fn markdown(r: &Report, chart: Option<&str>) -> String {
+    let label = iso_week_label(r.week);
+    summary_markdown(&input(r, &label, chart))
+}
+
+/// What the summaries (Markdown and JSON) report of `r`, for its week `label`
+/// (`iso_week_label(r.week)`).
+pub fn input<'a>(r: &Report<'a>, label: &'a str, chart: Option<&'a str>) -> SummaryInput<'a> {
     let monday = r.week;
-    let label = iso_week_label(monday);
     let c = r.counts;
     let mut files_line = format!(
         "Files: {} found, {} analysed ({} salvaged), {} skipped, {} failed, {} duplicate; {} activities.",
@@ -90,12 +96,12 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
         .filter(|a| crate::periods::build::week_start(a.start_local().date_naive()) == monday)
         .count();
     let f = r.flags;
-    summary_markdown(&SummaryInput {
+    SummaryInput {
         profile: r.profile,
         weeks: &f.periods.weeks,
         flags: &f.flags,
         not_judged: &f.not_judged,
-        week: (&label, monday),
+        week: (label, monday),
         data_end,
         files_line,
         conflicts,
@@ -103,7 +109,58 @@ pub fn markdown(r: &Report, chart: Option<&str>) -> String {
         chart,
         no_samples: u32::try_from(no_samples).unwrap_or(u32::MAX),
         instead_of: r.instead_of,
-    })
+    }
+}
+
+/// The reported week's material, chosen once for the Markdown and the JSON summaries: its
+/// totals, the four weeks before, its headline flag, its other flags and what was not judged.
+pub struct WeekView<'a> {
+    /// The week's row of the periods; `None` when it has no activity.
+    pub week: Option<&'a Week>,
+    /// Up to four weeks before it, oldest first.
+    pub before: Vec<&'a Week>,
+    /// The verdict: the flag marked as the week's headline ([`headline_order`] first
+    /// otherwise); `None` without flags.
+    pub headline: Option<&'a Flag>,
+    /// The week's other flags, in [`headline_order`].
+    pub others: Vec<&'a Flag>,
+    /// The rules not judged for this week or for the whole history.
+    pub notes: Vec<&'a NotJudged>,
+}
+
+impl<'a> WeekView<'a> {
+    /// The material of the week `x.week`.
+    pub fn of(x: &SummaryInput<'a>) -> WeekView<'a> {
+        let label = x.week.0;
+        let weeks: &'a [Week] = x.weeks;
+        let idx = weeks.iter().position(|w| w.period == label);
+        let week = idx.and_then(|i| weeks.get(i));
+        let before: Vec<&'a Week> = match idx {
+            Some(i) => weeks[i.saturating_sub(4)..i].iter().collect(),
+            None => Vec::new(),
+        };
+        let not_judged: &'a [NotJudged] = x.not_judged;
+        let notes: Vec<&'a NotJudged> = not_judged
+            .iter()
+            .filter(|n| n.period == label || n.period == "all")
+            .collect();
+        let all: &'a [Flag] = x.flags;
+        let mut others: Vec<&'a Flag> = all.iter().filter(|f| f.period == label).collect();
+        others.sort_by(|a, b| headline_order(a, b));
+        let head = others
+            .iter()
+            .position(|f| f.headline)
+            .unwrap_or(0)
+            .min(others.len().saturating_sub(1));
+        let headline = (!others.is_empty()).then(|| others.remove(head));
+        WeekView {
+            week,
+            before,
+            headline,
+            others,
+            notes,
+        }
+    }
 }
 
 /// Text for the Markdown summary, escaped so that it reads as plain text: it can add no
@@ -199,27 +256,15 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         return out;
     }
 
-    let idx = x.weeks.iter().position(|w| w.period == label);
-    let week = idx.and_then(|i| x.weeks.get(i));
-    let before: Vec<&Week> = match idx {
-        Some(i) => x.weeks[i.saturating_sub(4)..i].iter().collect(),
-        None => Vec::new(),
-    };
-    let notes: Vec<&NotJudged> = x
-        .not_judged
-        .iter()
-        .filter(|n| n.period == label || n.period == "all")
-        .collect();
+    let WeekView {
+        week,
+        before,
+        headline,
+        others: flags,
+        notes,
+    } = WeekView::of(x);
 
     // The verdict: the week's headline flag in plain words with its evidence and advice.
-    let mut flags: Vec<&Flag> = x.flags.iter().filter(|f| f.period == label).collect();
-    flags.sort_by(|a, b| headline_order(a, b));
-    let head = flags
-        .iter()
-        .position(|f| f.headline)
-        .unwrap_or(0)
-        .min(flags.len().saturating_sub(1));
-    let headline = (!flags.is_empty()).then(|| flags.remove(head));
     match headline {
         None => {
             let _ = writeln!(
