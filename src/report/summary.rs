@@ -319,6 +319,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         }
     }
 
+    let heat_note = notes.iter().find(|n| n.what.contains("HEAT-LONG"));
     // Context: numbers that are not flags.
     match week {
         None => {
@@ -352,7 +353,9 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
                     elevation(t.steep_descent_m, u)
                 ));
             }
-            if t.heat_minutes > 0.0 {
+            // Minutes "in heat" from readings that were not judged (a wrist sensor, no
+            // humidity) would contradict the caveat below: shown only when heat was judged.
+            if t.heat_minutes > 0.0 && heat_note.is_none() {
                 parts.push(format!("{} in heat", minutes(t.heat_minutes)));
             }
             // Strength work as context (ST-LOW is never raised): the sessions of the 4 weeks
@@ -394,8 +397,9 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
             heart_rate(p.hr_max_bpm.value).unwrap_or_else(|| "unknown".into())
         ));
     }
-    if notes.iter().any(|n| n.what.contains("HEAT-LONG")) {
-        caveats.push("no weather data: heat was not judged (give --weather)".to_string());
+    // Heat not judged this week is a caveat (with its reason), not repeated under "Not judged".
+    if let Some(n) = heat_note {
+        caveats.push(format!("heat was not judged ({})", md_text(&n.why)));
     }
     if !caveats.is_empty() {
         let _ = writeln!(out, "Caveats: {}.\n", caveats.join("; "));
@@ -465,6 +469,10 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         }
         out.push('\n');
     }
+    let notes: Vec<_> = notes
+        .iter()
+        .filter(|n| !heat_note.is_some_and(|h| std::ptr::eq(*n, h)))
+        .collect();
     if !notes.is_empty() {
         let _ = writeln!(out, "## Not judged\n");
         for n in notes {
