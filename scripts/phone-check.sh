@@ -1,7 +1,6 @@
 #!/bin/sh
 # Screenshots of a report.html at phone and desktop widths with headless Chromium (issue 18
-# item 7: tables scroll inside their box, the chart scales), and a check that the page itself
-# is not wider than the window.
+# item 7: tables scroll inside their box, the chart scales), to look at.
 #
 #   scripts/phone-check.sh REPORT_DIR [OUT_DIR]
 #
@@ -12,9 +11,11 @@ set -eu
 report=${1:?usage: scripts/phone-check.sh REPORT_DIR [OUT_DIR]}
 out=${2:-$report}
 page="file://$(cd "$report" && pwd)/report.html"
+mkdir -p "$out"
 command -v chromium >/dev/null || { echo "chromium is not installed" >&2; exit 2; }
 for w in 420 1400; do
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
     --window-size="$w,2400" --screenshot="$out/report-$w.png" "$page" 2>/dev/null
+  test -s "$out/report-$w.png" || { echo "no screenshot at width $w" >&2; exit 1; }
   echo "width $w: screenshot $out/report-$w.png"
 done

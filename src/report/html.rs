@@ -115,6 +115,7 @@ h1 { font-size: 1.6rem; margin-bottom: 0.5rem; }
 h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: 0.75rem 0; }
 .scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+table.flags { min-width: 56rem; }
 tr.week th { background: #e4e4e4; text-align: left; }
 @media (max-width: 600px) { body { margin: 0.5rem auto; padding: 0 0.5rem; }
   th, td { padding: 0.2rem 0.35rem; font-size: 0.9rem; } }
@@ -177,7 +178,7 @@ pub fn report_html(
     } else {
         h.push_str(
             "<p>Newest week first; the week's headline flag is marked &#9733;.</p>\n\
-             <div class=\"scroll\"><table>\n<thead><tr><th>date</th><th>activity</th><th>code</th>\
+             <div class=\"scroll\"><table class=\"flags\">\n<thead><tr><th>date</th><th>activity</th><th>code</th>\
              <th>severity</th><th>message</th><th>value</th><th>threshold</th><th>advice</th>\
              </tr></thead>\n<tbody>\n",
         );
@@ -326,6 +327,10 @@ mod tests {
             .collect();
         assert!(weeks.windows(2).all(|p| p[0] < p[1]), "{weeks:?}");
         assert!(h.contains("<div class=\"scroll\"><table>"), "tables scroll");
+        assert!(
+            h.contains("<div class=\"scroll\"><table class=\"flags\">"),
+            "the flags table scrolls, wide enough for its rows to stay short on a phone"
+        );
         assert!(h.contains("<span class=\"sev sev-high\">high</span>"));
         assert!(h.contains("<td>24 km after 14 km.</td>"));
         assert!(h.contains("<td class=\"num\">42.5 %</td><td class=\"num\">10 %</td>"));
