@@ -458,11 +458,13 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
             );
             if !told.contains(&f.code) {
                 told.push(f.code);
+                // The headline carries its full citation; the other flags keep the grade of
+                // their evidence and the advice, and cite their source in flags.csv and
+                // docs/flags.md (a heavy week stays under 400 words).
                 let _ = writeln!(
                     out,
-                    "  - Evidence: {} ({}). What to do: {}",
+                    "  - Evidence: {}. What to do: {}",
                     f.code.evidence(),
-                    f.code.source(),
                     f.code.advice()
                 );
             }
