@@ -622,14 +622,29 @@ pub fn climbing_mask(samples: &[Sample]) -> Vec<bool> {
     if points.len() < 2 {
         return vec![false; samples.len()];
     }
+    // The window's ends `lo` (first point at or after t - W) and `hi` (first point after
+    // t + W) move forward with the samples' times, so the whole pass is linear; a sample whose
+    // time goes back (a clock jump) finds them again by binary search. Same ends either way.
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut last_t = f64::NEG_INFINITY;
     samples
         .iter()
         .map(|s| {
             let Some(t) = s.time_utc_ms.map(|t| span_s(t0, t)) else {
                 return false;
             };
-            let lo = points.partition_point(|p| p.0 < t - CLIMB_HALF_WINDOW_S);
-            let hi = points.partition_point(|p| p.0 <= t + CLIMB_HALF_WINDOW_S);
+            if t >= last_t {
+                while lo < points.len() && points[lo].0 < t - CLIMB_HALF_WINDOW_S {
+                    lo += 1;
+                }
+                while hi < points.len() && points[hi].0 <= t + CLIMB_HALF_WINDOW_S {
+                    hi += 1;
+                }
+            } else {
+                lo = points.partition_point(|p| p.0 < t - CLIMB_HALF_WINDOW_S);
+                hi = points.partition_point(|p| p.0 <= t + CLIMB_HALF_WINDOW_S);
+            }
+            last_t = t;
             if hi == 0 || hi - 1 <= lo {
                 return false;
             }
@@ -794,6 +809,68 @@ mod tests {
             .collect();
         assert_eq!(moving_s(&flat, DEFAULT_STATIONARY_SPEED_MPS), 0.0);
         assert!(climbing_mask(&[]).is_empty());
+    }
+
+    /// The window search by binary search for every sample, as it was written first.
+    fn climbing_mask_by_search(samples: &[Sample]) -> Vec<bool> {
+        let Some(t0) = samples.iter().find_map(|s| s.time_utc_ms) else {
+            return vec![false; samples.len()];
+        };
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        let mut clock: Option<i64> = None;
+        for s in samples {
+            let Some(t) = s.time_utc_ms else { continue };
+            if clock.is_some_and(|c| t <= c) {
+                continue;
+            }
+            clock = Some(t);
+            if let Some(alt) = finite(s.altitude_m) {
+                points.push((span_s(t0, t), alt));
+            }
+        }
+        if points.len() < 2 {
+            return vec![false; samples.len()];
+        }
+        samples
+            .iter()
+            .map(|s| {
+                let Some(t) = s.time_utc_ms.map(|t| span_s(t0, t)) else {
+                    return false;
+                };
+                let lo = points.partition_point(|p| p.0 < t - CLIMB_HALF_WINDOW_S);
+                let hi = points.partition_point(|p| p.0 <= t + CLIMB_HALF_WINDOW_S);
+                if hi == 0 || hi - 1 <= lo {
+                    return false;
+                }
+                let (a, b) = (points[lo], points[hi - 1]);
+                let span = b.0 - a.0;
+                span >= CLIMB_HALF_WINDOW_S && (b.1 - a.1).abs() / span >= CLIMB_MOVING_MPS
+            })
+            .collect()
+    }
+
+    #[test]
+    fn climbing_mask_linear_pass_equals_the_search() {
+        // A climb, a clock that jumps back 10 minutes and forward again, samples without time
+        // or altitude, uneven steps: the two-pointer pass finds the same windows.
+        let mut s = series(3000, 1.0, |i, x| {
+            x.speed_mps = Some(0.3);
+            x.altitude_m = (i % 97 != 0).then_some((i as f64 * 0.13).sin() * 3.0 + i as f64 * 0.1);
+        });
+        for (i, x) in s.iter_mut().enumerate() {
+            if let Some(t) = x.time_utc_ms.as_mut() {
+                if (1500..1700).contains(&i) {
+                    *t -= 600_000;
+                }
+                *t += (i as i64 % 7) * 300;
+            }
+            if i % 211 == 0 {
+                x.time_utc_ms = None;
+            }
+        }
+        let fast = climbing_mask(&s);
+        assert_eq!(fast, climbing_mask_by_search(&s));
+        assert!(fast.iter().any(|&b| b) && fast.iter().any(|&b| !b));
     }
 
     #[test]
