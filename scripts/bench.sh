@@ -9,7 +9,10 @@
 #      the same FIT comparison on the real fixtures (examples/fit_speed.rs);
 #   2. `calfguard analyze` end to end on the loose corpus with 1 and 2 threads, and `cat` of the
 #      same bytes;
-#   3. the same corpus as one zip (a Garmin-style export), with 1 and 2 threads.
+#   3. the same corpus as one zip (a Garmin-style export), with 1 and 2 threads;
+#   4. a real-history-sized corpus (~360 MB, two thirds GPX: 570 FIT + 545 GPX files, the size and
+#      mix of the real running histories measured in docs/flags.md) with 1 and 2 threads, and the
+#      CPU time and peak memory of each (GNU time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 copies="${1:-1000}"
@@ -45,5 +48,24 @@ with zipfile.ZipFile(os.path.join(out, "export.zip"), "w", zipfile.ZIP_DEFLATED)
 PY
 ls -la "$out/export.zip"
 hyperfine --warmup 1 --runs 3 \
+<<<<<<< HEAD
   "$bin analyze --no-store $out/export.zip --quiet --threads 1 --out $out/report-zip1 --now 2026-11-23" \
   "$bin analyze --no-store $out/export.zip --quiet --threads 2 --out $out/report-zip2 --now 2026-11-23"
+=======
+  "$bin analyze $out/export.zip --quiet --threads 1 --out $out/report-zip1 --now 2026-11-23" \
+  "$bin analyze $out/export.zip --quiet --threads 2 --out $out/report-zip2 --now 2026-11-23"
+echo "== end to end, history-sized corpus (~360 MB, 2/3 GPX)"
+make_h() { target/release/examples/make_corpus "$out/hist/$1" "$2" $3 >/dev/null; }
+make_h fit 570 "$fit"
+make_h gpx 545 "$gpx"
+du -sh "$out/hist/fit" "$out/hist/gpx"
+hyperfine --warmup 1 --runs 5 \
+  "$bin analyze $out/hist --quiet --threads 1 --out $out/report-h1 --now 2026-11-23" \
+  "$bin analyze $out/hist --quiet --threads 2 --out $out/report-h2 --now 2026-11-23"
+for t in 1 2; do
+  /usr/bin/time -f "threads $t: %e s wall, %U s user, %S s sys, %M KB peak" \
+    "$bin" analyze "$out/hist" --quiet --threads "$t" --out "$out/report-h$t" --now 2026-11-23
+done
+cmp <(cd "$out/report-h1" && cat activities.csv weeks.csv flags.csv) \
+  <(cd "$out/report-h2" && cat activities.csv weeks.csv flags.csv) && echo "same report for 1 and 2 threads"
+>>>>>>> i15shape
