@@ -48,24 +48,19 @@ with zipfile.ZipFile(os.path.join(out, "export.zip"), "w", zipfile.ZIP_DEFLATED)
 PY
 ls -la "$out/export.zip"
 hyperfine --warmup 1 --runs 3 \
-<<<<<<< HEAD
   "$bin analyze --no-store $out/export.zip --quiet --threads 1 --out $out/report-zip1 --now 2026-11-23" \
   "$bin analyze --no-store $out/export.zip --quiet --threads 2 --out $out/report-zip2 --now 2026-11-23"
-=======
-  "$bin analyze $out/export.zip --quiet --threads 1 --out $out/report-zip1 --now 2026-11-23" \
-  "$bin analyze $out/export.zip --quiet --threads 2 --out $out/report-zip2 --now 2026-11-23"
 echo "== end to end, history-sized corpus (~360 MB, 2/3 GPX)"
 make_h() { target/release/examples/make_corpus "$out/hist/$1" "$2" $3 >/dev/null; }
 make_h fit 570 "$fit"
 make_h gpx 545 "$gpx"
 du -sh "$out/hist/fit" "$out/hist/gpx"
 hyperfine --warmup 1 --runs 5 \
-  "$bin analyze $out/hist --quiet --threads 1 --out $out/report-h1 --now 2026-11-23" \
-  "$bin analyze $out/hist --quiet --threads 2 --out $out/report-h2 --now 2026-11-23"
+  "$bin analyze --no-store $out/hist --quiet --threads 1 --out $out/report-h1 --now 2026-11-23" \
+  "$bin analyze --no-store $out/hist --quiet --threads 2 --out $out/report-h2 --now 2026-11-23"
 for t in 1 2; do
   /usr/bin/time -f "threads $t: %e s wall, %U s user, %S s sys, %M KB peak" \
-    "$bin" analyze "$out/hist" --quiet --threads "$t" --out "$out/report-h$t" --now 2026-11-23
+    "$bin" analyze --no-store "$out/hist" --quiet --threads "$t" --out "$out/report-h$t" --now 2026-11-23
 done
 cmp <(cd "$out/report-h1" && cat activities.csv weeks.csv flags.csv) \
   <(cd "$out/report-h2" && cat activities.csv weeks.csv flags.csv) && echo "same report for 1 and 2 threads"
->>>>>>> i15shape
