@@ -267,7 +267,12 @@ impl Store {
 fn prepare(conn: &Connection, path: &Path, notes: &mut Vec<String>) -> Result<(), String> {
     conn.busy_timeout(Duration::from_millis(250))
         .map_err(|e| describe(&e))?;
-    // The first statement reads the header: a corrupt file fails here.
+    // Large pages for a new store (ignored by an existing one): a cold run writes every
+    // record once, and 64 KiB pages take a sixteenth of the 4 KiB pages' system calls. The
+    // page cache holds the run's whole transaction, so nothing spills to the log before the
+    // commit. (The first statement reads the header: a corrupt file fails here.)
+    conn.execute_batch("PRAGMA page_size = 65536; PRAGMA cache_size = -65536;")
+        .map_err(|e| describe(&e))?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
         .map_err(|e| describe(&e))?;
