@@ -13,29 +13,33 @@ use clap::{Args, Parser, Subcommand};
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-const EXIT_CODES: &str = "\
+/// The exit codes of `calfguard` and `analyze` (a macro so that both help texts are one literal).
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit codes:
   0    done, no file failed
   1    some files failed (the report is still written; skipped or salvaged files alone do not make it 1)
   2    usage, configuration or output error (e.g. --out is not a calfguard report), or nothing
        to report (no activity found): nothing is written
   3    --fail-on: a flag of that severity or above in the reported week (wins over 1)
-  130  interrupted: Ctrl-C, SIGTERM or SIGHUP (the previous report is left as it was)";
+  130  interrupted: Ctrl-C, SIGTERM or SIGHUP (the previous report is left as it was)"
+    };
+}
 
-const ANALYZE_HELP: &str = "\
+const EXIT_CODES: &str = exit_codes!();
+
+const ANALYZE_HELP: &str = concat!(
+    "\
 Examples:
   calfguard analyze ~/Downloads/export_12345.zip                 # a Garmin export, as downloaded
   calfguard analyze ~/strava-export.zip ~/watch --out ~/calf     # several inputs, another folder
   calfguard analyze ~/exports --week 2026-W47 --units imperial   # report one week, in miles
   calfguard analyze ~/exports --since 2026-01-01 --tz Europe/Berlin
 
-Exit codes:
-  0    done, no file failed
-  1    some files failed (the report is still written; skipped or salvaged files alone do not make it 1)
-  2    usage, configuration or output error (e.g. --out is not a calfguard report), or nothing
-       to report (no activity found): nothing is written
-  3    --fail-on: a flag of that severity or above in the reported week (wins over 1)
-  130  interrupted: Ctrl-C, SIGTERM or SIGHUP (the previous report is left as it was)";
+",
+    exit_codes!()
+);
 
 const SUMMARY_HELP: &str = "\
 Examples:
