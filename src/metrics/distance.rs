@@ -604,24 +604,9 @@ pub(crate) fn moving_from_speeds(
 /// # References
 /// Ours (docs/metrics.md "Moving time").
 pub fn climbing_mask(samples: &[Sample]) -> Vec<bool> {
-    let Some(t0) = samples.iter().find_map(|s| s.time_utc_ms) else {
+    let Some((t0, points)) = climb_points(samples) else {
         return vec![false; samples.len()];
     };
-    let mut points: Vec<(f64, f64)> = Vec::new();
-    let mut clock: Option<i64> = None;
-    for s in samples {
-        let Some(t) = s.time_utc_ms else { continue };
-        if clock.is_some_and(|c| t <= c) {
-            continue;
-        }
-        clock = Some(t);
-        if let Some(alt) = finite(s.altitude_m) {
-            points.push((span_s(t0, t), alt));
-        }
-    }
-    if points.len() < 2 {
-        return vec![false; samples.len()];
-    }
     // The window's ends `lo` (first point at or after t - W) and `hi` (first point after
     // t + W) move forward with the samples' times, so the whole pass is linear; a sample whose
     // time goes back (a clock jump) finds them again by binary search. Same ends either way.
@@ -653,6 +638,26 @@ pub fn climbing_mask(samples: &[Sample]) -> Vec<bool> {
             span >= CLIMB_HALF_WINDOW_S && (b.1 - a.1).abs() / span >= CLIMB_MOVING_MPS
         })
         .collect()
+}
+
+/// The altitude points [`climbing_mask`] measures vertical speed over: `(seconds since the first
+/// timed sample, altitude_m)` of the samples whose clock advances, with the first time (ms);
+/// `None` with fewer than two.
+fn climb_points(samples: &[Sample]) -> Option<(i64, Vec<(f64, f64)>)> {
+    let t0 = samples.iter().find_map(|s| s.time_utc_ms)?;
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    let mut clock: Option<i64> = None;
+    for s in samples {
+        let Some(t) = s.time_utc_ms else { continue };
+        if clock.is_some_and(|c| t <= c) {
+            continue;
+        }
+        clock = Some(t);
+        if let Some(alt) = finite(s.altitude_m) {
+            points.push((span_s(t0, t), alt));
+        }
+    }
+    (points.len() >= 2).then_some((t0, points))
 }
 
 /// Moving time: the counted intervals (gaps ≤ [`super::MAX_GAP_S`], time advancing) whose closing
@@ -813,24 +818,9 @@ mod tests {
 
     /// The window search by binary search for every sample, as it was written first.
     fn climbing_mask_by_search(samples: &[Sample]) -> Vec<bool> {
-        let Some(t0) = samples.iter().find_map(|s| s.time_utc_ms) else {
+        let Some((t0, points)) = climb_points(samples) else {
             return vec![false; samples.len()];
         };
-        let mut points: Vec<(f64, f64)> = Vec::new();
-        let mut clock: Option<i64> = None;
-        for s in samples {
-            let Some(t) = s.time_utc_ms else { continue };
-            if clock.is_some_and(|c| t <= c) {
-                continue;
-            }
-            clock = Some(t);
-            if let Some(alt) = finite(s.altitude_m) {
-                points.push((span_s(t0, t), alt));
-            }
-        }
-        if points.len() < 2 {
-            return vec![false; samples.len()];
-        }
         samples
             .iter()
             .map(|s| {
