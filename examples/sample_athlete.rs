@@ -9,8 +9,9 @@
 //! gives byte-identical files (`tests/sample_athlete.rs` checks this). What each block of weeks
 //! is meant to show is in `docs/sample-athlete.md`.
 //!
-//! Every run is a re-timed, varied copy of a real recording: positions, altitude and heart rate
-//! are the recorded ones, in recorded order and with the recorded time steps (a run may be
+//! Every run is a re-timed, varied copy of a real recording: altitude, heart rate and the track's
+//! shape are the recorded ones, in recorded order and with the recorded time steps; each track is
+//! moved to a start in Berlin, keeping every point's offset in metres (a run may be
 //! trimmed, or lengthened by running the end of the route back the way it came, which replays
 //! the same points in reverse). Temperature keeps the recorded trace's shape with an offset to the
 //! day's weather; runs recorded without a temperature sensor borrow the shape of the fenix 2's
@@ -79,8 +80,58 @@ struct Base {
     pts: Vec<Pt>,
 }
 
+/// Where a recording is moved to: the latitude and longitude of its first point.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    lat: f64,
+    lon: f64,
+}
+
+/// Tempelhofer Feld, Berlin: the easy runs, the tempo and interval runs, the warm-ups and home.
+const TEMPELHOF: Place = Place {
+    lat: 52.4736,
+    lon: 13.4017,
+};
+/// Grunewald, Berlin: the quality run.
+const GRUNEWALD: Place = Place {
+    lat: 52.4730,
+    lon: 13.2650,
+};
+/// Tegeler Forst, Berlin: the long run.
+const TEGEL: Place = Place {
+    lat: 52.5870,
+    lon: 13.2540,
+};
+/// Teufelsberg, Berlin: the hilly route.
+const TEUFELSBERG: Place = Place {
+    lat: 52.4975,
+    lon: 13.2410,
+};
+
+/// Earth's mean radius, m (the haversine radius calfguard uses).
+const EARTH_M: f64 = 6_371_008.8;
+
+/// Move a track so that it starts at `to`, keeping every point's offset from the first point in
+/// metres (north, and east at the point's own latitude): the distances between points, and so
+/// speeds and grades, stay the recorded ones (to well under 0.1 %), and the run lies in
+/// Europe/Berlin's time zone, the zone its local times are written in.
+fn relocate(pts: &mut [Pt], to: Place) {
+    let Some(first) = pts.first() else {
+        return;
+    };
+    let (lat0, lon0) = (first.lat, first.lon);
+    for p in pts.iter_mut() {
+        let north_m = (p.lat - lat0).to_radians() * EARTH_M;
+        let east_m = (p.lon - lon0).to_radians() * EARTH_M * p.lat.to_radians().cos();
+        let lat = to.lat + (north_m / EARTH_M).to_degrees();
+        let lon = to.lon + (east_m / (EARTH_M * lat.to_radians().cos())).to_degrees();
+        p.lat = lat;
+        p.lon = lon;
+    }
+}
+
 impl Base {
-    fn load(dir: &Path, file: &'static str) -> Result<Base> {
+    fn load(dir: &Path, file: &'static str, to: Place) -> Result<Base> {
         let bytes = std::fs::read(dir.join(file)).with_context(|| format!("reading {file}"))?;
         let act = read_bytes(file, &bytes)
             .map_err(|e| anyhow::anyhow!("{file}: {e:?}"))?
@@ -110,6 +161,7 @@ impl Base {
         if pts.len() < 2 {
             bail!("{file}: fewer than two timed points with a position");
         }
+        relocate(&mut pts, to);
         Ok(Base { file, pts })
     }
 
@@ -139,13 +191,17 @@ struct Bases {
 impl Bases {
     fn load(real: &Path) -> Result<Bases> {
         Ok(Bases {
-            fenix2: Base::load(real, "pyfitparse_fenix2_run_hr_temp.fit")?,
-            stryd: Base::load(real, "pyfitparse_stryd_run_devfields.fit")?,
-            fr965: Base::load(real, "jkfit_fr965_run_power_stamina.fit")?,
-            fr920xt: Base::load(real, "tormoder_fr920xt_run_mornindew_broken.fit")?,
-            hills: Base::load(real, "georust_garminconnect_run_ns3_hr_cad.gpx")?,
-            fenix5: Base::load(real, "pyfitparse_fenix5_run_short.fit")?,
-            hike: Base::load(real, "phpgpx_endomondo_hike_2seg_hr.gpx")?,
+            fenix2: Base::load(real, "pyfitparse_fenix2_run_hr_temp.fit", TEMPELHOF)?,
+            stryd: Base::load(real, "pyfitparse_stryd_run_devfields.fit", TEMPELHOF)?,
+            fr965: Base::load(real, "jkfit_fr965_run_power_stamina.fit", GRUNEWALD)?,
+            fr920xt: Base::load(real, "tormoder_fr920xt_run_mornindew_broken.fit", TEGEL)?,
+            hills: Base::load(
+                real,
+                "georust_garminconnect_run_ns3_hr_cad.gpx",
+                TEUFELSBERG,
+            )?,
+            fenix5: Base::load(real, "pyfitparse_fenix5_run_short.fit", TEMPELHOF)?,
+            hike: Base::load(real, "phpgpx_endomondo_hike_2seg_hr.gpx", TEMPELHOF)?,
         })
     }
 
@@ -327,8 +383,8 @@ fn set_temperature(pts: &mut [Pt], donor: &Base, mean_c: f64) {
 }
 
 /// The GPX of one session, written by the library's writer (`calfguard::gpxwrite`): GPX 1.1
-/// with TrackPointExtension v2 (hr, atemp) and local times with their UTC offset, so that the
-/// day and week are Berlin's whatever the position. Times are whole seconds from `start`.
+/// with TrackPointExtension v2 (hr, atemp) and local times with Berlin's UTC offset, the zone
+/// at every run's (moved) start position. Times are whole seconds from `start`.
 fn gpx(name: &str, desc: &str, sport: Sport, start: DateTime<Utc>, pts: &[Pt]) -> String {
     let mut act = Activity::new(name, Format::Gpx, start);
     act.sport = sport;
