@@ -194,6 +194,14 @@ fn sample_athlete_raises_its_flags_and_no_file_fails() {
     ] {
         assert!(!got.iter().any(|r| r.0 == code), "{code}: {flags}");
     }
+    // The chart follows the summary: no heat bars from the unjudged wrist readings, and why.
+    let svg = std::fs::read_to_string(report.join("weeks.svg")).unwrap();
+    assert!(
+        svg.contains(
+            "heat not judged in 14 weeks: the wrist sensor reads skin heat, not air: give --weather"
+        ),
+        "{svg}"
+    );
     // Only the two non-activity files are skipped; nothing fails.
     let errors = std::fs::read_to_string(report.join("errors.csv")).unwrap();
     let kinds: Vec<&str> = errors
@@ -246,6 +254,9 @@ fn sample_athlete_heat_is_judged_with_weather_data() {
         .unwrap();
     assert!(wednesday.contains(",0.9,"), "{wednesday}");
     assert!(flags.contains("from weather data"), "{flags}");
+    // W37's heat is judged and charted; the other 13 weeks with runs are not.
+    let svg = std::fs::read_to_string(report.join("weeks.svg")).unwrap();
+    assert!(svg.contains("heat not judged in 13 weeks:"), "{svg}");
     // The weeks outside the weather file are as without it.
     let (_keep2, plain) = analyze(&[]);
     let plain = flag_rows(&std::fs::read_to_string(plain.join("flags.csv")).unwrap());
