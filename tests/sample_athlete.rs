@@ -154,8 +154,8 @@ fn sample_athlete_raises_its_flags_and_no_file_fails() {
     assert!(!raised("OT-STRAIN", "2026-W35"));
     // Warm-up: W39's Tuesday intervals start at full effort, but 1 of the last 4 hard runs is no
     // pattern; W41's Tuesday intervals follow a 10-minute warm-up jog (adequate). The flag comes
-    // on W41's Saturday, the third cold start of the last 4 hard runs, not on the Thursday (2 of
-    // 4).
+    // on W41's Saturday, the third cold start of the last 4 judged hard runs, not on the
+    // Thursday (2 cold starts: W39's and Thursday's; W37's 142-minute long run is not judged).
     let activities = std::fs::read_to_string(report.join("activities.csv")).unwrap();
     let hard_start = |name: &str| {
         activities
@@ -167,6 +167,12 @@ fn sample_athlete_raises_its_flags_and_no_file_fails() {
     assert!(hard_start("2026-09-22_intervals.gpx"));
     assert!(hard_start("2026-10-08_intervals.gpx"));
     assert!(!raised("WU-NONE", "2026-W39") && !raised("WU-SHORT", "2026-W39"));
+    assert!(
+        flags
+            .lines()
+            .any(|l| l.starts_with("2026-W41,2026-10-10,WU-NONE,")),
+        "on the Saturday: {flags}"
+    );
     assert!(flags.contains("3 of your last 4 hard sessions started at full effort (2 with no warm-up, 1 with a short one)."));
     assert_eq!(
         got.iter().filter(|r| r.0.starts_with("WU-")).count(),
