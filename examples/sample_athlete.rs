@@ -9,8 +9,9 @@
 //! gives byte-identical files (`tests/sample_athlete.rs` checks this). What each block of weeks
 //! is meant to show is in `docs/sample-athlete.md`.
 //!
-//! Every run is a re-timed, varied copy of a real recording: positions, altitude and heart rate
-//! are the recorded ones, in recorded order and with the recorded time steps (a run may be
+//! Every run is a re-timed, varied copy of a real recording: altitude, heart rate and the track's
+//! shape are the recorded ones, in recorded order and with the recorded time steps; each track is
+//! moved to a start in Berlin, keeping every point's offset in metres (a run may be
 //! trimmed, or lengthened by running the end of the route back the way it came, which replays
 //! the same points in reverse). Temperature keeps the recorded trace's shape with an offset to the
 //! day's weather; runs recorded without a temperature sensor borrow the shape of the fenix 2's
@@ -79,8 +80,58 @@ struct Base {
     pts: Vec<Pt>,
 }
 
+/// Where a recording is moved to: the latitude and longitude of its first point.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    lat: f64,
+    lon: f64,
+}
+
+/// Tempelhofer Feld, Berlin: the easy runs, the tempo and interval runs, the warm-ups and home.
+const TEMPELHOF: Place = Place {
+    lat: 52.4736,
+    lon: 13.4017,
+};
+/// Grunewald, Berlin: the quality run.
+const GRUNEWALD: Place = Place {
+    lat: 52.4730,
+    lon: 13.2650,
+};
+/// Tegeler Forst, Berlin: the long run.
+const TEGEL: Place = Place {
+    lat: 52.5870,
+    lon: 13.2540,
+};
+/// Teufelsberg, Berlin: the hilly route.
+const TEUFELSBERG: Place = Place {
+    lat: 52.4975,
+    lon: 13.2410,
+};
+
+/// Earth's mean radius, m (the haversine radius calfguard uses).
+const EARTH_M: f64 = 6_371_008.8;
+
+/// Move a track so that it starts at `to`, keeping every point's offset from the first point in
+/// metres (north, and east at the point's own latitude): the distances between points, and so
+/// speeds and grades, stay the recorded ones (to well under 0.1 %), and the run lies in
+/// Europe/Berlin's time zone, the zone its local times are written in.
+fn relocate(pts: &mut [Pt], to: Place) {
+    let Some(first) = pts.first() else {
+        return;
+    };
+    let (lat0, lon0) = (first.lat, first.lon);
+    for p in pts.iter_mut() {
+        let north_m = (p.lat - lat0).to_radians() * EARTH_M;
+        let east_m = (p.lon - lon0).to_radians() * EARTH_M * p.lat.to_radians().cos();
+        let lat = to.lat + (north_m / EARTH_M).to_degrees();
+        let lon = to.lon + (east_m / (EARTH_M * lat.to_radians().cos())).to_degrees();
+        p.lat = lat;
+        p.lon = lon;
+    }
+}
+
 impl Base {
-    fn load(dir: &Path, file: &'static str) -> Result<Base> {
+    fn load(dir: &Path, file: &'static str, to: Place) -> Result<Base> {
         let bytes = std::fs::read(dir.join(file)).with_context(|| format!("reading {file}"))?;
         let act = read_bytes(file, &bytes)
             .map_err(|e| anyhow::anyhow!("{file}: {e:?}"))?
@@ -110,6 +161,7 @@ impl Base {
         if pts.len() < 2 {
             bail!("{file}: fewer than two timed points with a position");
         }
+        relocate(&mut pts, to);
         Ok(Base { file, pts })
     }
 
@@ -139,13 +191,17 @@ struct Bases {
 impl Bases {
     fn load(real: &Path) -> Result<Bases> {
         Ok(Bases {
-            fenix2: Base::load(real, "pyfitparse_fenix2_run_hr_temp.fit")?,
-            stryd: Base::load(real, "pyfitparse_stryd_run_devfields.fit")?,
-            fr965: Base::load(real, "jkfit_fr965_run_power_stamina.fit")?,
-            fr920xt: Base::load(real, "tormoder_fr920xt_run_mornindew_broken.fit")?,
-            hills: Base::load(real, "georust_garminconnect_run_ns3_hr_cad.gpx")?,
-            fenix5: Base::load(real, "pyfitparse_fenix5_run_short.fit")?,
-            hike: Base::load(real, "phpgpx_endomondo_hike_2seg_hr.gpx")?,
+            fenix2: Base::load(real, "pyfitparse_fenix2_run_hr_temp.fit", TEMPELHOF)?,
+            stryd: Base::load(real, "pyfitparse_stryd_run_devfields.fit", TEMPELHOF)?,
+            fr965: Base::load(real, "jkfit_fr965_run_power_stamina.fit", GRUNEWALD)?,
+            fr920xt: Base::load(real, "tormoder_fr920xt_run_mornindew_broken.fit", TEGEL)?,
+            hills: Base::load(
+                real,
+                "georust_garminconnect_run_ns3_hr_cad.gpx",
+                TEUFELSBERG,
+            )?,
+            fenix5: Base::load(real, "pyfitparse_fenix5_run_short.fit", TEMPELHOF)?,
+            hike: Base::load(real, "phpgpx_endomondo_hike_2seg_hr.gpx", TEMPELHOF)?,
         })
     }
 
@@ -327,8 +383,8 @@ fn set_temperature(pts: &mut [Pt], donor: &Base, mean_c: f64) {
 }
 
 /// The GPX of one session, written by the library's writer (`calfguard::gpxwrite`): GPX 1.1
-/// with TrackPointExtension v2 (hr, atemp) and local times with their UTC offset, so that the
-/// day and week are Berlin's whatever the position. Times are whole seconds from `start`.
+/// with TrackPointExtension v2 (hr, atemp) and local times with Berlin's UTC offset, the zone
+/// at every run's (moved) start position. Times are whole seconds from `start`.
 fn gpx(name: &str, desc: &str, sport: Sport, start: DateTime<Utc>, pts: &[Pt]) -> String {
     let mut act = Activity::new(name, Format::Gpx, start);
     act.sport = sport;
@@ -361,7 +417,8 @@ fn gpx(name: &str, desc: &str, sport: Sport, start: DateTime<Utc>, pts: &[Pt]) -
 }
 
 /// Mean air temperature of a day (°C) by week and weekday, before the random spread: a hot spell
-/// in weeks 3 and 4 (2026-W30, W31), a late heat wave in week 10 (W37), autumn from week 11.
+/// in weeks 3 and 4 (2026-W30, W31; week 4 is a holiday), a late heat wave in week 10 (W37),
+/// autumn from week 11.
 fn weather(week: i64, day: i64, evening: bool) -> f64 {
     let base = match week {
         0 => 20.0,
@@ -389,6 +446,9 @@ fn weather(week: i64, day: i64, evening: bool) -> f64 {
     }
 }
 
+/// The one run started in the early afternoon (week, weekday): week 10's Sunday long run.
+const HOT_AFTERNOON: (i64, i64) = (9, 6);
+
 /// The plan: which sessions on which days.
 fn plan(rng: &mut Rng, bases: &Bases) -> Vec<Session> {
     let first = NaiveDate::from_ymd_opt(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2).expect("date");
@@ -413,8 +473,9 @@ fn plan(rng: &mut Rng, bases: &Bases) -> Vec<Session> {
             shape(Src::Stryd).cut(0.0, Some(to))
         };
         match w {
-            // Weeks 1-4: one pair of shoes for everything (FW-SINGLE), strength twice a week,
-            // hills in weeks 1-2 only (then four weeks without steep descent), heat in 3-4.
+            // Weeks 1-3: one pair of shoes for everything (until week 6: FW-SINGLE), strength
+            // twice a week, the hilly route in week 1 only (then four weeks without steep
+            // descent), heat in week 3.
             0 | 1 => {
                 if w == 0 {
                     day.push((0, true, run(easy(rng), shoe(false), "easy")));
@@ -426,47 +487,46 @@ fn plan(rng: &mut Rng, bases: &Bases) -> Vec<Session> {
                 if w == 1 {
                     day.push((5, false, run(shape(Src::Fenix2), shoe(false), "run")));
                 }
-                day.push((6, false, run(shape(Src::Hills), shoe(true), "long")));
+                let long = if w == 0 {
+                    shape(Src::Hills)
+                } else {
+                    shape(Src::Fr965).reversed()
+                };
+                day.push((6, false, run(long, shoe(true), "long")));
             }
-            2 | 3 => {
+            2 => {
                 day.push((0, true, run(easy(rng), shoe(false), "easy")));
                 day.push((1, true, Kind::Strength));
                 day.push((2, true, run(shape(Src::Fenix2), shoe(false), "run")));
-                if w == 2 {
-                    day.push((3, true, Kind::Strength));
-                }
+                day.push((3, true, Kind::Strength));
                 day.push((4, true, run(easy(rng), shoe(false), "easy")));
-                let long = if w == 2 {
-                    shape(Src::Fr965)
-                } else {
-                    shape(Src::Fr920xt)
-                };
-                day.push((6, true, run(long, shoe(true), "long")));
+                day.push((6, true, run(shape(Src::Fr920xt), shoe(true), "long")));
             }
-            // Week 5: a second pair, no more strength.
-            4 => {
-                day.push((1, false, run(shape(Src::Fr965), shoe(false), "run")));
-                day.push((3, true, run(easy(rng), shoe(false), "easy")));
-                day.push((4, true, run(shape(Src::Fenix2), shoe(false), "run")));
-                day.push((
-                    6,
-                    false,
-                    run(shape(Src::Fr965).reversed(), shoe(true), "long"),
-                ));
-            }
-            // Week 6: an easy week, all in the new pair (FW-NEW).
+            // Weeks 4-5: a summer holiday, 17 days without any training (under the 21 days that
+            // would start a new history).
+            3 | 4 => {}
+            // Week 6: back from the holiday with a weekend in the hills, still in the one pair:
+            // the load ratio passes 2.0 on the Sunday (OT-ACWR), the first steep descent in 4
+            // weeks is over 150 m (DH-NEW), every run of 4 weeks in one pair (FW-SINGLE).
             5 => {
-                day.push((2, true, run(easy(rng), SPEEDGOAT, "easy")));
-                day.push((6, false, run(easy(rng), SPEEDGOAT, "easy")));
+                day.push((3, true, run(easy(rng), PEGASUS, "easy")));
+                day.push((4, true, run(shape(Src::Hills), PEGASUS, "hills")));
+                day.push((
+                    5,
+                    false,
+                    run(shape(Src::Hills).reversed(), PEGASUS, "hills"),
+                ));
+                day.push((6, false, run(shape(Src::Hills), PEGASUS, "long")));
             }
-            // Weeks 7-9: the hills come back (DH-NEW), distance climbs week after week, and
-            // week 9 ends with a sudden long run.
+            // Week 7: a second pair, for Friday's run and the hilly Sunday (FW-NEW: over half of
+            // the week); weeks 6-7 together are the most distance of two weeks so far.
             6 => {
-                day.push((1, false, run(shape(Src::Fr965), shoe(false), "run")));
-                day.push((2, true, run(easy(rng), shoe(false), "easy")));
-                day.push((4, true, run(shape(Src::Fenix2), shoe(false), "run")));
-                day.push((6, false, run(shape(Src::Hills), shoe(true), "long")));
+                day.push((1, false, run(shape(Src::Fr965), PEGASUS, "run")));
+                day.push((2, true, run(easy(rng), PEGASUS, "easy")));
+                day.push((4, true, run(shape(Src::Fenix2), SPEEDGOAT, "run")));
+                day.push((6, false, run(shape(Src::Hills), SPEEDGOAT, "long")));
             }
+            // Weeks 8-9: distance climbs week after week, and week 9 ends with a sudden long run.
             7 => {
                 day.push((0, true, run(easy(rng), shoe(false), "easy")));
                 day.push((1, false, run(shape(Src::Fr965), shoe(false), "run")));
@@ -495,12 +555,18 @@ fn plan(rng: &mut Rng, bases: &Bases) -> Vec<Session> {
                     run(shape(Src::Fr920xt).back(2700.0), shoe(true), "long"),
                 ));
             }
-            // Week 10: a late heat wave after five cool weeks.
+            // Week 10: a late heat wave after five cool weeks; the Sunday long run is the 21 km
+            // of the week before, started in the early afternoon heat (HEAT-SWEAT with the
+            // weather file).
             9 => {
                 day.push((1, true, run(easy(rng), shoe(false), "easy")));
                 day.push((2, true, run(shape(Src::Fr965), shoe(false), "run")));
                 day.push((4, true, run(easy(rng), shoe(false), "easy")));
-                day.push((6, false, run(shape(Src::Hills), shoe(true), "long")));
+                day.push((
+                    6,
+                    true,
+                    run(shape(Src::Fr920xt).back(2700.0), shoe(true), "long"),
+                ));
             }
             // Week 11: the downhill block: the hill route three times, once the other way round.
             10 => {
@@ -513,14 +579,17 @@ fn plan(rng: &mut Rng, bases: &Bases) -> Vec<Session> {
                 ));
                 day.push((6, false, run(shape(Src::Hills), shoe(true), "long")));
             }
+            // Week 12: intervals on Tuesday started at full effort, once (no pattern yet).
             11 => {
-                day.push((1, false, run(shape(Src::Fr965), shoe(false), "run")));
+                let hard = shape(Src::Fenix2).cut(720.0, None);
+                day.push((1, false, run(hard, shoe(false), "intervals")));
                 day.push((3, true, run(easy(rng), shoe(false), "easy")));
                 day.push((6, false, run(shape(Src::Hills), shoe(true), "long")));
             }
-            // Week 13: the same easy 40 minutes every day (OT-MONOTONY, OT-STRAIN).
+            // Week 13: the same easy 40 minutes six days running, Sunday off: monotony 2.4, but
+            // a light week (no OT-STRAIN).
             12 => {
-                for d in 0..7 {
+                for d in 0..6 {
                     let to = 2400.0 + rng.range(-60.0, 60.0);
                     let s = shape(Src::Stryd).cut(0.0, Some(to));
                     day.push((d, false, run(s, shoe(false), "easy")));
@@ -561,6 +630,10 @@ fn plan(rng: &mut Rng, bases: &Bases) -> Vec<Session> {
             } else {
                 rng.int(6 * 3600 + 15 * 60, 7 * 3600 + 45 * 60)
             };
+            if (w, d) == HOT_AFTERNOON {
+                // Four hours earlier than an evening run: 13:30-15:00, in the day's heat.
+                start_s -= 4 * 3600;
+            }
             if let (Some((pd, end)), Kind::Run { .. }) = (prev_end, &kind) {
                 if pd == d {
                     start_s = end + rng.int(180, 360);
@@ -737,7 +810,7 @@ fluid_intake_l_per_h = 0.4
 [thresholds]
 # Lowered from 700 km so that 16 weeks can show FW-KM: the sample's main pair passes it in
 # October. Real shoes usually start an export with unknown mileage already on them.
-shoe_max_km = 400
+shoe_max_km = 360
 ";
 
 fn main() -> Result<()> {

@@ -2,8 +2,9 @@
 //!
 //! The offset of an activity's local time from UTC comes, best first, from:
 //! 1. the file (`tz_source = file`): FIT `activity.local_timestamp`, an ISO time with an offset;
-//!    unless it states +00:00 where the zone at the start position does not (some watches write
-//!    local time as UTC): then a warning, and the position's zone;
+//!    unless it differs (after rounding to a quarter hour) from the offset of the zone at the
+//!    start position at the start (some watches write local time as UTC, or keep the home zone
+//!    abroad): then a warning in `warnings`, and the position's zone;
 //! 2. the time zone at the activity's start position (`position`), looked up in the time-zone
 //!    boundaries that `tzf-rs` embeds, with the offset in force at the start from `chrono-tz`
 //!    (so a run abroad lands on its local date and daylight-saving changes are honoured);
@@ -110,14 +111,13 @@ pub fn place(record: &mut ActivityRecord, configured: Option<Tz>, now: DateTime<
         }
         rounded
     });
-    // A file that states local time = UTC where the zone at its start position is not at +00:00
-    // gives way to the position: the signature of a watch writing local time as UTC (no zone
-    // set). A non-zero stated offset is kept: the device knew a zone.
+    // A file whose stated offset differs from the offset in force at its start position gives
+    // way to the position: a watch writing local time as UTC (no zone set) states +00:00, one
+    // that kept its home zone on a trip abroad states the home offset; either way the runner's
+    // day is the one where the run was.
     let position_zone = file.start_position.and_then(|(lat, lon)| zone_at(lat, lon));
     let mut file_source = file.tz_source;
-    if let (Some(o @ 0), TzSource::File, Some(zone)) =
-        (file_offset_s, file.tz_source, position_zone)
-    {
+    if let (Some(o), TzSource::File, Some(zone)) = (file_offset_s, file.tz_source, position_zone) {
         let at_position = offset_in(zone, start);
         if at_position != o {
             warnings.push(format!(
@@ -217,16 +217,43 @@ mod tests {
         );
         assert_eq!(s.start_local().to_rfc3339(), "2020-10-25T06:10:19-05:00");
         // A file whose offset agrees keeps it, without a warning: the fenix 2 run in Norway
-        // (+02:00 in August). So does a non-zero offset that disagrees (the device knew a zone):
-        // the sample athlete's runs are written in Berlin time wherever they were recorded.
+        // (+02:00 in August).
         let bytes = include_bytes!("../fixtures/real/pyfitparse_fenix2_run_hr_temp.fit");
         let a = crate::ingest::read_bytes("f.fit", bytes).unwrap().remove(0);
         let s = placed(&a, "2026-11-23T08:00:00Z");
         assert_eq!((s.utc_offset_s, s.tz_source), (Some(7200), TzSource::File));
         assert!(s.warnings.placement.is_empty());
+        // A non-zero offset that disagrees gives way too (a watch that kept its home zone
+        // abroad): the same run stated at +01:00 is placed at Norway's +02:00, with a warning.
         let mut moved = a.clone();
         moved.utc_offset_s = Some(3600);
         let s = placed(&moved, "2026-11-23T08:00:00Z");
+        assert_eq!(
+            (s.utc_offset_s, s.tz_source),
+            (Some(7200), TzSource::Position)
+        );
+        assert_eq!(s.warnings.placement.len(), 1);
+        assert!(
+            s.warnings.placement[0].contains("UTC offset +01:00 disagrees")
+                && s.warnings.placement[0].contains("(Europe/Oslo, +02:00)"),
+            "{:?}",
+            s.warnings.placement
+        );
+        // The comparison is after the quarter-hour rounding: +02:03 rounds to +02:00 and agrees
+        // (one warning, about the rounding only).
+        let mut drift = a.clone();
+        drift.utc_offset_s = Some(7200 + 180);
+        let s = placed(&drift, "2026-11-23T08:00:00Z");
+        assert_eq!((s.utc_offset_s, s.tz_source), (Some(7200), TzSource::File));
+        assert_eq!(s.warnings.placement.len(), 1);
+        assert!(s.warnings.placement[0].contains("7380 s"));
+        // Without a position the file's offset is kept, whatever it is.
+        let mut nowhere = moved.clone();
+        nowhere.samples.iter_mut().for_each(|x| {
+            x.lat_deg = None;
+            x.lon_deg = None;
+        });
+        let s = placed(&nowhere, "2026-11-23T08:00:00Z");
         assert_eq!((s.utc_offset_s, s.tz_source), (Some(3600), TzSource::File));
         assert!(s.warnings.placement.is_empty());
         assert_eq!(hhmm(-34_200), "-09:30");

@@ -53,14 +53,14 @@ fn summary_leads_with_the_verdict_in_plain_words() {
     );
     // The verdict comes first: the headline flag in plain words, the run it is about, the
     // other codes of the week folded into the same line, then evidence and advice once.
-    let verdict = text.find("**Verdict: medium.** OT-SPIKE: 1.7 x your longest run of the last 30 days (21.2 km vs 12.8 km), Sun 6 Sep 2026, run at 07:25, 21.2 km. Also this week: OT-STRAIN.").expect(&text);
+    let verdict = text.find("**Verdict: medium.** OT-SPIKE: 1.7 x your longest run of the last 30 days (21.2 km vs 12.8 km), Sun 6 Sep 2026, run at 07:05, 21.2 km. Also this week: OT-STRAIN.").expect(&text);
     let context = text
-        .find("Context: 7 runs, 73.1 km in 8 h 37 min moving; longest run 21.2 km")
+        .find("Context: 7 runs, 74.0 km in 8 h 44 min moving; longest run 21.2 km")
         .expect(&text);
     let table = text.find("| week |").expect(&text);
     assert!(verdict < context && context < table, "{text}");
     assert!(
-        text.contains("acute:chronic load ratio 1.61; distance +55 % on the week before"),
+        text.contains("acute:chronic load ratio 1.61; distance +58 % on the week before"),
         "{text}"
     );
     assert!(text.contains("Caveats: heat was not judged ("), "{text}");
@@ -302,7 +302,7 @@ fn analyze_writes_summary_chart_and_page_and_fails_on_flags() {
     // The page leads with the verdict and names the run each flag is about.
     let verdict = html.find("Verdict: medium.").expect("verdict");
     assert!(verdict < html.find("<svg").unwrap());
-    assert!(html.contains("Sun 07:25, 21.2 km"), "the spike's run");
+    assert!(html.contains("Sun 07:05, 21.2 km"), "the spike's run");
     assert!(!Path::new(&report).join("summary.txt").exists());
 }
 

@@ -450,6 +450,15 @@ pub struct NotJudged {
     pub why: String,
 }
 
+impl NotJudged {
+    /// Whether this note says the period's heat was not judged (a wrist sensor without weather
+    /// data or an offset, or no humidity): its heat minutes come from readings no heat rule
+    /// trusted, so the summary and the chart do not show them.
+    pub fn is_heat(&self) -> bool {
+        self.what.contains(Code::HeatLong.as_str())
+    }
+}
+
 /// Rule thresholds; the defaults are documented in `docs/flags.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thresholds {

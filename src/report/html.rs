@@ -255,7 +255,7 @@ mod tests {
         [bad](javascript:alert(1)) and [good](https://example.org/a?b=1&c=2)\n";
 
     fn report() -> String {
-        let svg = weeks_svg(&fixture_weeks(), &[], &fixture_flags(), Units::Metric);
+        let svg = weeks_svg(&fixture_weeks(), &[], &fixture_flags(), &[], Units::Metric);
         report_html(
             "Calf <risk> & \"you\"",
             SUMMARY,
@@ -308,7 +308,7 @@ mod tests {
     #[test]
     fn chart_is_inline_and_flags_table_complete() {
         let h = report();
-        let svg = weeks_svg(&fixture_weeks(), &[], &fixture_flags(), Units::Metric);
+        let svg = weeks_svg(&fixture_weeks(), &[], &fixture_flags(), &[], Units::Metric);
         assert!(h.contains(svg.trim()), "the SVG text embedded as is");
         assert_eq!(
             h.matches("<tr><td class=\"date\">").count(),

@@ -97,7 +97,13 @@ pub const FILES: [&str; WRITERS.len()] = {
 /// `CALFGUARD_FAULT=after-<name without extension>` may abort the process ([`crate::fault`]).
 pub fn write_all(dir: &Path, report: &Report) -> io::Result<()> {
     let f = report.flags;
-    let svg = chart::weeks_svg(&f.periods.weeks, &f.periods.months, &f.flags, report.units);
+    let svg = chart::weeks_svg(
+        &f.periods.weeks,
+        &f.periods.months,
+        &f.flags,
+        &f.not_judged,
+        report.units,
+    );
     let summary = summary::markdown(report, Some("weeks.svg"));
     let title = format!(
         "calfguard: {}",

@@ -319,7 +319,7 @@ pub fn summary_markdown(x: &SummaryInput) -> String {
         }
     }
 
-    let heat_note = notes.iter().find(|n| n.what.contains("HEAT-LONG"));
+    let heat_note = notes.iter().find(|n| n.is_heat());
     // Context: numbers that are not flags.
     match week {
         None => {

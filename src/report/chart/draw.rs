@@ -314,6 +314,14 @@ fn draw_into(plan: &Plan, svg: &mut String) -> DrawResult<Vec<(i32, i32)>> {
         colours::HEAT,
         Some(&x_desc),
     )?;
+    if let Some(note) = &plan.heat_note {
+        // Inside the strip's plotting area, top left, over the (missing) bars.
+        heat.draw_text(
+            note,
+            &text_style(13.0),
+            ((MARGIN + LEFT_AREA + 8) as i32, 16),
+        )?;
+    }
     root.present()?;
     Ok(spans)
 }

@@ -7,7 +7,9 @@
 //! - running distance as bars, the longest run of the period as a black tick on its bar, and the
 //!   acute:chronic ratio (`acwr`) as a line on a second axis with its 0.8–1.3 band shaded;
 //! - steep descent as bars;
-//! - minutes in heat as bars, with the date axis.
+//! - minutes in heat as bars, with the date axis; only for periods whose heat was judged (a
+//!   period with a heat "not judged" note, e.g. a wrist sensor without `--weather`, gets no bar,
+//!   as its heat minutes are hidden in `summary.md`), and a note in the strip saying why.
 //!
 //! Drawn with plotters' SVG backend; text is measured with DejaVu Sans, embedded in the binary
 //! and registered with plotters' `ab_glyph` font table, so no system font library is needed and
@@ -21,7 +23,7 @@ mod plan;
 #[cfg(test)]
 pub(crate) mod tests;
 
-use crate::flags::Flag;
+use crate::flags::{Flag, NotJudged};
 use crate::periods::{Month, Week};
 use crate::units::Units;
 
@@ -70,8 +72,16 @@ pub mod colours {
 /// ACWR with its 0.8–1.3 band, flags by severity, steep descent and heat minutes.
 ///
 /// `weeks` and `months` as built by [`crate::periods::build()`]; `flags` are placed in the
-/// period holding their date. Distances in km or mi, descent in m or ft, per `units`.
-pub fn weeks_svg(weeks: &[Week], months: &[Month], flags: &[Flag], units: Units) -> String {
-    let plan = plan::plan(weeks, months, flags, units);
+/// period holding their date; `not_judged` are the rules' notes, of which the heat ones
+/// ([`NotJudged::is_heat`]) remove the heat bars of their weeks (and of the months those weeks
+/// touch). Distances in km or mi, descent in m or ft, per `units`.
+pub fn weeks_svg(
+    weeks: &[Week],
+    months: &[Month],
+    flags: &[Flag],
+    not_judged: &[NotJudged],
+    units: Units,
+) -> String {
+    let plan = plan::plan(weeks, months, flags, not_judged, units);
     draw::draw(&plan).0
 }

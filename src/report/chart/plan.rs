@@ -2,11 +2,12 @@
 //! get a date label. Pure data; [`super::draw`] draws it.
 
 use super::{MAX_WEEKS, MAX_X_LABELS};
-use crate::flags::{Flag, Severity};
+use crate::flags::{Flag, NotJudged, Severity};
 use crate::periods::{Month, Week};
 use crate::report::format;
 use crate::units::Units;
 use chrono::{Datelike, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One column of the chart, in display units.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +32,9 @@ pub(super) struct Plan {
     pub(super) label_format: &'static str,
     pub(super) distance_unit: &'static str,
     pub(super) descent_unit: &'static str,
+    /// When some columns' heat was not judged (their bars are left out): the note drawn in the
+    /// heat strip, e.g. "heat not judged in 16 weeks: the wrist sensor reads skin heat, ...".
+    pub(super) heat_note: Option<String>,
 }
 
 fn finite(v: f64) -> f64 {
@@ -60,8 +64,26 @@ pub(super) fn column_of(
     (date < end(starts[i])).then_some(i)
 }
 
-pub(super) fn plan(weeks: &[Week], months: &[Month], flags: &[Flag], units: Units) -> Plan {
+pub(super) fn plan(
+    weeks: &[Week],
+    months: &[Month],
+    flags: &[Flag],
+    not_judged: &[NotJudged],
+    units: Units,
+) -> Plan {
     let monthly = weeks.len() > MAX_WEEKS && !months.is_empty();
+    // Weeks whose heat was not judged (by ISO label), and why.
+    let mut unjudged: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for n in not_judged.iter().filter(|n| n.is_heat()) {
+        unjudged
+            .entry(n.period.as_str())
+            .or_default()
+            .push(n.why.as_str());
+    }
+    let unjudged_weeks: Vec<&Week> = weeks
+        .iter()
+        .filter(|w| unjudged.contains_key(w.period.as_str()))
+        .collect();
     let mut columns: Vec<Column> = if monthly {
         let mut ms: Vec<&Month> = months.iter().collect();
         ms.sort_by_key(|m| m.start_date);
@@ -76,16 +98,43 @@ pub(super) fn plan(weeks: &[Week], months: &[Month], flags: &[Flag], units: Unit
                     .fold(None, |acc: Option<f64>, a| {
                         Some(acc.map_or(a, |b| b.max(a)))
                     });
-                column(m.start_date, &m.totals, acwr, units)
+                let mut c = column(m.start_date, &m.totals, acwr, units);
+                // A month's heat minutes are its own total: any week touching the month whose
+                // heat was not judged leaves the whole month without a bar.
+                let touched = unjudged_weeks.iter().any(|w| {
+                    w.start_date < end && w.start_date + chrono::Duration::days(7) > m.start_date
+                });
+                if touched {
+                    c.heat_min = 0.0;
+                }
+                c
             })
             .collect()
     } else {
         let mut ws: Vec<&Week> = weeks.iter().collect();
         ws.sort_by_key(|w| w.start_date);
         ws.iter()
-            .map(|w| column(w.start_date, &w.totals, w.acwr, units))
+            .map(|w| {
+                let mut c = column(w.start_date, &w.totals, w.acwr, units);
+                if unjudged.contains_key(w.period.as_str()) {
+                    c.heat_min = 0.0;
+                }
+                c
+            })
             .collect()
     };
+    let heat_note = (!unjudged_weeks.is_empty()).then(|| {
+        let reasons: BTreeSet<&str> = unjudged_weeks
+            .iter()
+            .flat_map(|w| unjudged[w.period.as_str()].iter().copied())
+            .collect();
+        let n = unjudged_weeks.len();
+        format!(
+            "heat not judged in {n} week{}: {}",
+            if n == 1 { "" } else { "s" },
+            reasons.into_iter().collect::<Vec<_>>().join("; ")
+        )
+    });
     let starts: Vec<NaiveDate> = columns.iter().map(|c| c.start).collect();
     for f in flags {
         let i = if monthly {
@@ -106,6 +155,7 @@ pub(super) fn plan(weeks: &[Week], months: &[Month], flags: &[Flag], units: Unit
         label_format,
         distance_unit: format::distance_unit(units),
         descent_unit: format::elevation_unit(units),
+        heat_note,
     }
 }
 

@@ -176,7 +176,7 @@ fn main_rows() -> Range<u32> {
 
 #[test]
 fn golden_weeks_svg() {
-    let svg = weeks_svg(&fixture_weeks(), &[], &fixture_flags(), Units::Metric);
+    let svg = weeks_svg(&fixture_weeks(), &[], &fixture_flags(), &[], Units::Metric);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/weeks.svg");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -194,8 +194,8 @@ fn golden_weeks_svg() {
 #[test]
 fn svg_is_well_formed_and_deterministic() {
     let weeks = fixture_weeks();
-    let a = weeks_svg(&weeks, &[], &fixture_flags(), Units::Metric);
-    let b = weeks_svg(&weeks, &[], &fixture_flags(), Units::Metric);
+    let a = weeks_svg(&weeks, &[], &fixture_flags(), &[], Units::Metric);
+    let b = weeks_svg(&weeks, &[], &fixture_flags(), &[], Units::Metric);
     assert_eq!(a, b);
     assert!(a.starts_with("<svg"));
     assert!(assert_well_formed(&a) > 100);
@@ -214,7 +214,7 @@ fn svg_is_well_formed_and_deterministic() {
 #[test]
 fn resvg_renders_bars_where_weeks_have_distance() {
     let weeks = fixture_weeks();
-    let plan = plan(&weeks, &[], &fixture_flags(), Units::Metric);
+    let plan = plan(&weeks, &[], &fixture_flags(), &[], Units::Metric);
     let (svg, spans) = draw(&plan);
     let pixmap = rasterise(&svg);
     save_png(&pixmap, "calfguard-weeks.png");
@@ -381,7 +381,7 @@ fn ten_years_switch_to_months_and_stay_readable() {
         flag("2016-03-01", Code::OtSpike, Severity::Low, "l"),
         flag("2016-04-01", Code::FwKm, Severity::Low, "l"),
     ];
-    let p = plan(&weeks, &months, &flags, Units::Metric);
+    let p = plan(&weeks, &months, &flags, &[], Units::Metric);
     assert!(p.monthly);
     assert_eq!(p.columns.len(), months.len());
     let sev: Vec<_> = p.columns.iter().map(|c| c.severity).collect();
@@ -391,7 +391,7 @@ fn ten_years_switch_to_months_and_stay_readable() {
     );
     // A month's ratio is the highest of its weeks' (2016-01: weeks 0-3, 0.8 + i × 0.1).
     assert!((p.columns[0].acwr.unwrap() - 1.1).abs() < 1e-9);
-    let svg = weeks_svg(&weeks, &months, &[], Units::Metric);
+    let svg = weeks_svg(&weeks, &months, &[], &[], Units::Metric);
     assert_well_formed(&svg);
     assert!(svg.contains("Monthly running distance"));
     assert!(svg.contains("month starting (local date)"));
@@ -410,10 +410,10 @@ fn weeks_up_to_the_limit_stay_weekly_and_readable() {
     register_font();
     for n in [1, 2, 7, 13, 14, 27, 53, 100, MAX_WEEKS] {
         let (weeks, months) = long_history(n);
-        let p = plan(&weeks, &months, &[], Units::Metric);
+        let p = plan(&weeks, &months, &[], &[], Units::Metric);
         assert!(!p.monthly, "{n} weeks");
         assert_eq!(p.columns.len(), n);
-        let svg = weeks_svg(&weeks, &months, &[], Units::Metric);
+        let svg = weeks_svg(&weeks, &months, &[], &[], Units::Metric);
         assert_well_formed(&svg);
         assert_labels_readable(&svg);
         if n == 1 || n == MAX_WEEKS {
@@ -421,7 +421,7 @@ fn weeks_up_to_the_limit_stay_weekly_and_readable() {
         }
     }
     let (weeks, months) = long_history(MAX_WEEKS + 1);
-    assert!(plan(&weeks, &months, &[], Units::Metric).monthly);
+    assert!(plan(&weeks, &months, &[], &[], Units::Metric).monthly);
 }
 
 #[test]
@@ -429,10 +429,10 @@ fn imperial_units_in_miles_and_feet() {
     let mut weeks = fixture_weeks();
     weeks[0].totals.distance_m = 1609.344 * 10.0;
     weeks[0].totals.steep_descent_m = 304.8;
-    let p = plan(&weeks, &[], &[], Units::Imperial);
+    let p = plan(&weeks, &[], &[], &[], Units::Imperial);
     assert!((p.columns[0].distance - 10.0).abs() < 1e-9);
     assert!((p.columns[0].descent - 1000.0).abs() < 1e-9);
-    let svg = weeks_svg(&weeks, &[], &[], Units::Imperial);
+    let svg = weeks_svg(&weeks, &[], &[], &[], Units::Imperial);
     assert!(svg.contains("running distance (mi)"));
     assert!(svg.contains("steep descent (ft)"));
     assert!(!svg.contains("(km)"));
@@ -445,7 +445,7 @@ fn flags_go_to_their_period_with_the_highest_severity() {
     // Before and after the history: ignored.
     flags.push(flag("2020-01-01", Code::FwKm, Severity::High, "old"));
     flags.push(flag("2030-01-01", Code::FwKm, Severity::High, "future"));
-    let p = plan(&weeks, &[], &flags, Units::Metric);
+    let p = plan(&weeks, &[], &flags, &[], Units::Metric);
     let sev: Vec<Option<Severity>> = p.columns.iter().map(|c| c.severity).collect();
     assert_eq!(sev[2], Some(Severity::Low));
     assert_eq!(
@@ -464,14 +464,14 @@ fn flags_go_to_their_period_with_the_highest_severity() {
 
 #[test]
 fn empty_and_odd_input_still_draw() {
-    let svg = weeks_svg(&[], &[], &[], Units::Metric);
+    let svg = weeks_svg(&[], &[], &[], &[], Units::Metric);
     assert_well_formed(&svg);
     assert!(svg.contains("No runs with a trusted date yet."));
     let mut weeks = fixture_weeks();
     weeks[1].totals.distance_m = f64::NAN;
     weeks[2].acwr = Some(f64::INFINITY);
     weeks[3].acwr = Some(9.0);
-    let svg = weeks_svg(&weeks, &[], &[], Units::Metric);
+    let svg = weeks_svg(&weeks, &[], &[], &[], Units::Metric);
     assert_well_formed(&svg);
     assert!(!svg.contains("NaN") && !svg.contains("inf"));
     assert_eq!(rasterise(&svg).width(), WIDTH);
@@ -484,4 +484,75 @@ fn nice_axis_bounds() {
     assert_eq!(nice_max(1.62, 2.0), 2.0);
     assert_eq!(nice_max(3.0, 2.0), 4.0);
     assert_eq!(nice_max(210.0, 10.0), 250.0);
+}
+
+/// A heat "not judged" note for the week starting on `monday`, as the heat rules write it.
+fn heat_note(monday: &str, why: &str) -> crate::flags::NotJudged {
+    crate::flags::NotJudged {
+        period: crate::periods::iso_week_label(d(monday)),
+        what: "HEAT-LONG, HEAT-SWEAT, HEAT-ACCLIM".into(),
+        why: why.into(),
+    }
+}
+
+#[test]
+fn heat_bars_only_where_heat_was_judged() {
+    // As summary.md hides the heat minutes of a week whose heat was not judged, the chart draws
+    // no heat bar for it and says why in the strip.
+    const WRIST: &str = "the wrist sensor reads skin heat, not air: give --weather";
+    let weeks = fixture_weeks();
+    // Weeks 5 and 6 (2025-07-07, 2025-07-14) have 90 and 150 heat minutes, unjudged; week 4
+    // (45 min) was judged. An unrelated note (OT-SPIKE) changes nothing.
+    let notes = vec![
+        heat_note("2025-07-07", WRIST),
+        heat_note("2025-07-14", WRIST),
+        crate::flags::NotJudged {
+            period: crate::periods::iso_week_label(d("2025-06-30")),
+            what: "OT-SPIKE".into(),
+            why: "no run in the previous 30 days".into(),
+        },
+    ];
+    let p = plan(&weeks, &[], &[], &notes, Units::Metric);
+    let heat: Vec<f64> = p.columns.iter().map(|c| c.heat_min).collect();
+    assert_eq!(heat[4], 45.0);
+    assert_eq!((heat[5], heat[6]), (0.0, 0.0));
+    assert_eq!(heat[7], 120.0);
+    let note = format!("heat not judged in 2 weeks: {WRIST}");
+    assert_eq!(p.heat_note.as_deref(), Some(note.as_str()));
+    let (svg, spans) = draw(&p);
+    assert!(svg.contains(&note), "the note is drawn");
+    // Rasterised: orange in the heat strip under week 4 and 7, none under weeks 5 and 6.
+    let pixmap = rasterise(&svg);
+    let strip = HEAD_H + FLAGS_H + MAIN_H + super::draw::DESCENT_H..HEIGHT;
+    let orange = |i: usize| {
+        let x = ((spans[i].0 + spans[i].1) / 2) as u32;
+        strip
+            .clone()
+            .filter(|&y| is(pixel(&pixmap, x, y), colours::HEAT))
+            .count()
+    };
+    assert!(orange(4) > 0 && orange(7) > 0);
+    assert_eq!((orange(5), orange(6)), (0, 0));
+    // Without heat notes: the bars and no note, as before.
+    let p = plan(&weeks, &[], &[], &notes[2..], Units::Metric);
+    assert_eq!(p.columns[5].heat_min, 90.0);
+    assert_eq!(p.heat_note, None);
+    assert!(!draw(&p).0.contains("heat not judged"));
+    // Monthly: a month touched by an unjudged week has no heat bar (2016-05 holds weeks 17-21
+    // of the long history, heat from week 20 on; week 21 starts 2016-05-30 and runs into June).
+    let (weeks, months) = long_history(520);
+    let notes = [heat_note("2016-05-30", WRIST)];
+    let p = plan(&weeks, &months, &[], &notes, Units::Metric);
+    let may = p
+        .columns
+        .iter()
+        .position(|c| c.start == d("2016-05-01"))
+        .unwrap();
+    assert_eq!(p.columns[may].heat_min, 0.0);
+    assert_eq!(p.columns[may + 1].heat_min, 0.0, "June");
+    assert!(p.columns[may + 2].heat_min > 0.0, "July");
+    assert_eq!(
+        p.heat_note.as_deref(),
+        Some(format!("heat not judged in 1 week: {WRIST}").as_str())
+    );
 }
