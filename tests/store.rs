@@ -328,7 +328,8 @@ fn store_info_and_prune() {
     let files = std::fs::read_dir(input.path()).unwrap().count();
     let text = info(&home);
     assert!(text.contains(&format!("files: {files}\n")), "{text}");
-    assert!(text.contains("schema_version: 1\n"), "{text}");
+    let version = format!("schema_version: {}\n", calfguard::store::SCHEMA_VERSION);
+    assert!(text.contains(&version), "{text}");
     let cached = count(&store, "SELECT count(*) FROM cache");
     // Keep only the real recordings: the sample athlete's records go.
     let keep = tempfile::tempdir().unwrap();

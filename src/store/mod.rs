@@ -27,9 +27,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// Version of the store's tables. A store of an older version is rebuilt (its cache and
-/// tables dropped, with a message); one of a newer version is left alone.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version of the store's tables and of the encoding of the cached records. A store of an
+/// older version is rebuilt (its cache and tables dropped, with a message); one of a newer
+/// version is left alone. 1: records as JSON; 2: records as postcard (a third smaller, encoded
+/// and decoded five times faster, `docs/design.md`).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The store's file name in its default folder.
 pub const FILE_NAME: &str = "calfguard.db";
@@ -200,7 +202,7 @@ impl Store {
                 .as_ref()
                 .map(|b| (b.reason.as_str(), b.position.as_str())),
         };
-        let Ok(blob) = serde_json::to_vec(&leaf) else {
+        let Ok(blob) = postcard::to_stdvec(&leaf) else {
             return;
         };
         let Ok(conn) = self.conn.lock() else { return };
@@ -359,7 +361,7 @@ pub fn hex(hash: u128) -> String {
 }
 
 fn decode(blob: &[u8], source: &str) -> Option<Reduced> {
-    let leaf: CachedLeaf = serde_json::from_slice(blob).ok()?;
+    let leaf: CachedLeaf = postcard::from_bytes(blob).ok()?;
     // Records name their file; one cached under another name is relabelled, unless the
     // reader named a record otherwise (then it is read again).
     let mut records = leaf.records;
@@ -480,3 +482,4 @@ pub fn prune(
     let _ = conn.execute_batch("VACUUM");
     Ok((dropped, files_dropped))
 }
+
