@@ -68,6 +68,10 @@ pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
     params_hash: i64,
+    /// The cache held nothing when the run began (a new or rebuilt store): every look-up would
+    /// miss, so none is made. (Byte-identical leaves of one run are read once by the walker, so
+    /// a run never looks up what it cached itself.)
+    was_empty: bool,
     /// The first error met while the run used the store; the run's writes are then dropped.
     failed: Mutex<Option<String>>,
     hits: AtomicUsize,
@@ -135,11 +139,17 @@ impl Store {
         .map_err(|e| fail(describe(&e)))?;
         let mut notes = Vec::new();
         prepare(&conn, path, &mut notes).map_err(fail)?;
+        let was_empty = !conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM cache)", [], |r| {
+                r.get::<_, bool>(0)
+            })
+            .map_err(|e| fail(describe(&e)))?;
         Ok((
             Store {
                 path: path.to_path_buf(),
                 conn: Mutex::new(conn),
                 params_hash: params_hash as i64,
+                was_empty,
                 failed: Mutex::new(None),
                 hits: AtomicUsize::new(0),
                 misses: AtomicUsize::new(0),
@@ -156,6 +166,10 @@ impl Store {
     /// Cached phase-1 records of a leaf with these bytes, relabelled with `source`. `None`
     /// when not cached, unreadable, or the store failed.
     pub fn get(&self, source: &str, hash: u128) -> Option<Reduced> {
+        if self.was_empty {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
         if self.has_failed() {
             return None;
         }
@@ -235,9 +249,37 @@ impl Store {
         }
     }
 
-    /// Replace the last run's tables and commit the run's transaction. `Err` is the message to
-    /// print; the store is then left as it was before the run.
-    pub fn save(self, t: &tables::Tables<'_>) -> Result<(), String> {
+    /// [`Store::save`] on a thread of its own, so that the tables, the commit and SQLite's
+    /// checkpoint of the log run while the caller makes the report: the report never waits for
+    /// the store, nor depends on it. [`Saving::wait`] gives the outcome.
+    pub fn save_in_background(self, t: tables::Tables) -> Saving {
+        let path = self.path.clone();
+        let spawned = std::thread::Builder::new()
+            .name("calfguard-store".to_string())
+            .spawn(move || self.save(&t));
+        match spawned {
+            Ok(handle) => Saving {
+                path,
+                handle: Some(handle),
+                outcome: None,
+            },
+            // No thread: the store object went with the closure and was dropped (its
+            // transaction rolled back with the connection).
+            Err(e) => Saving {
+                path: path.clone(),
+                handle: None,
+                outcome: Some(Err(note(
+                    &path,
+                    &format!("cannot start a thread to write it ({e}); it was left as it was before this run"),
+                ))),
+            },
+        }
+    }
+
+    /// Replace the last run's tables and commit the run's transaction, then close the store
+    /// (SQLite copies the log into the database file). `Err` is the message to print; the
+    /// store is then left as it was before the run.
+    pub fn save(self, t: &tables::Tables) -> Result<(), String> {
         let fail = |what: String| {
             note(
                 &self.path,
@@ -261,6 +303,42 @@ impl Store {
             let _ = conn.execute_batch("ROLLBACK");
             fail(describe(&e))
         })
+    }
+}
+
+/// A store being written on its own thread ([`Store::save_in_background`]).
+pub struct Saving {
+    path: PathBuf,
+    handle: Option<std::thread::JoinHandle<Result<(), String>>>,
+    outcome: Option<Result<(), String>>,
+}
+
+impl Saving {
+    /// Wait until the store is committed and closed (or rolled back); `Err` is the message to
+    /// print.
+    pub fn wait(mut self) -> Result<(), String> {
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<(), String> {
+        if let Some(handle) = self.handle.take() {
+            let outcome = handle.join().unwrap_or_else(|_| {
+                Err(note(
+                    &self.path,
+                    "internal error while writing it (a calfguard bug, please report); it was left as it was before this run",
+                ))
+            });
+            self.outcome = Some(outcome);
+        }
+        self.outcome.take().unwrap_or(Ok(()))
+    }
+}
+
+impl Drop for Saving {
+    /// A run that ends early (an error writing the report) still waits for the store's commit,
+    /// so that the process never exits in the middle of it.
+    fn drop(&mut self) {
+        let _ = self.join();
     }
 }
 
@@ -482,4 +560,3 @@ pub fn prune(
     let _ = conn.execute_batch("VACUUM");
     Ok((dropped, files_dropped))
 }
-

@@ -108,20 +108,21 @@ pub struct FileRow {
     pub size_bytes: u64,
 }
 
-/// The last run's tables.
-pub struct Tables<'a> {
+/// The last run's tables, owned, so that they can be written on a thread of their own while
+/// the report is made ([`super::Store::save_in_background`]).
+pub struct Tables {
     /// Every leaf found.
-    pub files: &'a [FileRow],
+    pub files: Vec<FileRow>,
     /// Rows of `errors.csv` (they give each file's outcome).
-    pub errors: &'a [ErrorRow],
+    pub errors: Vec<ErrorRow>,
     /// As in `activities.csv`.
-    pub activities: &'a [ActivityRecord],
+    pub activities: Vec<ActivityRecord>,
     /// As in `weeks.csv`.
-    pub weeks: &'a [Week],
+    pub weeks: Vec<Week>,
     /// As in `months.csv`.
-    pub months: &'a [Month],
+    pub months: Vec<Month>,
     /// As in `flags.csv`.
-    pub flags: &'a [Flag],
+    pub flags: Vec<Flag>,
     /// When the run finished (RFC 3339, UTC).
     pub finished_utc: String,
 }
@@ -194,12 +195,12 @@ where
 }
 
 /// Replace the last run's tables with `t`'s (inside the caller's transaction).
-pub fn replace(conn: &Connection, t: &Tables<'_>) -> rusqlite::Result<()> {
+pub fn replace(conn: &Connection, t: &Tables) -> rusqlite::Result<()> {
     for table in ["files", "activities", "weeks", "months", "flags"] {
         conn.execute(&format!("DELETE FROM {table}"), [])?;
     }
     let mut outcome: HashMap<&str, &ErrorRow> = HashMap::new();
-    for e in t.errors {
+    for e in &t.errors {
         outcome.entry(e.source.as_str()).or_insert(e);
     }
     let files = t.files.iter().map(|f| {
