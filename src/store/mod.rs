@@ -94,6 +94,14 @@ fn describe(e: &rusqlite::Error) -> String {
         }
         Some(C::ReadOnly) => format!("read-only ({e})"),
         Some(C::DiskFull) => "the disk is full".to_string(),
+        // A write the disk refused: no space left (some file systems), or a file-size limit
+        // (`ulimit -f`). SQLite says SQLITE_FULL for the first only when the OS does.
+        Some(C::SystemIoFailure)
+            if e.sqlite_error()
+                .is_some_and(|f| f.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE) =>
+        {
+            format!("cannot write to its disk (full, or a file-size limit) ({e})")
+        }
         Some(C::CannotOpen) | Some(C::PermissionDenied) => format!("cannot open it ({e})"),
         _ => e.to_string(),
     }
@@ -559,4 +567,70 @@ pub fn prune(
     tx.commit().map_err(err)?;
     let _ = conn.execute_batch("VACUUM");
     Ok((dropped, files_dropped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_tables() -> tables::Tables {
+        tables::Tables {
+            files: Vec::new(),
+            errors: Vec::new(),
+            activities: Vec::new(),
+            weeks: Vec::new(),
+            months: Vec::new(),
+            flags: Vec::new(),
+            finished_utc: "2026-12-07T00:00:00Z".to_string(),
+        }
+    }
+
+    /// SQLITE_FULL, what SQLite says when the disk has no room for the database to grow, here
+    /// made by `PRAGMA max_page_count` (the database may not grow past its present pages):
+    /// the run's writes are dropped, the save says the disk is full, and the store keeps what
+    /// it held. (`tests/store.rs` fills the disk under a whole run with a file-size limit.)
+    #[test]
+    fn a_full_disk_fails_the_save_and_leaves_the_store_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let (store, _) = Store::open(&path, 7).unwrap();
+        store.put("a.fit", 1, &(Vec::new(), None));
+        store.save(&no_tables()).unwrap();
+
+        let (store, _) = Store::open(&path, 7).unwrap();
+        assert!(store.get("b.fit", 1).is_some(), "the first run's leaf");
+        {
+            let conn = store.conn.lock().unwrap();
+            let pages: i64 = conn
+                .query_row("PRAGMA page_count", [], |r| r.get(0))
+                .unwrap();
+            let max: i64 = conn
+                .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            assert_eq!(max, pages);
+        }
+        // A leaf too large for the free room: several overflow pages.
+        store.put(&"x".repeat(300_000), 2, &(Vec::new(), None));
+        assert!(store.has_failed());
+        assert!(
+            store.get("a.fit", 1).is_none(),
+            "no look-ups after a failure"
+        );
+        let said = store.save(&no_tables()).unwrap_err();
+        assert!(
+            said.contains("the disk is full") && said.contains("left as it was before this run"),
+            "{said}"
+        );
+
+        let (store, _) = Store::open(&path, 7).unwrap();
+        assert!(store.get("a.fit", 1).is_some());
+        assert!(store.get("x", 2).is_none());
+        let conn = store.conn.lock().unwrap();
+        let cached: i64 = conn
+            .query_row("SELECT count(*) FROM cache", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(cached, 1);
+    }
 }
