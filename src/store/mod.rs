@@ -30,7 +30,7 @@ use std::time::Duration;
 /// Version of the store's tables and of the encoding of the cached records. A store of an
 /// older version is rebuilt (its cache and tables dropped, with a message); one of a newer
 /// version is left alone. 1: records as JSON; 2: records as postcard (a third smaller, encoded
-/// and decoded five times faster, `docs/design.md`).
+/// and decoded five times faster, `docs/design.md`), the cache an ordinary (rowid) table.
 pub const SCHEMA_VERSION: i64 = 2;
 
 /// The store's file name in its default folder.
