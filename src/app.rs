@@ -218,9 +218,42 @@ pub struct Run {
     pub secs: f64,
     /// Activities found before the `--since`/`--until` filter.
     pub unfiltered: usize,
+    /// The store, being written while the report is made ([`Run::finish_store`]).
+    store: Option<StoreSave>,
+}
+
+/// The store being written on its own thread; dropping it waits for the commit and says how it
+/// went on stderr.
+struct StoreSave {
+    saving: Option<crate::store::Saving>,
+    path: PathBuf,
+    hits: usize,
+    misses: usize,
+    quiet: bool,
+}
+
+impl Drop for StoreSave {
+    fn drop(&mut self) {
+        let Some(saving) = self.saving.take() else {
+            return;
+        };
+        match saving.wait() {
+            Ok(()) if !self.quiet => say(&crate::store::note(
+                &self.path,
+                &format!("{} files from the cache, {} read", self.hits, self.misses),
+            )),
+            Ok(()) => {}
+            Err(why) => say(&why),
+        }
+    }
 }
 
 impl Run {
+    /// Wait for the store's commit (it runs while the report is made) and say how it went.
+    pub fn finish_store(&mut self) {
+        self.store.take();
+    }
+
     /// The reported week's Monday ([`Settings::reported_week_for`] the end of the data), and
     /// the default week it replaces, if it does.
     pub fn week(&self, settings: &Settings) -> (NaiveDate, Option<NaiveDate>) {
@@ -336,14 +369,13 @@ fn run_pipeline(settings: &Settings, started: Instant) -> Result<Option<Run>> {
         g.apply(&mut analysis.activities);
     }
     let eval = pool.install(|| evaluate(&mut analysis, settings));
-    if let Some(store) = store {
-        save_store(store, &analysis, &eval, &files, settings.quiet);
-    }
+    let store = store.map(|store| save_store(store, &analysis, &eval, files, settings.quiet));
     Ok(Some(Run {
         analysis,
         eval,
         secs: started.elapsed().as_secs_f64(),
         unfiltered,
+        store,
     }))
 }
 
@@ -363,33 +395,33 @@ fn open_store(settings: &Settings) -> Option<Store> {
     }
 }
 
-/// Write the run's tables to the store and commit; trouble is said on stderr, never fatal.
+/// Write the run's tables to the store and commit, on a thread of its own while the report is
+/// made; trouble is said on stderr, never fatal.
 fn save_store(
     store: Store,
     analysis: &Analysis,
     eval: &Evaluation,
-    files: &[FileRow],
+    files: Vec<FileRow>,
     quiet: bool,
-) {
+) -> StoreSave {
     let (hits, misses) = store.hits_misses();
     let path = store.path().to_path_buf();
     let periods = &eval.flags.periods;
     let tables = Tables {
         files,
-        errors: &analysis.errors,
-        activities: &analysis.activities,
-        weeks: &periods.weeks,
-        months: &periods.months,
-        flags: &eval.flags.flags,
+        errors: analysis.errors.clone(),
+        activities: analysis.activities.clone(),
+        weeks: periods.weeks.clone(),
+        months: periods.months.clone(),
+        flags: eval.flags.flags.clone(),
         finished_utc: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     };
-    match store.save(&tables) {
-        Ok(()) if !quiet => say(&crate::store::note(
-            &path,
-            &format!("{hits} files from the cache, {misses} read"),
-        )),
-        Ok(()) => {}
-        Err(why) => say(&why),
+    StoreSave {
+        saving: Some(store.save_in_background(tables)),
+        path,
+        hits,
+        misses,
+        quiet,
     }
 }
 
@@ -415,7 +447,7 @@ pub fn run_analyze(settings: &Settings) -> Result<Exit> {
     let existed = fs::symlink_metadata(&target).is_ok();
     let folder = ReportFolder::open(&target, out).with_context(refused)?;
     let interrupted = "calfguard: interrupted; the previous report was left as it was";
-    let Some(run) = run_pipeline(settings, started)? else {
+    let Some(mut run) = run_pipeline(settings, started)? else {
         drop(folder);
         say(interrupted);
         return Ok(Exit::Interrupted);
@@ -448,6 +480,7 @@ pub fn run_analyze(settings: &Settings) -> Result<Exit> {
     if let Some(note) = note {
         say(&format!("calfguard: note: {note}"));
     }
+    run.finish_store();
     if !settings.quiet {
         say(&run.line(settings, Some(&target)));
     }
@@ -468,7 +501,7 @@ pub enum SummaryFormat {
 /// A closed stdout (`| head`) is not an error. The exit code is the same in either format.
 pub fn run_summary(settings: &Settings, format: SummaryFormat) -> Result<Exit> {
     let started = Instant::now();
-    let Some(run) = run_pipeline(settings, started)? else {
+    let Some(mut run) = run_pipeline(settings, started)? else {
         say("calfguard: interrupted");
         return Ok(Exit::Interrupted);
     };
@@ -498,6 +531,7 @@ pub fn run_summary(settings: &Settings, format: SummaryFormat) -> Result<Exit> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(e).context("cannot write the summary"),
     }
+    run.finish_store();
     if !settings.quiet {
         say(&run.line(settings, None));
     }

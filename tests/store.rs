@@ -54,19 +54,29 @@ struct Run {
 
 /// `calfguard analyze INPUT --config CONFIG --now 2026-10-26 --quiet EXTRA` in `home`.
 fn analyze(home: &Home, input: &Path, config: &Path, extra: &[&str]) -> Run {
+    analyze_with(home, input, config, extra, |_| {})
+}
+
+/// [`analyze`] with `setup` applied to the command first.
+fn analyze_with(
+    home: &Home,
+    input: &Path,
+    config: &Path,
+    extra: &[&str],
+    setup: impl FnOnce(&mut std::process::Command),
+) -> Run {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("r");
-    let o = home
-        .command()
-        .arg("analyze")
+    let mut cmd = home.command();
+    cmd.arg("analyze")
         .arg(input)
         .arg("--config")
         .arg(config)
         .args(["--now", "2026-10-26", "--quiet", "--out"])
         .arg(&target)
-        .args(extra)
-        .output()
-        .unwrap();
+        .args(extra);
+    setup(&mut cmd);
+    let o = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr).to_string();
     let code = o.status.code().unwrap_or(-1);
     assert!(code == 0 || code == 1, "exit {code}: {stderr}");
@@ -309,6 +319,72 @@ fn a_store_of_an_older_schema_is_rebuilt_with_a_message() {
     assert_runs_without(&home, &store, "newer");
 }
 
+/// The disk fills up under the store: the child may not make any file larger than
+/// `LIMIT_BYTES` (`setrlimit(RLIMIT_FSIZE)`, what `ulimit -f` sets; no root needed), with
+/// SIGXFSZ ignored so that a write past it fails instead of killing the process. The report
+/// files are all smaller; the store's write-ahead log is not (it holds the run's whole
+/// transaction, in 64 KiB pages). The run says so, its report and exit code are those of
+/// `--no-store`, and the store is left as it was before the run.
+#[test]
+fn a_store_whose_disk_fills_up_is_said_and_left_as_it_was() {
+    const LIMIT_BYTES: u64 = 100_000;
+    let home = Home::new();
+    let input = export();
+    let store = home.path().join("full.db");
+    let s = store.to_str().unwrap().to_string();
+    analyze(&home, input.path(), &config(), &["--store", &s]);
+    let cached = count(&store, "SELECT count(*) FROM cache");
+    let files = count(&store, "SELECT count(*) FROM files");
+    std::fs::write(
+        input.path().join("new.fit"),
+        common::fixture("pyfitparse_fenix5_run_short.fit"),
+    )
+    .unwrap();
+    let base = analyze(&home, input.path(), &config(), &["--no-store"]);
+    for (name, bytes) in &base.report {
+        assert!(
+            (bytes.len() as u64) < LIMIT_BYTES,
+            "{name} is over the limit"
+        );
+    }
+    let run = analyze_with(&home, input.path(), &config(), &["--store", &s], |cmd| {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec the closure only makes two async-signal-safe calls.
+        unsafe {
+            cmd.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: LIMIT_BYTES as libc::rlim_t,
+                    rlim_max: LIMIT_BYTES as libc::rlim_t,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+    });
+    assert_same(&base, &run, "the store's disk full");
+    assert!(
+        run.stderr
+            .contains(&format!("store '{s}': cannot write to its disk"))
+            && run.stderr.contains("it was left as it was before this run"),
+        "{}",
+        run.stderr
+    );
+    let c = Connection::open(&store).unwrap();
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    assert_eq!(count(&store, "SELECT count(*) FROM cache"), cached);
+    assert_eq!(count(&store, "SELECT count(*) FROM files"), files);
+    // With room again, the next run caches the new file.
+    let run = analyze(&home, input.path(), &config(), &["--store", &s]);
+    assert_same(&base, &run, "after the disk full");
+    assert_eq!(count(&store, "SELECT count(*) FROM cache"), cached + 1);
+}
+
 #[test]
 fn store_info_and_prune() {
     let home = Home::new();
@@ -328,7 +404,8 @@ fn store_info_and_prune() {
     let files = std::fs::read_dir(input.path()).unwrap().count();
     let text = info(&home);
     assert!(text.contains(&format!("files: {files}\n")), "{text}");
-    assert!(text.contains("schema_version: 1\n"), "{text}");
+    let version = format!("schema_version: {}\n", calfguard::store::SCHEMA_VERSION);
+    assert!(text.contains(&version), "{text}");
     let cached = count(&store, "SELECT count(*) FROM cache");
     // Keep only the real recordings: the sample athlete's records go.
     let keep = tempfile::tempdir().unwrap();
