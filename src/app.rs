@@ -62,9 +62,15 @@ pub fn localise(record: &mut ActivityRecord, ctx: &Context) {
 /// samples are dropped here), or take its records from the store; then the run's side of each
 /// ([`localise`]). A panic anywhere in it, in a reader or in a metric, fails this one file with
 /// a row naming it as a bug, and the batch goes on.
-fn parse_leaf(source: &str, bytes: &[u8], ctx: &Context, store: Option<&Store>) -> Parsed {
+fn parse_leaf(
+    source: &str,
+    hash: u128,
+    bytes: &[u8],
+    ctx: &Context,
+    store: Option<&Store>,
+) -> Parsed {
     let task = std::panic::AssertUnwindSafe(|| {
-        let hash = store.map(|_| xxhash_rust::xxh3::xxh3_128(bytes));
+        let hash = store.map(|_| hash);
         let cached = store.zip(hash).and_then(|(s, h)| s.get(source, h));
         let (mut records, broken) = match cached {
             Some(r) => r,
@@ -125,8 +131,9 @@ pub fn analyse_with(
 ) -> (Analysis, Vec<FileRow>) {
     let found = ingest::discover::discover(paths, &report::folder::not_an_input);
     progress.set_length(found.files.len() as u64);
-    let reader = |source: &str, bytes: &[u8]| parse_leaf(source, bytes, ctx, store);
-    let walker = Walker::new(options.limits.clone(), &reader);
+    let reader =
+        |source: &str, hash: u128, bytes: &[u8]| parse_leaf(source, hash, bytes, ctx, store);
+    let walker = Walker::with_hash(options.limits.clone(), &reader);
     let records: Vec<LeafRecord<Parsed>> = found
         .files
         .par_iter()

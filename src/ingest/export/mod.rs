@@ -176,10 +176,19 @@ pub struct LeafRecord<T> {
     pub leaf: Leaf<T>,
 }
 
+/// The reader a [`Walker`] calls for each distinct leaf.
+enum Reader<'a, T> {
+    /// `reader(source, bytes)`.
+    Plain(&'a (dyn Fn(&str, &[u8]) -> T + Sync)),
+    /// `reader(source, hash, bytes)`: the leaf's content hash (xxh3-128), already computed for
+    /// the duplicate check, so the reader need not hash the bytes again.
+    Hashed(&'a (dyn Fn(&str, u128, &[u8]) -> T + Sync)),
+}
+
 /// Walks containers and hands each leaf's bytes to a reader.
 pub struct Walker<'a, T> {
     limits: Limits,
-    reader: &'a (dyn Fn(&str, &[u8]) -> T + Sync),
+    reader: Reader<'a, T>,
     claimed: Mutex<HashMap<u128, ()>>,
     budget: Budget,
 }
@@ -209,6 +218,16 @@ fn gzip_stated_size(bytes: &[u8]) -> u64 {
 impl<'a, T: Send> Walker<'a, T> {
     /// A walker that parses each distinct leaf with `reader(source, bytes)`.
     pub fn new(limits: Limits, reader: &'a (dyn Fn(&str, &[u8]) -> T + Sync)) -> Self {
+        Self::with_reader(limits, Reader::Plain(reader))
+    }
+
+    /// A walker that parses each distinct leaf with `reader(source, hash, bytes)`, `hash` being
+    /// the leaf's content hash (xxh3-128) the walker computed for its duplicate check.
+    pub fn with_hash(limits: Limits, reader: &'a (dyn Fn(&str, u128, &[u8]) -> T + Sync)) -> Self {
+        Self::with_reader(limits, Reader::Hashed(reader))
+    }
+
+    fn with_reader(limits: Limits, reader: Reader<'a, T>) -> Self {
         let budget = Budget::new(limits.max_in_flight_bytes);
         Walker {
             limits,
@@ -394,7 +413,10 @@ impl<'a, T: Send> Walker<'a, T> {
                 Some(p) => p,
                 None => self.budget.acquire(len),
             };
-            let value = (self.reader)(source, &bytes);
+            let value = match self.reader {
+                Reader::Plain(read) => read(source, &bytes),
+                Reader::Hashed(read) => read(source, hash, &bytes),
+            };
             // The bytes go before their permit does.
             drop(bytes);
             drop(permit);
