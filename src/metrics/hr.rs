@@ -267,15 +267,15 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
 
 /// [`clean_hr_bpm`] with the time of the sample each value was kept from.
 pub(crate) fn clean_hr_timed(samples: &[Sample]) -> Vec<(Option<i64>, f64)> {
-    let mut kept: Vec<f64> = Vec::new();
-    let mut kept_t: Vec<Option<i64>> = Vec::new();
-    let mut last: Option<(Option<i64>, f64)> = None;
+    // The kept readings with their times, then smoothed in place: one vector, no second pass
+    // over the samples (the two readings before `i`, already overwritten, are kept aside).
+    let mut out: Vec<(Option<i64>, f64)> = Vec::with_capacity(samples.len());
     for s in samples {
         let Some(hr) = finite(s.hr_bpm).filter(|v| (25.0..=HR_MAX_PLAUSIBLE_BPM).contains(v))
         else {
             continue;
         };
-        if let Some((lt, lhr)) = last {
+        if let Some(&(lt, lhr)) = out.last() {
             let dt_s = match (lt, s.time_utc_ms) {
                 (Some(a), Some(b)) => span_s(a, b).max(1.0),
                 _ => 1.0,
@@ -284,19 +284,31 @@ pub(crate) fn clean_hr_timed(samples: &[Sample]) -> Vec<(Option<i64>, f64)> {
                 continue;
             }
         }
-        kept.push(hr);
-        kept_t.push(s.time_utc_ms);
-        last = Some((s.time_utc_ms, hr));
+        out.push((s.time_utc_ms, hr));
     }
     // (every kept value is within 25..=230 bpm: see `median_of_few`)
-    (0..kept.len())
-        .filter_map(|i| {
-            let lo = i.saturating_sub(2);
-            let hi = (i + 3).min(kept.len());
-            let m = kept.get(lo..hi).and_then(median_of_few)?;
-            Some((kept_t.get(i).copied().flatten(), m))
-        })
-        .collect()
+    let n = out.len();
+    let mut before = [0.0_f64; 2]; // the kept readings at i − 2 and i − 1
+    let mut written = 0;
+    for i in 0..n {
+        let mut w = [0.0_f64; 5];
+        let k0 = 2 - i.min(2);
+        w[k0..2].copy_from_slice(&before[k0..]);
+        let hi = (i + 3).min(n);
+        let mut k = 2;
+        for x in &out[i..hi] {
+            w[k] = x.1;
+            k += 1;
+        }
+        let (t, v) = out[i];
+        before = [before[1], v];
+        if let Some(m) = median_of_few(&w[k0..k]) {
+            out[written] = (t, m);
+            written += 1;
+        }
+    }
+    out.truncate(written);
+    out
 }
 
 /// An activity's peak heart rate: the highest value the [cleaned](clean_hr_bpm) heart rate stays
@@ -319,35 +331,41 @@ pub fn sustained_peak_bpm(samples: &[Sample]) -> Option<f64> {
 
 /// [`sustained_peak_bpm`] of cleaned values already computed.
 pub(crate) fn sustained_peak_of(cleaned: &[(Option<i64>, f64)]) -> Option<f64> {
-    let mut pts: Vec<(i64, f64)> = Vec::with_capacity(cleaned.len());
+    let mut ts: Vec<i64> = Vec::with_capacity(cleaned.len());
+    let mut vs: Vec<f64> = Vec::with_capacity(cleaned.len());
     for &(t, v) in cleaned {
         let Some(t) = t else { continue };
-        if pts.last().is_some_and(|p| t <= p.0) {
+        if ts.last().is_some_and(|&p| t <= p) {
             continue;
         }
-        pts.push((t, v));
+        ts.push(t);
+        vs.push(v);
     }
-    let n = pts.len();
-    let held = |a: usize, b: usize| span_s(pts[a].0, pts[b].0) >= HR_PEAK_HOLD_S;
-    let mut dq: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let n = ts.len();
+    let held = |a: usize, b: usize| span_s(ts[a], ts[b]) >= HR_PEAK_HOLD_S;
+    // A monotone queue of indices (values increasing from `head`): each index is pushed once,
+    // so a vector with a moving head is enough.
+    let mut dq: Vec<usize> = Vec::with_capacity(n);
+    let mut head = 0;
     let mut end = 0; // exclusive end of the window of `i`
     let mut best: Option<f64> = None;
     for i in 0..n {
         while end < n && (end <= i || !held(i, end - 1)) {
-            while dq.back().is_some_and(|&b| pts[b].1 >= pts[end].1) {
-                dq.pop_back();
+            let v = vs[end];
+            while dq.len() > head && dq.last().is_some_and(|&b| vs[b] >= v) {
+                dq.pop();
             }
-            dq.push_back(end);
+            dq.push(end);
             end += 1;
         }
         if end == 0 || !held(i, end - 1) {
             break;
         }
-        while dq.front().is_some_and(|&f| f < i) {
-            dq.pop_front();
+        while dq.get(head).is_some_and(|&f| f < i) {
+            head += 1;
         }
-        if let Some(&f) = dq.front() {
-            let m = pts[f].1;
+        if let Some(&f) = dq.get(head) {
+            let m = vs[f];
             best = Some(best.map_or(m, |b: f64| b.max(m)));
         }
     }

@@ -43,15 +43,15 @@ pub struct HrProfile {
 ///
 /// The cleaned heart rates are medians of whole bpm, so multiples of 0.5 bpm: those are counted
 /// in an array indexed by half-bpm (linear time); anything else is sorted.
-fn count_values(mut values: Vec<f64>) -> Vec<(f64, u32)> {
+fn count_values(timed: &[(Option<i64>, f64)]) -> Vec<(f64, u32)> {
     const SLOTS: usize = 512;
     let slot = |v: f64| {
         let h = v * 2.0;
         ((1.0..SLOTS as f64).contains(&h) && f64::from(h as u32) == h).then_some(h as usize)
     };
-    if values.iter().all(|&v| slot(v).is_some()) {
+    if timed.iter().all(|&(_, v)| slot(v).is_some()) {
         let mut counts = [0u32; SLOTS];
-        for &v in &values {
+        for &(_, v) in timed {
             if let Some(k) = slot(v) {
                 counts[k] += 1;
             }
@@ -64,6 +64,7 @@ fn count_values(mut values: Vec<f64>) -> Vec<(f64, u32)> {
             .collect();
     }
     // (values equal in the total order are the same bits: an unstable sort is enough)
+    let mut values: Vec<f64> = timed.iter().map(|x| x.1).collect();
     values.sort_unstable_by(f64::total_cmp);
     let mut counts: Vec<(f64, u32)> = Vec::new();
     for v in values {
@@ -103,7 +104,7 @@ impl HrProfile {
         }
         let timed = clean_hr_timed(samples);
         let peak_bpm = sustained_peak_of(&timed);
-        let counts = count_values(timed.into_iter().map(|x| x.1).collect());
+        let counts = count_values(&timed);
         HrProfile {
             all: merge_by_key(all),
             moving: merge_by_key(moving),

@@ -170,19 +170,23 @@ impl<'a> Series<'a> {
     /// The moving intervals with a speed ≤ 12 m/s and their median speed (surges, warm-up).
     pub(crate) fn speed_intervals(&self) -> &SpeedIntervals {
         self.speed_intervals.get_or_init(|| {
-            let items: Vec<SpeedInterval> = self
-                .intervals
-                .iter()
-                .filter(|iv| self.moving.get(iv.end).copied().unwrap_or(false))
-                .filter_map(|iv| {
-                    let v = self.speeds.get(iv.end).copied().flatten()?;
-                    let t = self.samples.get(iv.end)?.time_utc_ms?;
-                    let rel = span_s(self.t0_ms?, t);
-                    (v <= MAX_FOOT_SPEED_MPS).then_some((*iv, rel, v))
-                })
-                .collect();
-            let v: Vec<f64> = items.iter().map(|x| x.2).collect();
-            let running_median_mps = running_median(v.iter().copied());
+            let mut items: Vec<SpeedInterval> = Vec::with_capacity(self.intervals.len());
+            for iv in &self.intervals {
+                if !self.moving.get(iv.end).copied().unwrap_or(false) {
+                    continue;
+                }
+                let Some(v) = self.speeds.get(iv.end).copied().flatten() else {
+                    continue;
+                };
+                let Some(t) = self.samples.get(iv.end).and_then(|s| s.time_utc_ms) else {
+                    continue;
+                };
+                let Some(t0) = self.t0_ms else { continue };
+                if v <= MAX_FOOT_SPEED_MPS {
+                    items.push((*iv, span_s(t0, t), v));
+                }
+            }
+            let running_median_mps = running_median(items.iter().map(|x| x.2));
             SpeedIntervals {
                 items,
                 running_median_mps,
