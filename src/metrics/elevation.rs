@@ -175,7 +175,7 @@ pub fn steep_descent_series(
     } else {
         DEFAULT_MIN_HORIZONTAL_M
     };
-    let profile = profile(series);
+    let profile = series.elevation_profile();
     let (Some(first), Some(last)) = (profile.first(), profile.last()) else {
         return SteepDescent::ZERO;
     };
@@ -185,7 +185,7 @@ pub fn steep_descent_series(
         return SteepDescent::ZERO;
     }
     let steps = steps_f as usize;
-    let (alt, time) = resample(&profile, first.0, steps);
+    let (alt, time) = resample(profile, first.0, steps);
     let smooth = smooth(&alt);
 
     // a NaN grade is never steep, so the walk below always advances
@@ -229,7 +229,7 @@ pub fn steep_descent_series(
 
 /// The horizontal position of every sample: the device distance when any sample has one, else
 /// the jitter-filtered GPS track at the on-foot limit.
-fn sample_x(series: &Series<'_>) -> Vec<Option<f64>> {
+pub(super) fn sample_x(series: &Series<'_>) -> Vec<Option<f64>> {
     let samples = series.samples();
     let use_device = samples.iter().any(|s| finite(s.distance_m).is_some());
     if use_device {
@@ -242,15 +242,15 @@ fn sample_x(series: &Series<'_>) -> Vec<Option<f64>> {
     }
 }
 
-/// Profile points `(x_m, altitude_m, time_s)` with non-decreasing `x`.
-fn profile(series: &Series<'_>) -> Vec<(f64, f64, Option<f64>)> {
-    profile_with(series, &sample_x(series))
-}
-
-fn profile_with(series: &Series<'_>, xs: &[Option<f64>]) -> Vec<(f64, f64, Option<f64>)> {
+/// Profile points `(x_m, altitude_m, time_s)` with non-decreasing `x`, `x` from `xs`
+/// ([`sample_x`]; [`Series::elevation_profile`] keeps it).
+pub(super) fn profile_with(
+    series: &Series<'_>,
+    xs: &[Option<f64>],
+) -> Vec<(f64, f64, Option<f64>)> {
     let samples = series.samples();
     let t0 = series.t0_ms();
-    let mut out: Vec<(f64, f64, Option<f64>)> = Vec::new();
+    let mut out: Vec<(f64, f64, Option<f64>)> = Vec::with_capacity(samples.len());
     for (i, s) in samples.iter().enumerate() {
         let x = xs.get(i).copied().flatten();
         let alt = finite(s.altitude_m).filter(|a| a.abs() <= MAX_ABS_ALTITUDE_M);
@@ -287,8 +287,8 @@ pub fn sample_grades(samples: &[Sample]) -> Vec<Option<f64>> {
 
 /// [`sample_grades`] over a [`Series`].
 pub fn sample_grades_series(series: &Series<'_>) -> Vec<Option<f64>> {
-    let xs = sample_x(series);
-    let prof = profile_with(series, &xs);
+    let xs = series.sample_x();
+    let prof = series.elevation_profile();
     let (Some(first), Some(last)) = (prof.first(), prof.last()) else {
         return vec![None; xs.len()];
     };

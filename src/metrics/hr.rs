@@ -292,17 +292,22 @@ pub(crate) fn clean_hr_timed(samples: &[Sample]) -> Vec<(Option<i64>, f64)> {
     let mut written = 0;
     for i in 0..n {
         let mut w = [0.0_f64; 5];
-        let k0 = 2 - i.min(2);
-        w[k0..2].copy_from_slice(&before[k0..]);
-        let hi = (i + 3).min(n);
-        let mut k = 2;
-        for x in &out[i..hi] {
+        let mut k = 0;
+        if i >= 2 {
+            w[k] = before[0];
+            k += 1;
+        }
+        if i >= 1 {
+            w[k] = before[1];
+            k += 1;
+        }
+        for x in &out[i..(i + 3).min(n)] {
             w[k] = x.1;
             k += 1;
         }
         let (t, v) = out[i];
         before = [before[1], v];
-        if let Some(m) = median_of_few(&w[k0..k]) {
+        if let Some(m) = median_of_few(&w[..k]) {
             out[written] = (t, m);
             written += 1;
         }

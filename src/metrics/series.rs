@@ -55,6 +55,8 @@ pub struct Series<'a> {
     steps: OnceCell<Vec<f64>>,
     foot_track: OnceCell<Vec<Option<f64>>>,
     speed_intervals: OnceCell<SpeedIntervals>,
+    xs: OnceCell<Vec<Option<f64>>>,
+    elevation_profile: OnceCell<Vec<(f64, f64, Option<f64>)>>,
 }
 
 impl<'a> Series<'a> {
@@ -75,6 +77,8 @@ impl<'a> Series<'a> {
             steps: OnceCell::new(),
             foot_track: OnceCell::new(),
             speed_intervals: OnceCell::new(),
+            xs: OnceCell::new(),
+            elevation_profile: OnceCell::new(),
         }
     }
 
@@ -165,6 +169,18 @@ impl<'a> Series<'a> {
             .last()
             .copied()
             .and_then(check)
+    }
+
+    /// The horizontal position of every sample ([`super::elevation::sample_x`]: steep descent and
+    /// the grades of the surge rule share it).
+    pub(crate) fn sample_x(&self) -> &[Option<f64>] {
+        self.xs.get_or_init(|| super::elevation::sample_x(self))
+    }
+
+    /// The altitude profile against [`Series::sample_x`] ([`super::elevation::profile_with`]).
+    pub(crate) fn elevation_profile(&self) -> &[(f64, f64, Option<f64>)] {
+        self.elevation_profile
+            .get_or_init(|| super::elevation::profile_with(self, self.sample_x()))
     }
 
     /// The moving intervals with a speed ≤ 12 m/s and their median speed (surges, warm-up).
