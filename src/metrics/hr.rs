@@ -20,6 +20,10 @@ pub const HR_MAX_JUMP_BPM_PER_S: f64 = 30.0;
 /// activity's peak, seconds.
 pub const HR_PEAK_HOLD_S: f64 = 15.0;
 
+/// [`HR_PEAK_HOLD_S`] in milliseconds: the least time difference `span_s` maps to at least
+/// [`HR_PEAK_HOLD_S`].
+const HR_PEAK_HOLD_MS: i64 = 15_000;
+
 /// Heart rate accepted as a measurement: finite and within 25..=250 bpm.
 pub(crate) fn valid_hr(x: Option<f64>) -> Option<f64> {
     finite(x).filter(|v| (25.0..=250.0).contains(v))
@@ -291,6 +295,15 @@ pub(crate) fn clean_hr_timed(samples: &[Sample]) -> Vec<(Option<i64>, f64)> {
     let mut before = [0.0_f64; 2]; // the kept readings at i − 2 and i − 1
     let mut written = 0;
     for i in 0..n {
+        let (t, v) = out[i];
+        if i >= 2 && i + 2 < n {
+            // the common case, a full window: no sorting
+            let m = median_of_5(before[0], before[1], v, out[i + 1].1, out[i + 2].1);
+            before = [before[1], v];
+            out[written] = (t, m);
+            written += 1;
+            continue;
+        }
         let mut w = [0.0_f64; 5];
         let mut k = 0;
         if i >= 2 {
@@ -305,7 +318,6 @@ pub(crate) fn clean_hr_timed(samples: &[Sample]) -> Vec<(Option<i64>, f64)> {
             w[k] = x.1;
             k += 1;
         }
-        let (t, v) = out[i];
         before = [before[1], v];
         if let Some(m) = median_of_few(&w[..k]) {
             out[written] = (t, m);
@@ -347,7 +359,10 @@ pub(crate) fn sustained_peak_of(cleaned: &[(Option<i64>, f64)]) -> Option<f64> {
         vs.push(v);
     }
     let n = ts.len();
-    let held = |a: usize, b: usize| span_s(ts[a], ts[b]) >= HR_PEAK_HOLD_S;
+    // `span_s(ts[a], ts[b]) >= HR_PEAK_HOLD_S` for b ≥ a (times increase), on the integers
+    // (`hold_ms_is_the_hold_time` checks the threshold; `span_s` is monotone; a difference too
+    // large for an i64 saturates, and is held either way).
+    let held = |a: usize, b: usize| ts[b].saturating_sub(ts[a]) >= HR_PEAK_HOLD_MS;
     // A monotone queue of indices (values increasing from `head`): each index is pushed once,
     // so a vector with a moving head is enough.
     let mut dq: Vec<usize> = Vec::with_capacity(n);
@@ -383,6 +398,28 @@ pub fn hr_max_from_peaks(mut peaks: Vec<f64>) -> Option<f64> {
     peaks.retain(|p| p.is_finite());
     peaks.sort_by(|a, b| b.total_cmp(a));
     peaks.get(1).or(peaks.first()).copied().and_then(check)
+}
+
+/// The median of five positive finite values, [`median_of_few`] without its sort: the least and
+/// the greatest of the first four cannot be the median (three values are at least the one and at
+/// most the other), so it is the median of the other three. Every step returns one of its
+/// operands, so the value is the same, bit for bit (equal positive values have the same bits).
+#[inline]
+fn median_of_5(a: f64, b: f64, c: f64, d: f64, e: f64) -> f64 {
+    let (a, b) = if b < a { (b, a) } else { (a, b) };
+    let (c, d) = if d < c { (d, c) } else { (c, d) };
+    // drop min(a, c) and max(b, d)
+    let lo = if c < a { a } else { c };
+    let hi = if d < b { d } else { b };
+    // the median of lo, hi, e
+    let (lo, hi) = if hi < lo { (hi, lo) } else { (lo, hi) };
+    if e < lo {
+        lo
+    } else if hi < e {
+        hi
+    } else {
+        e
+    }
 }
 
 /// [`super::median`] of 1 to 5 positive finite values, without allocating: the same value, bit
@@ -439,6 +476,28 @@ mod tests {
     use super::super::testutil::*;
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn hold_ms_is_the_hold_time() {
+        // `span_s` is monotone in the difference: these two pin the threshold
+        assert!(span_s(0, HR_PEAK_HOLD_MS) >= HR_PEAK_HOLD_S);
+        assert!(span_s(0, HR_PEAK_HOLD_MS - 1) < HR_PEAK_HOLD_S);
+        assert!(span_s(-5_000_123, -5_000_123 + HR_PEAK_HOLD_MS) >= HR_PEAK_HOLD_S);
+    }
+
+    proptest! {
+        #[test]
+        fn median_of_5_is_median_of_few(v in prop::array::uniform5(prop_oneof![
+            (25u32..=230).prop_map(f64::from),
+            (50u32..=460).prop_map(|h| f64::from(h) / 2.0),
+            25.0f64..=230.0,
+        ])) {
+            prop_assert_eq!(
+                Some(median_of_5(v[0], v[1], v[2], v[3], v[4]).to_bits()),
+                median_of_few(&v).map(f64::to_bits)
+            );
+        }
+    }
 
     fn hr_series(hrs: &[Option<f64>]) -> Vec<Sample> {
         series(hrs.len(), 1.0, |i, s| s.hr_bpm = hrs[i])
