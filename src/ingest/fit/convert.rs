@@ -210,39 +210,11 @@ pub(super) struct FieldOp {
     pub offset: u16,
     pub size: u8,
     pub kind: Kind,
-    /// One number of its base type (not a string, not an array): read by [`scalar`] alone.
-    pub scalar: bool,
-}
-
-impl FieldOp {
-    pub(super) fn new(slot: u8, offset: u16, size: u8, kind: Kind) -> FieldOp {
-        FieldOp {
-            slot,
-            offset,
-            size,
-            kind,
-            scalar: kind != Kind::Str && usize::from(size) == kind.size(),
-        }
-    }
 }
 
 /// Read one field from a data message body (`None`: invalid, or not there).
 #[inline(always)]
 pub(super) fn read_value(body: &[u8], op: &FieldOp, big_endian: bool) -> Option<Raw> {
-    let at = usize::from(op.offset);
-    if op.scalar {
-        // what the general path below does for a scalar, without its tests
-        return scalar(
-            op.kind,
-            body.get(at..at + usize::from(op.size))?,
-            big_endian,
-        );
-    }
-    read_array(body, op, big_endian)
-}
-
-/// [`read_value`] of a field that is not a scalar (also right for a scalar).
-fn read_array(body: &[u8], op: &FieldOp, big_endian: bool) -> Option<Raw> {
     let at = usize::from(op.offset);
     let b = body.get(at..at + usize::from(op.size))?;
     if b.is_empty() {

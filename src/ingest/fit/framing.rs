@@ -200,16 +200,6 @@ pub(super) fn read_part(
     (part_end < bytes.len()).then_some(part_end)
 }
 
-/// Read the fields of `ops` from a data message body into `f`.
-#[inline(always)]
-fn read_fields(body: &[u8], ops: &[FieldOp], big_endian: bool, f: &mut Fields) {
-    for op in ops {
-        if let Some(v) = convert::read_value(body, op, big_endian) {
-            f[usize::from(op.slot)] = Some(v);
-        }
-    }
-}
-
 /// A developer field of a definition.
 #[derive(Clone, Copy, Debug)]
 struct DevOp {
@@ -268,7 +258,12 @@ impl Plan {
             };
             for d in self.dev.iter().filter(|d| d.key == *key) {
                 let kind = Kind::of(f.base, d.size);
-                let op = FieldOp::new(0, d.offset, d.size, kind);
+                let op = FieldOp {
+                    slot: 0,
+                    offset: d.offset,
+                    size: d.size,
+                    kind,
+                };
                 self.power.push((rank, op, f.scale, f.offset));
             }
         }
@@ -431,14 +426,14 @@ impl Walker<'_> {
                 misaligned = true;
             }
             if let Some(slot) = convert::slot_for(global, num) {
-                ops.push(FieldOp::new(
+                ops.push(FieldOp {
                     slot,
                     // A body is at most 255 * 255 * 2 bytes; offsets fit in u16 only up to
                     // 65535: a field beyond that is never read (`read_value` finds no bytes).
-                    u16::try_from(offset).unwrap_or(u16::MAX),
+                    offset: u16::try_from(offset).unwrap_or(u16::MAX),
                     size,
-                    Kind::of(base, size),
-                ));
+                    kind: Kind::of(base, size),
+                });
             }
             offset += usize::from(size);
         }
@@ -510,11 +505,10 @@ impl Walker<'_> {
         if self.path == RecordPath::Fast && !messages::needs_profile(global) {
             let body = &self.win[pos + 1..end];
             let mut f: Fields = [None; slot::N];
-            // (the byte order tested once per message, not once per field)
-            if plan.big_endian {
-                read_fields(body, &plan.ops, true, &mut f);
-            } else {
-                read_fields(body, &plan.ops, false, &mut f);
+            for op in &plan.ops {
+                if let Some(v) = convert::read_value(body, op, plan.big_endian) {
+                    f[usize::from(op.slot)] = Some(v);
+                }
             }
             let ts = match time_offset {
                 Some(o) => c

@@ -148,7 +148,12 @@ fn crc_eight_bytes_a_step_equals_one_byte_a_step() {
 }
 
 fn op(kind_byte: u8, size: u8) -> FieldOp {
-    FieldOp::new(0, 0, size, Kind::of(kind_byte, size))
+    FieldOp {
+        slot: 0,
+        offset: 0,
+        size,
+        kind: Kind::of(kind_byte, size),
+    }
 }
 
 #[test]
