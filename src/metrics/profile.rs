@@ -17,7 +17,7 @@ use super::hr::{
 use super::intensity::{warmup_data_series, WarmupData, DEFAULT_WARMUP_WINDOW_S};
 use super::load::MIN_COVERAGE;
 use super::series::Series;
-use super::{check, merge_by_key};
+use super::{check, KeySums};
 use crate::model::{Sample, Sex};
 use serde::{Deserialize, Serialize};
 
@@ -86,8 +86,9 @@ impl HrProfile {
     pub fn from_series(series: &Series<'_>) -> HrProfile {
         let samples = series.samples();
         let moving_mask = series.moving();
-        let mut all = Vec::with_capacity(series.intervals().len());
-        let mut moving = Vec::with_capacity(series.intervals().len());
+        // (the pairs are added up as they come, as `merge_by_key` would add them)
+        let mut all = KeySums::new();
+        let mut moving = KeySums::new();
         let mut moving_s = 0.0;
         for &iv in series.intervals() {
             let hr = hr_at(samples, iv.end);
@@ -96,9 +97,9 @@ impl HrProfile {
                 moving_s += iv.dt_s;
             }
             if let Some(hr) = hr {
-                all.push((hr, iv.dt_s));
+                all.add(hr, iv.dt_s);
                 if is_moving {
-                    moving.push((hr, iv.dt_s));
+                    moving.add(hr, iv.dt_s);
                 }
             }
         }
@@ -106,8 +107,8 @@ impl HrProfile {
         let peak_bpm = sustained_peak_of(&timed);
         let counts = count_values(&timed);
         HrProfile {
-            all: merge_by_key(all),
-            moving: merge_by_key(moving),
+            all: all.finish(),
+            moving: moving.finish(),
             moving_s,
             cleaned: counts,
             peak_bpm,
