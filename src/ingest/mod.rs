@@ -175,10 +175,13 @@ pub fn clean_sample(s: &mut Sample) -> usize {
 pub fn clean_activity(a: &mut Activity) {
     let dropped: usize = a.samples.iter_mut().map(clean_sample).sum();
     if dropped > 0 {
-        a.warnings.push(format!(
-            "{dropped} out-of-range or non-finite sample value(s) dropped"
-        ));
+        a.warnings.push(dropped_warning(dropped));
     }
+}
+
+/// The warning of [`clean_activity`] for `dropped` values.
+pub(crate) fn dropped_warning(dropped: usize) -> String {
+    format!("{dropped} out-of-range or non-finite sample value(s) dropped")
 }
 
 /// Detect the format of a file from its first bytes.

@@ -2,9 +2,8 @@
 //!
 //! See `docs/metrics.md` sections "Ascent and descent" and "Steep descent".
 
-use super::distance::MAX_FOOT_SPEED_MPS;
 use super::series::Series;
-use super::{finite, span_s, MAX_GAP_S};
+use super::{finite, MAX_GAP_S};
 use crate::model::Sample;
 
 /// Default hysteresis for ascent and descent, in metres (GoldenCheetah `GC_ELEVATION_HYSTERESIS`).
@@ -24,9 +23,6 @@ pub const SMOOTH_WINDOW_M: f64 = 50.0;
 
 /// Half-width of the horizontal window over which a sample's grade is taken, in metres.
 pub const GRADE_HALF_WINDOW_M: f64 = 50.0;
-
-/// Altitudes beyond ±this are treated as missing, in metres (keeps sums finite).
-const MAX_ABS_ALTITUDE_M: f64 = 1.0e6;
 
 /// Most grid steps a profile may have (5 000 km at 5 m); longer profiles are not analysed.
 const MAX_GRID_STEPS: usize = 1_000_000;
@@ -175,7 +171,7 @@ pub fn steep_descent_series(
     } else {
         DEFAULT_MIN_HORIZONTAL_M
     };
-    let profile = profile(series);
+    let profile = series.elevation_profile();
     let (Some(first), Some(last)) = (profile.first(), profile.last()) else {
         return SteepDescent::ZERO;
     };
@@ -185,7 +181,7 @@ pub fn steep_descent_series(
         return SteepDescent::ZERO;
     }
     let steps = steps_f as usize;
-    let (alt, time) = resample(&profile, first.0, steps);
+    let (alt, time) = resample(profile, first.0, steps);
     let smooth = smooth(&alt);
 
     // a NaN grade is never steep, so the walk below always advances
@@ -227,49 +223,6 @@ pub fn steep_descent_series(
     out
 }
 
-/// The horizontal position of every sample: the device distance when any sample has one, else
-/// the jitter-filtered GPS track at the on-foot limit.
-fn sample_x(series: &Series<'_>) -> Vec<Option<f64>> {
-    let samples = series.samples();
-    let use_device = samples.iter().any(|s| finite(s.distance_m).is_some());
-    if use_device {
-        samples.iter().map(|s| finite(s.distance_m)).collect()
-    } else {
-        let track = series.cumulative_track_m(MAX_FOOT_SPEED_MPS);
-        (0..samples.len())
-            .map(|i| track.get(i).copied().flatten())
-            .collect()
-    }
-}
-
-/// Profile points `(x_m, altitude_m, time_s)` with non-decreasing `x`.
-fn profile(series: &Series<'_>) -> Vec<(f64, f64, Option<f64>)> {
-    profile_with(series, &sample_x(series))
-}
-
-fn profile_with(series: &Series<'_>, xs: &[Option<f64>]) -> Vec<(f64, f64, Option<f64>)> {
-    let samples = series.samples();
-    let t0 = series.t0_ms();
-    let mut out: Vec<(f64, f64, Option<f64>)> = Vec::new();
-    for (i, s) in samples.iter().enumerate() {
-        let x = xs.get(i).copied().flatten();
-        let alt = finite(s.altitude_m).filter(|a| a.abs() <= MAX_ABS_ALTITUDE_M);
-        let (Some(x), Some(a)) = (x, alt) else {
-            continue;
-        };
-        let t = match (s.time_utc_ms, t0) {
-            (Some(t), Some(t0)) => Some(span_s(t0, t)),
-            _ => None,
-        };
-        match out.last_mut() {
-            Some(prev) if x < prev.0 => {}
-            Some(prev) if x == prev.0 => *prev = (x, a, t),
-            _ => out.push((x, a, t)),
-        }
-    }
-    out
-}
-
 /// The grade at every sample: `(alt(x + 50 m) − alt(x − 50 m)) / 100 m` on the altitude profile
 /// of [`steep_descent`] (altitude against horizontal distance, linearly interpolated, without the
 /// grid smoothing), the window cut at the profile's ends; `None` where the sample has no
@@ -287,8 +240,8 @@ pub fn sample_grades(samples: &[Sample]) -> Vec<Option<f64>> {
 
 /// [`sample_grades`] over a [`Series`].
 pub fn sample_grades_series(series: &Series<'_>) -> Vec<Option<f64>> {
-    let xs = sample_x(series);
-    let prof = profile_with(series, &xs);
+    let xs = series.sample_x();
+    let prof = series.elevation_profile();
     let (Some(first), Some(last)) = (prof.first(), prof.last()) else {
         return vec![None; xs.len()];
     };
@@ -396,8 +349,8 @@ mod tests {
     /// Grades with a binary search for every window end, as first written.
     fn grades_by_search(samples: &[Sample]) -> Vec<Option<f64>> {
         let series = Series::new(samples);
-        let xs = sample_x(&series);
-        let prof = profile_with(&series, &xs);
+        let xs = series.sample_x();
+        let prof = series.elevation_profile();
         let (Some(first), Some(last)) = (prof.first(), prof.last()) else {
             return vec![None; xs.len()];
         };

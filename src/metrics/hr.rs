@@ -20,6 +20,10 @@ pub const HR_MAX_JUMP_BPM_PER_S: f64 = 30.0;
 /// activity's peak, seconds.
 pub const HR_PEAK_HOLD_S: f64 = 15.0;
 
+/// [`HR_PEAK_HOLD_S`] in milliseconds: the least time difference `span_s` maps to at least
+/// [`HR_PEAK_HOLD_S`].
+const HR_PEAK_HOLD_MS: i64 = 15_000;
+
 /// Heart rate accepted as a measurement: finite and within 25..=250 bpm.
 pub(crate) fn valid_hr(x: Option<f64>) -> Option<f64> {
     finite(x).filter(|v| (25.0..=250.0).contains(v))
@@ -267,15 +271,15 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
 
 /// [`clean_hr_bpm`] with the time of the sample each value was kept from.
 pub(crate) fn clean_hr_timed(samples: &[Sample]) -> Vec<(Option<i64>, f64)> {
-    let mut kept: Vec<f64> = Vec::new();
-    let mut kept_t: Vec<Option<i64>> = Vec::new();
-    let mut last: Option<(Option<i64>, f64)> = None;
+    // The kept readings with their times, then smoothed in place: one vector, no second pass
+    // over the samples (the two readings before `i`, already overwritten, are kept aside).
+    let mut out: Vec<(Option<i64>, f64)> = Vec::with_capacity(samples.len());
     for s in samples {
         let Some(hr) = finite(s.hr_bpm).filter(|v| (25.0..=HR_MAX_PLAUSIBLE_BPM).contains(v))
         else {
             continue;
         };
-        if let Some((lt, lhr)) = last {
+        if let Some(&(lt, lhr)) = out.last() {
             let dt_s = match (lt, s.time_utc_ms) {
                 (Some(a), Some(b)) => span_s(a, b).max(1.0),
                 _ => 1.0,
@@ -284,19 +288,44 @@ pub(crate) fn clean_hr_timed(samples: &[Sample]) -> Vec<(Option<i64>, f64)> {
                 continue;
             }
         }
-        kept.push(hr);
-        kept_t.push(s.time_utc_ms);
-        last = Some((s.time_utc_ms, hr));
+        out.push((s.time_utc_ms, hr));
     }
     // (every kept value is within 25..=230 bpm: see `median_of_few`)
-    (0..kept.len())
-        .filter_map(|i| {
-            let lo = i.saturating_sub(2);
-            let hi = (i + 3).min(kept.len());
-            let m = kept.get(lo..hi).and_then(median_of_few)?;
-            Some((kept_t.get(i).copied().flatten(), m))
-        })
-        .collect()
+    let n = out.len();
+    let mut before = [0.0_f64; 2]; // the kept readings at i − 2 and i − 1
+    let mut written = 0;
+    for i in 0..n {
+        let (t, v) = out[i];
+        if i >= 2 && i + 2 < n {
+            // the common case, a full window: no sorting
+            let m = median_of_5(before[0], before[1], v, out[i + 1].1, out[i + 2].1);
+            before = [before[1], v];
+            out[written] = (t, m);
+            written += 1;
+            continue;
+        }
+        let mut w = [0.0_f64; 5];
+        let mut k = 0;
+        if i >= 2 {
+            w[k] = before[0];
+            k += 1;
+        }
+        if i >= 1 {
+            w[k] = before[1];
+            k += 1;
+        }
+        for x in &out[i..(i + 3).min(n)] {
+            w[k] = x.1;
+            k += 1;
+        }
+        before = [before[1], v];
+        if let Some(m) = median_of_few(&w[..k]) {
+            out[written] = (t, m);
+            written += 1;
+        }
+    }
+    out.truncate(written);
+    out
 }
 
 /// An activity's peak heart rate: the highest value the [cleaned](clean_hr_bpm) heart rate stays
@@ -319,35 +348,44 @@ pub fn sustained_peak_bpm(samples: &[Sample]) -> Option<f64> {
 
 /// [`sustained_peak_bpm`] of cleaned values already computed.
 pub(crate) fn sustained_peak_of(cleaned: &[(Option<i64>, f64)]) -> Option<f64> {
-    let mut pts: Vec<(i64, f64)> = Vec::with_capacity(cleaned.len());
+    let mut ts: Vec<i64> = Vec::with_capacity(cleaned.len());
+    let mut vs: Vec<f64> = Vec::with_capacity(cleaned.len());
     for &(t, v) in cleaned {
         let Some(t) = t else { continue };
-        if pts.last().is_some_and(|p| t <= p.0) {
+        if ts.last().is_some_and(|&p| t <= p) {
             continue;
         }
-        pts.push((t, v));
+        ts.push(t);
+        vs.push(v);
     }
-    let n = pts.len();
-    let held = |a: usize, b: usize| span_s(pts[a].0, pts[b].0) >= HR_PEAK_HOLD_S;
-    let mut dq: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let n = ts.len();
+    // `span_s(ts[a], ts[b]) >= HR_PEAK_HOLD_S` for b ≥ a (times increase), on the integers
+    // (`hold_ms_is_the_hold_time` checks the threshold; `span_s` is monotone; a difference too
+    // large for an i64 saturates, and is held either way).
+    let held = |a: usize, b: usize| ts[b].saturating_sub(ts[a]) >= HR_PEAK_HOLD_MS;
+    // A monotone queue of indices (values increasing from `head`): each index is pushed once,
+    // so a vector with a moving head is enough.
+    let mut dq: Vec<usize> = Vec::with_capacity(n);
+    let mut head = 0;
     let mut end = 0; // exclusive end of the window of `i`
     let mut best: Option<f64> = None;
     for i in 0..n {
         while end < n && (end <= i || !held(i, end - 1)) {
-            while dq.back().is_some_and(|&b| pts[b].1 >= pts[end].1) {
-                dq.pop_back();
+            let v = vs[end];
+            while dq.len() > head && dq.last().is_some_and(|&b| vs[b] >= v) {
+                dq.pop();
             }
-            dq.push_back(end);
+            dq.push(end);
             end += 1;
         }
         if end == 0 || !held(i, end - 1) {
             break;
         }
-        while dq.front().is_some_and(|&f| f < i) {
-            dq.pop_front();
+        while dq.get(head).is_some_and(|&f| f < i) {
+            head += 1;
         }
-        if let Some(&f) = dq.front() {
-            let m = pts[f].1;
+        if let Some(&f) = dq.get(head) {
+            let m = vs[f];
             best = Some(best.map_or(m, |b: f64| b.max(m)));
         }
     }
@@ -360,6 +398,28 @@ pub fn hr_max_from_peaks(mut peaks: Vec<f64>) -> Option<f64> {
     peaks.retain(|p| p.is_finite());
     peaks.sort_by(|a, b| b.total_cmp(a));
     peaks.get(1).or(peaks.first()).copied().and_then(check)
+}
+
+/// The median of five positive finite values, [`median_of_few`] without its sort: the least and
+/// the greatest of the first four cannot be the median (three values are at least the one and at
+/// most the other), so it is the median of the other three. Every step returns one of its
+/// operands, so the value is the same, bit for bit (equal positive values have the same bits).
+#[inline]
+fn median_of_5(a: f64, b: f64, c: f64, d: f64, e: f64) -> f64 {
+    let (a, b) = if b < a { (b, a) } else { (a, b) };
+    let (c, d) = if d < c { (d, c) } else { (c, d) };
+    // drop min(a, c) and max(b, d)
+    let lo = if c < a { a } else { c };
+    let hi = if d < b { d } else { b };
+    // the median of lo, hi, e
+    let (lo, hi) = if hi < lo { (hi, lo) } else { (lo, hi) };
+    if e < lo {
+        lo
+    } else if hi < e {
+        hi
+    } else {
+        e
+    }
 }
 
 /// [`super::median`] of 1 to 5 positive finite values, without allocating: the same value, bit
@@ -416,6 +476,28 @@ mod tests {
     use super::super::testutil::*;
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn hold_ms_is_the_hold_time() {
+        // `span_s` is monotone in the difference: these two pin the threshold
+        assert!(span_s(0, HR_PEAK_HOLD_MS) >= HR_PEAK_HOLD_S);
+        assert!(span_s(0, HR_PEAK_HOLD_MS - 1) < HR_PEAK_HOLD_S);
+        assert!(span_s(-5_000_123, -5_000_123 + HR_PEAK_HOLD_MS) >= HR_PEAK_HOLD_S);
+    }
+
+    proptest! {
+        #[test]
+        fn median_of_5_is_median_of_few(v in prop::array::uniform5(prop_oneof![
+            (25u32..=230).prop_map(f64::from),
+            (50u32..=460).prop_map(|h| f64::from(h) / 2.0),
+            25.0f64..=230.0,
+        ])) {
+            prop_assert_eq!(
+                Some(median_of_5(v[0], v[1], v[2], v[3], v[4]).to_bits()),
+                median_of_few(&v).map(f64::to_bits)
+            );
+        }
+    }
 
     fn hr_series(hrs: &[Option<f64>]) -> Vec<Sample> {
         series(hrs.len(), 1.0, |i, s| s.hr_bpm = hrs[i])

@@ -5,7 +5,7 @@
 use super::elevation::sample_grades_series;
 use super::hr::{hr_at, time_in_zones_s, Zones};
 use super::series::Series;
-use super::{check, counted_intervals, merge_by_key, span_s, Interval};
+use super::{check, counted_intervals, merge_by_key, span_s};
 use crate::model::{Sample, WarmupStatus};
 use serde::{Deserialize, Serialize};
 
@@ -361,12 +361,11 @@ pub fn warmup_data_series(series: &Series<'_>, window_s: f64) -> WarmupData {
     };
     // Intervals end at strictly increasing times (each moves the clock forward), so those in
     // the window are a prefix.
-    let in_window: Vec<Interval> = series
-        .intervals()
+    let intervals = series.intervals();
+    let in_window = &intervals[..intervals
         .iter()
-        .take_while(|iv| rel(iv.end).is_some_and(|t| t <= window))
-        .copied()
-        .collect();
+        .position(|iv| !rel(iv.end).is_some_and(|t| t <= window))
+        .unwrap_or(intervals.len())];
     let window_total_s: f64 = in_window.iter().map(|iv| iv.dt_s).sum();
 
     let bins = (window / 60.0).ceil().max(1.0) as usize;
@@ -374,7 +373,7 @@ pub fn warmup_data_series(series: &Series<'_>, window_s: f64) -> WarmupData {
     let mut hr_hist: Vec<(f64, f64)> = Vec::new();
     let mut bin_hr = vec![(0.0, 0.0); bins];
     let mut bin_t = vec![0.0; bins];
-    for iv in &in_window {
+    for iv in in_window {
         let hr = hr_at(samples, iv.end);
         if let Some(hr) = hr {
             hr_hist.push((hr, iv.dt_s));

@@ -207,6 +207,61 @@ pub(crate) fn merge_by_key(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     out
 }
 
+/// [`merge_by_key`] fed one pair at a time, without the vector of pairs: whole keys in
+/// `1..256` are added up in an array as they come (in their order, as the stable sort would
+/// visit them), any other key is kept aside, sorted and merged as `merge_by_key` does, and the
+/// two sorted lists (which share no key) are merged. Same result, bit for bit
+/// (`key_sums_equal_merge_by_key`).
+pub(crate) struct KeySums {
+    sums: [Option<f64>; 256],
+    other: Vec<(f64, f64)>,
+}
+
+impl KeySums {
+    pub(crate) fn new() -> KeySums {
+        KeySums {
+            sums: [None; 256],
+            other: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn add(&mut self, k: f64, v: f64) {
+        // (a whole number in range: the cast is exact)
+        if (1.0..256.0).contains(&k) && f64::from(k as u32) == k {
+            let slot = &mut self.sums[k as usize];
+            *slot = Some(match *slot {
+                Some(sum) => sum + v,
+                None => v,
+            });
+        } else {
+            self.other.push((k, v));
+        }
+    }
+
+    pub(crate) fn finish(self) -> Vec<(f64, f64)> {
+        let whole = self
+            .sums
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| s.map(|s| (k as f64, s)));
+        if self.other.is_empty() {
+            return whole.collect();
+        }
+        let other = merge_by_key(self.other);
+        let mut out = Vec::with_capacity(other.len() + 256);
+        let mut rest = other.into_iter().peekable();
+        for w in whole {
+            while let Some(o) = rest.next_if(|o| o.0.total_cmp(&w.0).is_lt()) {
+                out.push(o);
+            }
+            out.push(w);
+        }
+        out.extend(rest);
+        out
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Builders for test series.
@@ -234,6 +289,48 @@ pub(crate) mod testutil {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn key_sums_equal_merge_by_key() {
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        for case in 0..300 {
+            let n = (next() % 400) as usize;
+            let pairs: Vec<(f64, f64)> = (0..n)
+                .map(|_| {
+                    let r = next();
+                    let k = match (r % 10, case % 3) {
+                        (0, 0) => 150.5,
+                        (1, 0) => -3.0,
+                        (2, 0) => 300.0,
+                        (3, 0) => f64::NAN,
+                        (4, 0) => 0.0,
+                        _ => f64::from((r >> 8) as u32 % 260),
+                    };
+                    (k, f64::from((r >> 20) as u32 % 1000) / 7.0)
+                })
+                .collect();
+            let mut acc = super::KeySums::new();
+            for &(k, v) in &pairs {
+                acc.add(k, v);
+            }
+            let a: Vec<(u64, u64)> = acc
+                .finish()
+                .iter()
+                .map(|p| (p.0.to_bits(), p.1.to_bits()))
+                .collect();
+            let b: Vec<(u64, u64)> = super::merge_by_key(pairs)
+                .iter()
+                .map(|p| (p.0.to_bits(), p.1.to_bits()))
+                .collect();
+            assert_eq!(a, b, "case {case}");
+        }
+    }
+
     use super::testutil::*;
     use super::*;
     use proptest::prelude::*;

@@ -17,7 +17,7 @@ use super::hr::{
 use super::intensity::{warmup_data_series, WarmupData, DEFAULT_WARMUP_WINDOW_S};
 use super::load::MIN_COVERAGE;
 use super::series::Series;
-use super::{check, merge_by_key};
+use super::{check, KeySums};
 use crate::model::{Sample, Sex};
 use serde::{Deserialize, Serialize};
 
@@ -43,15 +43,15 @@ pub struct HrProfile {
 ///
 /// The cleaned heart rates are medians of whole bpm, so multiples of 0.5 bpm: those are counted
 /// in an array indexed by half-bpm (linear time); anything else is sorted.
-fn count_values(mut values: Vec<f64>) -> Vec<(f64, u32)> {
+fn count_values(timed: &[(Option<i64>, f64)]) -> Vec<(f64, u32)> {
     const SLOTS: usize = 512;
     let slot = |v: f64| {
         let h = v * 2.0;
         ((1.0..SLOTS as f64).contains(&h) && f64::from(h as u32) == h).then_some(h as usize)
     };
-    if values.iter().all(|&v| slot(v).is_some()) {
+    if timed.iter().all(|&(_, v)| slot(v).is_some()) {
         let mut counts = [0u32; SLOTS];
-        for &v in &values {
+        for &(_, v) in timed {
             if let Some(k) = slot(v) {
                 counts[k] += 1;
             }
@@ -64,6 +64,7 @@ fn count_values(mut values: Vec<f64>) -> Vec<(f64, u32)> {
             .collect();
     }
     // (values equal in the total order are the same bits: an unstable sort is enough)
+    let mut values: Vec<f64> = timed.iter().map(|x| x.1).collect();
     values.sort_unstable_by(f64::total_cmp);
     let mut counts: Vec<(f64, u32)> = Vec::new();
     for v in values {
@@ -85,8 +86,9 @@ impl HrProfile {
     pub fn from_series(series: &Series<'_>) -> HrProfile {
         let samples = series.samples();
         let moving_mask = series.moving();
-        let mut all = Vec::with_capacity(series.intervals().len());
-        let mut moving = Vec::with_capacity(series.intervals().len());
+        // (the pairs are added up as they come, as `merge_by_key` would add them)
+        let mut all = KeySums::new();
+        let mut moving = KeySums::new();
         let mut moving_s = 0.0;
         for &iv in series.intervals() {
             let hr = hr_at(samples, iv.end);
@@ -95,18 +97,18 @@ impl HrProfile {
                 moving_s += iv.dt_s;
             }
             if let Some(hr) = hr {
-                all.push((hr, iv.dt_s));
+                all.add(hr, iv.dt_s);
                 if is_moving {
-                    moving.push((hr, iv.dt_s));
+                    moving.add(hr, iv.dt_s);
                 }
             }
         }
         let timed = clean_hr_timed(samples);
         let peak_bpm = sustained_peak_of(&timed);
-        let counts = count_values(timed.into_iter().map(|x| x.1).collect());
+        let counts = count_values(&timed);
         HrProfile {
-            all: merge_by_key(all),
-            moving: merge_by_key(moving),
+            all: all.finish(),
+            moving: moving.finish(),
             moving_s,
             cleaned: counts,
             peak_bpm,

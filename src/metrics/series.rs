@@ -15,7 +15,7 @@ use super::distance::{
     position_steps_m, speed_estimates_with, GeoPoint, DEFAULT_STATIONARY_SPEED_MPS,
     MAX_FOOT_SPEED_MPS,
 };
-use super::{check, counted_intervals, median, span_s, Interval};
+use super::{check, counted_intervals, finite, median, span_s, Interval};
 use crate::model::Sample;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -55,6 +55,8 @@ pub struct Series<'a> {
     steps: OnceCell<Vec<f64>>,
     foot_track: OnceCell<Vec<Option<f64>>>,
     speed_intervals: OnceCell<SpeedIntervals>,
+    xs: OnceCell<Vec<Option<f64>>>,
+    elevation_profile: OnceCell<Vec<(f64, f64, Option<f64>)>>,
 }
 
 impl<'a> Series<'a> {
@@ -75,6 +77,8 @@ impl<'a> Series<'a> {
             steps: OnceCell::new(),
             foot_track: OnceCell::new(),
             speed_intervals: OnceCell::new(),
+            xs: OnceCell::new(),
+            elevation_profile: OnceCell::new(),
         }
     }
 
@@ -167,28 +171,88 @@ impl<'a> Series<'a> {
             .and_then(check)
     }
 
+    /// The horizontal position of every sample ([`sample_x`]: steep descent and the grades of
+    /// the surge rule share it).
+    pub(crate) fn sample_x(&self) -> &[Option<f64>] {
+        self.xs.get_or_init(|| sample_x(self))
+    }
+
+    /// The altitude profile against [`Series::sample_x`] ([`profile_with`]).
+    pub(crate) fn elevation_profile(&self) -> &[(f64, f64, Option<f64>)] {
+        self.elevation_profile
+            .get_or_init(|| profile_with(self, self.sample_x()))
+    }
+
     /// The moving intervals with a speed ≤ 12 m/s and their median speed (surges, warm-up).
     pub(crate) fn speed_intervals(&self) -> &SpeedIntervals {
         self.speed_intervals.get_or_init(|| {
-            let items: Vec<SpeedInterval> = self
-                .intervals
-                .iter()
-                .filter(|iv| self.moving.get(iv.end).copied().unwrap_or(false))
-                .filter_map(|iv| {
-                    let v = self.speeds.get(iv.end).copied().flatten()?;
-                    let t = self.samples.get(iv.end)?.time_utc_ms?;
-                    let rel = span_s(self.t0_ms?, t);
-                    (v <= MAX_FOOT_SPEED_MPS).then_some((*iv, rel, v))
-                })
-                .collect();
-            let v: Vec<f64> = items.iter().map(|x| x.2).collect();
-            let running_median_mps = running_median(v.iter().copied());
+            let mut items: Vec<SpeedInterval> = Vec::with_capacity(self.intervals.len());
+            for iv in &self.intervals {
+                if !self.moving.get(iv.end).copied().unwrap_or(false) {
+                    continue;
+                }
+                let Some(v) = self.speeds.get(iv.end).copied().flatten() else {
+                    continue;
+                };
+                let Some(t) = self.samples.get(iv.end).and_then(|s| s.time_utc_ms) else {
+                    continue;
+                };
+                let Some(t0) = self.t0_ms else { continue };
+                if v <= MAX_FOOT_SPEED_MPS {
+                    items.push((*iv, span_s(t0, t), v));
+                }
+            }
+            let running_median_mps = running_median(items.iter().map(|x| x.2));
             SpeedIntervals {
                 items,
                 running_median_mps,
             }
         })
     }
+}
+
+/// Altitudes beyond ±this are treated as missing, in metres (keeps sums finite).
+const MAX_ABS_ALTITUDE_M: f64 = 1.0e6;
+
+/// The horizontal position of every sample: the device distance when any sample has one, else
+/// the jitter-filtered GPS track at the on-foot limit.
+fn sample_x(series: &Series<'_>) -> Vec<Option<f64>> {
+    let samples = series.samples();
+    let use_device = samples.iter().any(|s| finite(s.distance_m).is_some());
+    if use_device {
+        samples.iter().map(|s| finite(s.distance_m)).collect()
+    } else {
+        let track = series.cumulative_track_m(MAX_FOOT_SPEED_MPS);
+        (0..samples.len())
+            .map(|i| track.get(i).copied().flatten())
+            .collect()
+    }
+}
+
+/// Profile points `(x_m, altitude_m, time_s)` with non-decreasing `x`, `x` from `xs`
+/// ([`sample_x`]; [`Series::elevation_profile`] keeps it; steep descent and the grades
+/// of `super::elevation` read it).
+fn profile_with(series: &Series<'_>, xs: &[Option<f64>]) -> Vec<(f64, f64, Option<f64>)> {
+    let samples = series.samples();
+    let t0 = series.t0_ms();
+    let mut out: Vec<(f64, f64, Option<f64>)> = Vec::with_capacity(samples.len());
+    for (i, s) in samples.iter().enumerate() {
+        let x = xs.get(i).copied().flatten();
+        let alt = finite(s.altitude_m).filter(|a| a.abs() <= MAX_ABS_ALTITUDE_M);
+        let (Some(x), Some(a)) = (x, alt) else {
+            continue;
+        };
+        let t = match (s.time_utc_ms, t0) {
+            (Some(t), Some(t0)) => Some(span_s(t0, t)),
+            _ => None,
+        };
+        match out.last_mut() {
+            Some(prev) if x < prev.0 => {}
+            Some(prev) if x == prev.0 => *prev = (x, a, t),
+            _ => out.push((x, a, t)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::convert::utc_from_fit;
 use super::{byte_pos, fit_ts_to_unix_ms, Collected, RawSession, FIT_EPOCH_UNIX_S};
-use crate::ingest::{clean_activity, push_warning, samples_capped_warning};
+use crate::ingest::{clean_sample, dropped_warning, push_warning, samples_capped_warning};
 use crate::ingest::{MAX_ACTIVITIES_PER_FILE, MAX_LAPS};
 use crate::model::{
     Activity, AltitudeSource, Break, Capabilities, DistanceSource, Format, ReadError, ReadResult,
@@ -234,22 +234,25 @@ pub(super) fn build(source: &str, c: Collected, file_len: usize) -> ReadResult {
             }
         }
         finish(&mut a);
-        clean_activity(&mut a);
         out.push(a);
     }
     Ok(out)
 }
 
-/// Cadence to steps, time-jump warnings, elapsed-time fallback.
+/// Cadence to steps, time-jump warnings, elapsed-time fallback, then the cleaning of
+/// [`clean_activity`](crate::ingest::clean_activity) (out-of-range values dropped, after the
+/// cadence conversion), in the same pass over the samples; its warning comes last, as there.
 pub(super) fn finish(a: &mut Activity) {
     let steps = a.sport.has_steps();
     let mut prev: Option<i64> = None;
     let mut jumped = false;
     let mut more_jumps = 0usize;
+    let mut dropped = 0usize;
     for (i, s) in a.samples.iter_mut().enumerate() {
         if let Some(c) = s.cadence_spm {
             s.cadence_spm = Some(if steps { c * 2.0 } else { c });
         }
+        dropped += clean_sample(s);
         let Some(t) = s.time_utc_ms else { continue };
         if let Some(p) = prev {
             let d = t - p;
@@ -286,5 +289,8 @@ pub(super) fn finish(a: &mut Activity) {
                 a.totals.elapsed_s = Some(timer);
             }
         }
+    }
+    if dropped > 0 {
+        a.warnings.push(dropped_warning(dropped));
     }
 }

@@ -14,12 +14,15 @@ use fitparser::de::{DecodeOption, FitDataMessage, FitObject, FitStreamProcessor}
 use fitparser::ErrorKind;
 
 /// The FIT CRC-16 (as in the FIT SDK: CRC-16/ARC, reflected polynomial 0xA001, initial 0),
-/// eight bytes per step ("slicing by 8": eight 256-entry tables, each table k giving the CRC of
-/// a byte followed by k zero bytes). The SDK's nibble table gives the same value in four times
-/// the steps; `crc_matches_known_value` checks it against a value from the SDK's algorithm.
+/// sixteen bytes per step ("slicing by 16": sixteen 256-entry tables, each table k giving the CRC
+/// of a byte followed by k zero bytes; 8 KiB). The loop-carried dependency is one table step per
+/// 16 bytes (it was one per 8, and the CRC was about a tenth of the FIT reader's time). The SDK's
+/// nibble table gives the same value in eight times the steps; `crc_matches_known_value` checks
+/// it against a value from the SDK's algorithm, `crc_eight_bytes_a_step_equals_one_byte_a_step`
+/// against the bitwise definition at every length up to 300.
 pub(super) fn fit_crc(mut crc: u16, data: &[u8]) -> u16 {
-    const TABLES: [[u16; 256]; 8] = {
-        let mut t = [[0u16; 256]; 8];
+    const TABLES: [[u16; 256]; 16] = {
+        let mut t = [[0u16; 256]; 16];
         let mut i = 0;
         while i < 256 {
             let mut c = i as u16;
@@ -36,7 +39,7 @@ pub(super) fn fit_crc(mut crc: u16, data: &[u8]) -> u16 {
             i += 1;
         }
         let mut j = 1;
-        while j < 8 {
+        while j < 16 {
             let mut i = 0;
             while i < 256 {
                 let prev = t[j - 1][i];
@@ -47,17 +50,25 @@ pub(super) fn fit_crc(mut crc: u16, data: &[u8]) -> u16 {
         }
         t
     };
-    let mut chunks = data.chunks_exact(8);
+    let mut chunks = data.chunks_exact(16);
     for c in &mut chunks {
         let lo = crc ^ u16::from_le_bytes([c[0], c[1]]);
-        crc = TABLES[7][usize::from(lo as u8)]
-            ^ TABLES[6][usize::from((lo >> 8) as u8)]
-            ^ TABLES[5][usize::from(c[2])]
-            ^ TABLES[4][usize::from(c[3])]
-            ^ TABLES[3][usize::from(c[4])]
-            ^ TABLES[2][usize::from(c[5])]
-            ^ TABLES[1][usize::from(c[6])]
-            ^ TABLES[0][usize::from(c[7])];
+        crc = TABLES[15][usize::from(lo as u8)]
+            ^ TABLES[14][usize::from((lo >> 8) as u8)]
+            ^ TABLES[13][usize::from(c[2])]
+            ^ TABLES[12][usize::from(c[3])]
+            ^ TABLES[11][usize::from(c[4])]
+            ^ TABLES[10][usize::from(c[5])]
+            ^ TABLES[9][usize::from(c[6])]
+            ^ TABLES[8][usize::from(c[7])]
+            ^ TABLES[7][usize::from(c[8])]
+            ^ TABLES[6][usize::from(c[9])]
+            ^ TABLES[5][usize::from(c[10])]
+            ^ TABLES[4][usize::from(c[11])]
+            ^ TABLES[3][usize::from(c[12])]
+            ^ TABLES[2][usize::from(c[13])]
+            ^ TABLES[1][usize::from(c[14])]
+            ^ TABLES[0][usize::from(c[15])];
     }
     for &b in chunks.remainder() {
         crc = (crc >> 8) ^ TABLES[0][usize::from((crc as u8) ^ b)];
