@@ -55,6 +55,7 @@ pub fn localise(record: &mut ActivityRecord, ctx: &Context) {
             apply_weather(record, &weathered);
         }
     }
+    record.shed_join_data();
     crate::localtime::place(record, ctx.tz, ctx.now);
 }
 

@@ -228,6 +228,21 @@ pub struct Deferred {
     pub times: Timeline,
 }
 
+impl ActivityRecord {
+    /// Drop what only the weather join needed and trim the vectors to their length: the record
+    /// is held until the report, so what it keeps is what a run's memory grows by per activity
+    /// (`docs/performance.md`, "Memory"). The store caches the record before this.
+    pub fn shed_join_data(&mut self) {
+        if let Some(d) = self.deferred.as_deref_mut() {
+            d.times = Timeline::default();
+            d.hr.all.shrink_to_fit();
+            d.hr.moving.shrink_to_fit();
+            d.hr.cleaned.shrink_to_fit();
+        }
+        self.track.shrink_to_fit();
+    }
+}
+
 /// The times of an activity's timed samples, in file order, run-length encoded: `(step_ms,
 /// count)` pairs, the first step counted from 0 (a 1 Hz hour is two pairs). Samples without a
 /// time are left out: the weather gives them no temperature and the time policy skips them.
