@@ -237,7 +237,8 @@ impl ActivityRecord {
             d.times = Timeline::default();
             d.hr.all.shrink_to_fit();
             d.hr.moving.shrink_to_fit();
-            d.hr.cleaned.shrink_to_fit();
+            // Phase 1's maximum (`hr_max_bpm`) was its one use.
+            d.hr.cleaned = Vec::new();
         }
         self.track.shrink_to_fit();
     }
