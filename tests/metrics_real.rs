@@ -184,3 +184,36 @@ fn hr_max_is_estimated_from_per_activity_peaks() {
     assert!(est > old, "{est} vs {old}");
     assert!(new_s < old_s / 1.5, "{new_s} s vs {old_s} s");
 }
+
+/// What a record sheds after the weather join (`ActivityRecord::shed_join_data`: the sample
+/// times, the `cleaned` histogram) changes nothing that phase 2 computes from it: the finished
+/// records are identical, on a real run with heart rate, with HRmax known and unknown.
+#[test]
+fn shedding_the_join_data_leaves_phase_2_unchanged() {
+    use calfguard::metrics::finish::{finish, FinishParams};
+    let params = calfguard::metrics::reduce::MetricParams::default();
+    for name in [
+        "pyfitparse_fenix2_run_hr_temp.fit",
+        "georust_garminconnect_run_ns3_hr_cad.gpx",
+    ] {
+        for a in activities(name) {
+            let kept = calfguard::metrics::reduce::reduce(&a, &params);
+            let d = kept.deferred.as_deref().unwrap();
+            assert!(!d.times.0.is_empty() && !d.hr.cleaned.is_empty(), "{name}");
+            let mut shed = kept.clone();
+            shed.shed_join_data();
+            let s = shed.deferred.as_deref().unwrap();
+            assert!(s.times.0.is_empty() && s.hr.cleaned.is_empty(), "{name}");
+            for hr_max_bpm in [None, Some(190.0)] {
+                let f = FinishParams {
+                    hr_max_bpm,
+                    ..FinishParams::default()
+                };
+                let (mut x, mut y) = (kept.clone(), shed.clone());
+                finish(&mut x, &f);
+                finish(&mut y, &f);
+                assert_eq!(format!("{:?}", x), format!("{:?}", y), "{name}");
+            }
+        }
+    }
+}
