@@ -319,6 +319,48 @@ fn a_store_of_an_older_schema_is_rebuilt_with_a_message() {
     assert_runs_without(&home, &store, "newer");
 }
 
+/// A store after one run over the export, with the counts of its `cache` and `files` rows; then
+/// a new FIT file in the export, which the next run would add.
+struct Seeded {
+    input: tempfile::TempDir,
+    store: PathBuf,
+    s: String,
+    cached: i64,
+    files: i64,
+}
+
+fn seeded_then_new_file(home: &Home, name: &str) -> Seeded {
+    let input = export();
+    let store = home.path().join(name);
+    let s = store.to_str().unwrap().to_string();
+    analyze(home, input.path(), &config(), &["--store", &s]);
+    let cached = count(&store, "SELECT count(*) FROM cache");
+    let files = count(&store, "SELECT count(*) FROM files");
+    std::fs::write(
+        input.path().join("new.fit"),
+        common::fixture("pyfitparse_fenix5_run_short.fit"),
+    )
+    .unwrap();
+    Seeded {
+        input,
+        store,
+        s,
+        cached,
+        files,
+    }
+}
+
+/// The store passes SQLite's integrity check and holds the rows it held before the failed run.
+fn assert_left_as_it_was(store: &Path, cached: i64, files: i64) {
+    let c = Connection::open(store).unwrap();
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    assert_eq!(count(store, "SELECT count(*) FROM cache"), cached);
+    assert_eq!(count(store, "SELECT count(*) FROM files"), files);
+}
+
 /// The disk fills up under the store: the child may not make any file larger than
 /// `LIMIT_BYTES` (`setrlimit(RLIMIT_FSIZE)`, what `ulimit -f` sets; no root needed), with
 /// SIGXFSZ ignored so that a write past it fails instead of killing the process. The report
@@ -329,17 +371,13 @@ fn a_store_of_an_older_schema_is_rebuilt_with_a_message() {
 fn a_store_whose_disk_fills_up_is_said_and_left_as_it_was() {
     const LIMIT_BYTES: u64 = 100_000;
     let home = Home::new();
-    let input = export();
-    let store = home.path().join("full.db");
-    let s = store.to_str().unwrap().to_string();
-    analyze(&home, input.path(), &config(), &["--store", &s]);
-    let cached = count(&store, "SELECT count(*) FROM cache");
-    let files = count(&store, "SELECT count(*) FROM files");
-    std::fs::write(
-        input.path().join("new.fit"),
-        common::fixture("pyfitparse_fenix5_run_short.fit"),
-    )
-    .unwrap();
+    let Seeded {
+        input,
+        store,
+        s,
+        cached,
+        files,
+    } = seeded_then_new_file(&home, "full.db");
     let base = analyze(&home, input.path(), &config(), &["--no-store"]);
     for (name, bytes) in &base.report {
         assert!(
@@ -372,13 +410,7 @@ fn a_store_whose_disk_fills_up_is_said_and_left_as_it_was() {
         "{}",
         run.stderr
     );
-    let c = Connection::open(&store).unwrap();
-    let ok: String = c
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
-    assert_eq!(count(&store, "SELECT count(*) FROM cache"), cached);
-    assert_eq!(count(&store, "SELECT count(*) FROM files"), files);
+    assert_left_as_it_was(&store, cached, files);
     // With room again, the next run caches the new file.
     let run = analyze(&home, input.path(), &config(), &["--store", &s]);
     assert_same(&base, &run, "after the disk full");
@@ -442,18 +474,14 @@ fn store_info_and_prune() {
 #[test]
 fn a_run_killed_before_its_commit_leaves_the_store_as_it_was() {
     let home = Home::new();
-    let input = export();
-    let store = home.path().join("k.db");
-    let s = store.to_str().unwrap().to_string();
-    analyze(&home, input.path(), &config(), &["--store", &s]);
-    let cached = count(&store, "SELECT count(*) FROM cache");
-    let files = count(&store, "SELECT count(*) FROM files");
     // A new file, and the run dies after writing everything, before the commit.
-    std::fs::write(
-        input.path().join("new.fit"),
-        common::fixture("pyfitparse_fenix5_run_short.fit"),
-    )
-    .unwrap();
+    let Seeded {
+        input,
+        store,
+        s,
+        cached,
+        files,
+    } = seeded_then_new_file(&home, "k.db");
     let out = tempfile::tempdir().unwrap();
     let o = home
         .command()
@@ -467,13 +495,7 @@ fn a_run_killed_before_its_commit_leaves_the_store_as_it_was() {
         .output()
         .unwrap();
     assert!(o.status.code().is_none(), "killed by SIGABRT: {o:?}");
-    let c = Connection::open(&store).unwrap();
-    let ok: String = c
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
-    assert_eq!(count(&store, "SELECT count(*) FROM cache"), cached);
-    assert_eq!(count(&store, "SELECT count(*) FROM files"), files);
+    assert_left_as_it_was(&store, cached, files);
     // The next run uses it and commits the new file.
     let base = analyze(&home, input.path(), &config(), &["--no-store"]);
     let run = analyze(&home, input.path(), &config(), &["--store", &s]);
