@@ -630,14 +630,19 @@ pub fn climbing_mask(samples: &[Sample]) -> Vec<bool> {
                 hi = points.partition_point(|p| p.0 <= t + CLIMB_HALF_WINDOW_S);
             }
             last_t = t;
-            if hi == 0 || hi - 1 <= lo {
-                return false;
-            }
-            let (a, b) = (points[lo], points[hi - 1]);
-            let span = b.0 - a.0;
-            span >= CLIMB_HALF_WINDOW_S && (b.1 - a.1).abs() / span >= CLIMB_MOVING_MPS
+            climbs_over(&points[lo.min(hi)..hi])
         })
         .collect()
+}
+
+/// True when the altitude points of a window (oldest first) span at least
+/// `CLIMB_HALF_WINDOW_S` and climb or descend at `CLIMB_MOVING_MPS` or more between its ends.
+fn climbs_over(window: &[(f64, f64)]) -> bool {
+    let (Some(&a), Some(&b)) = (window.first(), window.last()) else {
+        return false;
+    };
+    let span = b.0 - a.0;
+    window.len() >= 2 && span >= CLIMB_HALF_WINDOW_S && (b.1 - a.1).abs() / span >= CLIMB_MOVING_MPS
 }
 
 /// The altitude points [`climbing_mask`] measures vertical speed over: `(seconds since the first
@@ -829,12 +834,7 @@ mod tests {
                 };
                 let lo = points.partition_point(|p| p.0 < t - CLIMB_HALF_WINDOW_S);
                 let hi = points.partition_point(|p| p.0 <= t + CLIMB_HALF_WINDOW_S);
-                if hi == 0 || hi - 1 <= lo {
-                    return false;
-                }
-                let (a, b) = (points[lo], points[hi - 1]);
-                let span = b.0 - a.0;
-                span >= CLIMB_HALF_WINDOW_S && (b.1 - a.1).abs() / span >= CLIMB_MOVING_MPS
+                climbs_over(&points[lo.min(hi)..hi])
             })
             .collect()
     }
