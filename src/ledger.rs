@@ -286,7 +286,14 @@ pub fn account(mut records: Vec<LeafRecord<Parsed>>, walk_errors: Vec<ErrorRow>)
     counts.listed_without_file = listed.len();
     counts.listed_strength = listed.iter().filter(|s| s.strength).count();
 
-    let mut activities = Vec::new();
+    // Reserved whole: the largest allocation of a run, grown by doubling it would be up to
+    // twice the records' size (`docs/performance.md`, "Memory").
+    let mut activities = Vec::with_capacity(
+        parsed
+            .values()
+            .map(|p| p.as_ref().map_or(0, |(summaries, _)| summaries.len()))
+            .sum(),
+    );
     // Non-activity members of archives, counted per (archive, kind, reason).
     let mut noise: BTreeMap<(String, ErrorKind, String), usize> = BTreeMap::new();
     for r in &records {
