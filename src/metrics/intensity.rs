@@ -4,8 +4,9 @@
 
 use super::elevation::sample_grades_series;
 use super::hr::{hr_at, time_in_zones_s, Zones};
+use super::hrtime::{HrSeconds, HrSecondsBuilder};
 use super::series::Series;
-use super::{check, counted_intervals, merge_by_key, span_s};
+use super::{check, counted_intervals, span_s};
 use crate::model::{Sample, WarmupStatus};
 use serde::{Deserialize, Serialize};
 
@@ -328,8 +329,8 @@ pub fn warmup(samples: &[Sample], hr_max_bpm: Option<f64>, window_s: f64) -> War
 pub struct WarmupData {
     /// Counted seconds in the window.
     pub window_total_s: f64,
-    /// Seconds at each heart rate in the window: `(hr_bpm, seconds)`, sorted by heart rate.
-    pub hr_hist: Vec<(f64, f64)>,
+    /// Time at each heart rate in the window.
+    pub hr_hist: HrSeconds,
     /// Per 60-s bin from the start: `(Σ hr·dt, Σ dt)` of the intervals with heart rate.
     pub bin_hr: Vec<(f64, f64)>,
     /// Per 60-s bin: counted seconds.
@@ -370,13 +371,13 @@ pub fn warmup_data_series(series: &Series<'_>, window_s: f64) -> WarmupData {
 
     let bins = (window / 60.0).ceil().max(1.0) as usize;
     let bin_of = |t: f64| (((t - 1e-9) / 60.0).floor().max(0.0) as usize).min(bins - 1);
-    let mut hr_hist: Vec<(f64, f64)> = Vec::new();
+    let mut hr_hist = HrSecondsBuilder::new();
     let mut bin_hr = vec![(0.0, 0.0); bins];
     let mut bin_t = vec![0.0; bins];
     for iv in in_window {
         let hr = hr_at(samples, iv.end);
         if let Some(hr) = hr {
-            hr_hist.push((hr, iv.dt_s));
+            hr_hist.add(hr, iv.dt_s);
         }
         let Some(t) = rel(iv.end) else { continue };
         let b = bin_of(t);
@@ -386,7 +387,7 @@ pub fn warmup_data_series(series: &Series<'_>, window_s: f64) -> WarmupData {
             bin_hr[b].1 += iv.dt_s;
         }
     }
-    let merged = merge_by_key(hr_hist);
+    let merged = hr_hist.finish();
 
     let speed_iv = series.speed_intervals();
     let med = speed_iv.running_median_mps;
@@ -426,7 +427,7 @@ impl WarmupData {
     pub fn evaluate(&self, hr_max_bpm: Option<f64>) -> Warmup {
         let hr_max = hr_max_bpm.filter(|m| m.is_finite() && *m > 0.0 && *m <= 250.0);
         let (mut hr_sum, mut hr_s, mut z45_s) = (0.0, 0.0, 0.0);
-        for &(hr, dt) in &self.hr_hist {
+        for (hr, dt) in self.hr_hist.iter() {
             hr_sum += hr * dt;
             hr_s += dt;
             if hr_max.is_some_and(|m| hr >= COLD_START_HR_FRACTION * m) {

@@ -26,6 +26,7 @@ pub mod elevation;
 pub mod finish;
 pub mod heat;
 pub mod hr;
+pub mod hrtime;
 pub mod intensity;
 pub mod load;
 pub mod profile;
@@ -169,99 +170,6 @@ pub(crate) fn median(values: &[f64]) -> Option<f64> {
     check(m)
 }
 
-/// `(key, value)` pairs sorted by key with the values of equal keys added up in their order
-/// (a stable sort by key, then a merge of equal keys).
-///
-/// Heart rates, the keys here, are nearly always whole bpm: those are added up in an array
-/// indexed by bpm, which visits them in the same order as the stable sort, so the sums are the
-/// same bit for bit, in linear time.
-pub(crate) fn merge_by_key(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    const SLOTS: usize = 256;
-    // (a whole number in range: the cast is exact; `fract` would call `trunc`)
-    if pairs
-        .iter()
-        .all(|&(k, _)| (1.0..SLOTS as f64).contains(&k) && f64::from(k as u32) == k)
-    {
-        let mut sums: [Option<f64>; SLOTS] = [None; SLOTS];
-        for (k, v) in pairs {
-            let slot = &mut sums[k as usize];
-            *slot = Some(match *slot {
-                Some(sum) => sum + v,
-                None => v,
-            });
-        }
-        return sums
-            .iter()
-            .enumerate()
-            .filter_map(|(k, s)| s.map(|s| (k as f64, s)))
-            .collect();
-    }
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pairs.len().min(256));
-    for (k, v) in pairs {
-        match out.last_mut() {
-            Some(last) if last.0 == k => last.1 += v,
-            _ => out.push((k, v)),
-        }
-    }
-    out
-}
-
-/// [`merge_by_key`] fed one pair at a time, without the vector of pairs: whole keys in
-/// `1..256` are added up in an array as they come (in their order, as the stable sort would
-/// visit them), any other key is kept aside, sorted and merged as `merge_by_key` does, and the
-/// two sorted lists (which share no key) are merged. Same result, bit for bit
-/// (`key_sums_equal_merge_by_key`).
-pub(crate) struct KeySums {
-    sums: [Option<f64>; 256],
-    other: Vec<(f64, f64)>,
-}
-
-impl KeySums {
-    pub(crate) fn new() -> KeySums {
-        KeySums {
-            sums: [None; 256],
-            other: Vec::new(),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn add(&mut self, k: f64, v: f64) {
-        // (a whole number in range: the cast is exact)
-        if (1.0..256.0).contains(&k) && f64::from(k as u32) == k {
-            let slot = &mut self.sums[k as usize];
-            *slot = Some(match *slot {
-                Some(sum) => sum + v,
-                None => v,
-            });
-        } else {
-            self.other.push((k, v));
-        }
-    }
-
-    pub(crate) fn finish(self) -> Vec<(f64, f64)> {
-        let whole = self
-            .sums
-            .iter()
-            .enumerate()
-            .filter_map(|(k, s)| s.map(|s| (k as f64, s)));
-        if self.other.is_empty() {
-            return whole.collect();
-        }
-        let other = merge_by_key(self.other);
-        let mut out = Vec::with_capacity(other.len() + 256);
-        let mut rest = other.into_iter().peekable();
-        for w in whole {
-            while let Some(o) = rest.next_if(|o| o.0.total_cmp(&w.0).is_lt()) {
-                out.push(o);
-            }
-            out.push(w);
-        }
-        out.extend(rest);
-        out
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Builders for test series.
@@ -289,48 +197,6 @@ pub(crate) mod testutil {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn key_sums_equal_merge_by_key() {
-        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
-        for case in 0..300 {
-            let n = (next() % 400) as usize;
-            let pairs: Vec<(f64, f64)> = (0..n)
-                .map(|_| {
-                    let r = next();
-                    let k = match (r % 10, case % 3) {
-                        (0, 0) => 150.5,
-                        (1, 0) => -3.0,
-                        (2, 0) => 300.0,
-                        (3, 0) => f64::NAN,
-                        (4, 0) => 0.0,
-                        _ => f64::from((r >> 8) as u32 % 260),
-                    };
-                    (k, f64::from((r >> 20) as u32 % 1000) / 7.0)
-                })
-                .collect();
-            let mut acc = super::KeySums::new();
-            for &(k, v) in &pairs {
-                acc.add(k, v);
-            }
-            let a: Vec<(u64, u64)> = acc
-                .finish()
-                .iter()
-                .map(|p| (p.0.to_bits(), p.1.to_bits()))
-                .collect();
-            let b: Vec<(u64, u64)> = super::merge_by_key(pairs)
-                .iter()
-                .map(|p| (p.0.to_bits(), p.1.to_bits()))
-                .collect();
-            assert_eq!(a, b, "case {case}");
-        }
-    }
-
     use super::testutil::*;
     use super::*;
     use proptest::prelude::*;
@@ -384,7 +250,7 @@ mod tests {
         assert_eq!(median(&[f64::NAN, 1.0]), Some(1.0));
     }
 
-    /// The sort-based forms `median` and `merge_by_key` replaced.
+    /// The sort-based form `median` replaced.
     fn sorted_median(values: &[f64]) -> Option<f64> {
         let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         v.sort_by(f64::total_cmp);
@@ -396,24 +262,8 @@ mod tests {
         }
     }
 
-    fn sorted_merge(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut out: Vec<(f64, f64)> = Vec::new();
-        for (k, v) in pairs {
-            match out.last_mut() {
-                Some(last) if last.0 == k => last.1 += v,
-                _ => out.push((k, v)),
-            }
-        }
-        out
-    }
-
-    fn bits(v: &[(f64, f64)]) -> Vec<(u64, u64)> {
-        v.iter().map(|p| (p.0.to_bits(), p.1.to_bits())).collect()
-    }
-
     proptest! {
-        /// Selection gives the sorted median and the bpm array the sorted merge, bit for bit.
+        /// Selection gives the sorted median, bit for bit.
         #[test]
         fn median_and_merge_equal_their_sorted_forms(
             values in prop::collection::vec(prop_oneof![
@@ -422,14 +272,9 @@ mod tests {
                 1 => Just(f64::NAN),
                 1 => Just(-0.0),
             ], 0..200),
-            pairs in prop::collection::vec((prop_oneof![
-                8 => (25u32..=250).prop_map(f64::from),
-                1 => 25.0f64..250.0,
-            ], 0.001f64..10.0), 0..300),
         ) {
             let m = median(&values);
             prop_assert_eq!(m.map(f64::to_bits), sorted_median(&values).map(f64::to_bits));
-            prop_assert_eq!(bits(&merge_by_key(pairs.clone())), bits(&sorted_merge(pairs)));
         }
     }
 

@@ -10,24 +10,26 @@
 //! the order of floating-point additions); `tests::profile_matches_samples_on_real_files` checks
 //! that against the sample-based functions.
 
+use super::check;
 use super::hr::{
     banister_rate_per_min, clean_hr_timed, hr_at, hr_max_from_peaks, sustained_peak_of,
     valid_rest_max, Zones,
 };
+use super::hrtime::{HrSeconds, HrSecondsBuilder};
 use super::intensity::{warmup_data_series, WarmupData, DEFAULT_WARMUP_WINDOW_S};
 use super::load::MIN_COVERAGE;
 use super::series::Series;
-use super::{check, KeySums};
 use crate::model::{Sample, Sex};
 use serde::{Deserialize, Serialize};
 
 /// What an activity's heart-rate metrics need, without its samples.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HrProfile {
-    /// Seconds at each heart rate over the counted intervals: `(hr_bpm, seconds)`, sorted.
-    pub all: Vec<(f64, f64)>,
-    /// The same over the moving intervals (for the load).
-    pub moving: Vec<(f64, f64)>,
+    /// Time at each heart rate over the moving intervals (for the load).
+    pub moving: HrSeconds,
+    /// The same over the counted intervals that are not moving: with `moving`, every counted
+    /// interval with heart rate ([`HrProfile::all`]).
+    pub still: HrSeconds,
     /// Moving seconds, with or without heart rate.
     pub moving_s: f64,
     /// The cleaned heart-rate values (see `hr::clean_hr_bpm`) and how often each occurs.
@@ -86,9 +88,8 @@ impl HrProfile {
     pub fn from_series(series: &Series<'_>) -> HrProfile {
         let samples = series.samples();
         let moving_mask = series.moving();
-        // (the pairs are added up as they come, as `merge_by_key` would add them)
-        let mut all = KeySums::new();
-        let mut moving = KeySums::new();
+        let mut still = HrSecondsBuilder::new();
+        let mut moving = HrSecondsBuilder::new();
         let mut moving_s = 0.0;
         for &iv in series.intervals() {
             let hr = hr_at(samples, iv.end);
@@ -97,9 +98,10 @@ impl HrProfile {
                 moving_s += iv.dt_s;
             }
             if let Some(hr) = hr {
-                all.add(hr, iv.dt_s);
                 if is_moving {
                     moving.add(hr, iv.dt_s);
+                } else {
+                    still.add(hr, iv.dt_s);
                 }
             }
         }
@@ -107,8 +109,8 @@ impl HrProfile {
         let peak_bpm = sustained_peak_of(&timed);
         let counts = count_values(&timed);
         HrProfile {
-            all: all.finish(),
             moving: moving.finish(),
+            still: still.finish(),
             moving_s,
             cleaned: counts,
             peak_bpm,
@@ -116,15 +118,26 @@ impl HrProfile {
         }
     }
 
+    /// Seconds at each heart rate over all the counted intervals, ascending: `(hr_bpm,
+    /// seconds)`.
+    pub fn all(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.moving.plus(&self.still)
+    }
+
+    /// No counted interval with heart rate.
+    fn no_hr(&self) -> bool {
+        self.moving.is_empty() && self.still.is_empty()
+    }
+
     /// Seconds with heart rate.
     pub fn hr_s(&self) -> f64 {
-        self.all.iter().map(|p| p.1).sum()
+        self.all().map(|p| p.1).sum()
     }
 
     /// Seconds in each zone (index 0 below zone 1), as `hr::time_in_zones_s`.
     pub fn time_in_zones_s(&self, zones: &Zones) -> [f64; 6] {
         let mut out = [0.0; 6];
-        for &(hr, dt) in &self.all {
+        for (hr, dt) in self.all() {
             if let Some(z) = zones.zone_of(hr) {
                 out[z.min(5)] += dt;
             }
@@ -140,13 +153,12 @@ impl HrProfile {
         sex: Option<Sex>,
     ) -> Option<f64> {
         let (rest, max) = valid_rest_max(hr_rest_bpm, hr_max_bpm)?;
-        if self.all.is_empty() {
+        if self.no_hr() {
             return None;
         }
         check(
-            self.all
-                .iter()
-                .map(|&(hr, dt)| dt / 60.0 * banister_rate_per_min((hr - rest) / (max - rest), sex))
+            self.all()
+                .map(|(hr, dt)| dt / 60.0 * banister_rate_per_min((hr - rest) / (max - rest), sex))
                 .sum(),
         )
     }
@@ -164,12 +176,11 @@ impl HrProfile {
     /// Minutes at or above `hr_bpm` over the counted intervals with heart rate; `None` without
     /// any (as `intensity::hard_hr_minutes`).
     pub fn minutes_at_or_above(&self, hr_bpm: f64) -> Option<f64> {
-        if self.all.is_empty() || !hr_bpm.is_finite() {
+        if self.no_hr() || !hr_bpm.is_finite() {
             return None;
         }
         check(
-            self.all
-                .iter()
+            self.all()
                 .filter(|p| p.0 >= hr_bpm)
                 .map(|p| p.1)
                 .sum::<f64>()
@@ -187,7 +198,7 @@ impl HrProfile {
         }
         let hr_s = self.hr_s();
         (hr_s > 0.0)
-            .then(|| self.all.iter().map(|&(h, dt)| h * dt).sum::<f64>() / hr_s)
+            .then(|| self.all().map(|(h, dt)| h * dt).sum::<f64>() / hr_s)
             .and_then(check)
     }
 
@@ -209,7 +220,7 @@ impl HrProfile {
             return None;
         }
         let (mut trimp, mut hr_s) = (0.0, 0.0);
-        for &(hr, dt) in &self.moving {
+        for (hr, dt) in self.moving.iter() {
             trimp += dt / 60.0 * banister_rate_per_min((hr - rest) / (max - rest), sex);
             hr_s += dt;
         }

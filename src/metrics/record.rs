@@ -235,8 +235,6 @@ impl ActivityRecord {
     pub fn shed_join_data(&mut self) {
         if let Some(d) = self.deferred.as_deref_mut() {
             d.times = Timeline::default();
-            d.hr.all.shrink_to_fit();
-            d.hr.moving.shrink_to_fit();
             // Phase 1's maximum (`hr_max_bpm`) was its one use.
             d.hr.cleaned = Vec::new();
         }

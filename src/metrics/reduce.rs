@@ -259,7 +259,7 @@ fn measure(
     let hr = HrProfile::from_series(series);
     let hr_s = hr.hr_s();
     if hr_s > 0.0 {
-        m.hr_avg_bpm = Some(hr.all.iter().map(|&(h, dt)| h * dt).sum::<f64>() / hr_s);
+        m.hr_avg_bpm = Some(hr.all().map(|(h, dt)| h * dt).sum::<f64>() / hr_s);
         m.hr_max_bpm = hr.cleaned.last().map(|c| c.0);
     } else {
         m.hr_avg_bpm = a.totals.hr_avg_bpm;

@@ -30,8 +30,9 @@ use std::time::Duration;
 /// Version of the store's tables and of the encoding of the cached records. A store of an
 /// older version is rebuilt (its cache and tables dropped, with a message); one of a newer
 /// version is left alone. 1: records as JSON; 2: records as postcard (a third smaller, encoded
-/// and decoded five times faster, `docs/design.md`), the cache an ordinary (rowid) table.
-pub const SCHEMA_VERSION: i64 = 2;
+/// and decoded five times faster, `docs/design.md`), the cache an ordinary (rowid) table; 3:
+/// the records' heart-rate histograms as whole milliseconds at `2 × bpm` (`metrics::hrtime`).
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The store's file name in its default folder.
 pub const FILE_NAME: &str = "calfguard.db";

@@ -21,6 +21,7 @@ use super::elevation::{DEFAULT_STEEP_GRADE, GRID_STEP_M, SMOOTH_WINDOW_M};
 use super::heat::is_hot;
 use super::hr::HR_MAX_PLAUSIBLE_BPM;
 use super::hr::{banister_rate_per_min, hr_at, valid_rest_max, HR_MAX_JUMP_BPM_PER_S};
+use super::hrtime::HrSeconds;
 use super::intensity::{WarmupData, DEFAULT_WARMUP_WINDOW_S, EASY_PACE_FACTOR};
 use super::intensity::{RUNNING_MIN_SPEED_MPS, SURGE_MAX_GRADE};
 use super::intensity::{SURGE_MIN_RECOVERY_S, SURGE_MIN_S, SURGE_SPEED_FACTOR};
@@ -442,14 +443,7 @@ pub fn warmup_data(samples: &[Sample], window_s: f64) -> WarmupData {
             bin_hr[b].1 += iv.dt_s;
         }
     }
-    hr_hist.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(hr_hist.len().min(256));
-    for (hr, dt) in hr_hist {
-        match merged.last_mut() {
-            Some(last) if last.0 == hr => last.1 += dt,
-            _ => merged.push((hr, dt)),
-        }
-    }
+    let merged = HrSeconds::from_pairs(hr_hist);
 
     let speed_iv = speed_intervals(samples);
     let med = median_running_speed(&speed_iv);
@@ -516,22 +510,10 @@ pub fn clean_hr_bpm(samples: &[Sample]) -> Vec<f64> {
         .collect()
 }
 
-fn merge(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pairs.len().min(256));
-    for (k, v) in pairs {
-        match out.last_mut() {
-            Some(last) if last.0 == k => last.1 += v,
-            _ => out.push((k, v)),
-        }
-    }
-    out
-}
-
 pub fn hr_profile(samples: &[Sample]) -> HrProfile {
     let speeds = speed_estimates_mps(samples);
     let moving_mask = moving_from_speeds(samples, &speeds, DEFAULT_STATIONARY_SPEED_MPS);
-    let mut all = Vec::new();
+    let mut still = Vec::new();
     let mut moving = Vec::new();
     let mut moving_s = 0.0;
     for iv in counted_intervals(samples) {
@@ -541,9 +523,10 @@ pub fn hr_profile(samples: &[Sample]) -> HrProfile {
             moving_s += iv.dt_s;
         }
         if let Some(hr) = hr {
-            all.push((hr, iv.dt_s));
             if is_moving {
                 moving.push((hr, iv.dt_s));
+            } else {
+                still.push((hr, iv.dt_s));
             }
         }
     }
@@ -557,8 +540,8 @@ pub fn hr_profile(samples: &[Sample]) -> HrProfile {
         }
     }
     HrProfile {
-        all: merge(all),
-        moving: merge(moving),
+        moving: HrSeconds::from_pairs(moving),
+        still: HrSeconds::from_pairs(still),
         moving_s,
         cleaned: counts,
         peak_bpm: sustained_peak_bpm(samples),
