@@ -69,8 +69,10 @@ pub struct ActivityRecord {
     pub warnings: Warnings,
     /// Athlete values the file states (FIT user profile, zones).
     pub file_athlete: AthleteValues,
-    /// The per-activity metrics (`docs/metrics.md`).
-    pub m: Metrics,
+    /// The per-activity metrics (`docs/metrics.md`). Boxed: the records are moved from each
+    /// file's result into the run's list, and a smaller record is a smaller second copy while
+    /// that happens (`docs/performance.md`, "Memory").
+    pub m: Box<Metrics>,
     /// Inputs of the metrics that wait for the athlete profile; dropped by phase 2.
     pub deferred: Option<Box<Deferred>>,
 

@@ -161,7 +161,7 @@ pub fn reduce(activity: &Activity, params: &MetricParams) -> ActivityRecord {
             ..Warnings::default()
         },
         file_athlete: activity.athlete.clone(),
-        m,
+        m: Box::new(m),
         deferred: Some(Box::new(deferred)),
         track: Vec::new(),
         utc_offset_s: None,
