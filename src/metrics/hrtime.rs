@@ -1,7 +1,7 @@
 //! Time at each heart rate, the histogram an activity keeps until the whole run's HRmax is known
 //! ([`super::profile`]).
 //!
-//! The counted intervals are differences of millisecond times ([`super::span_s`]), so the time
+//! The counted intervals are differences of millisecond times (`span_s`), so the time
 //! at a heart rate is kept as whole milliseconds: its sums are exact, whatever order they are
 //! added in. Heart rates that are whole or half bpm below 256 (every real file's) are kept as
 //! `2 × bpm` in a `u16`, so an entry takes 8 bytes instead of the 16 of an `(f64, f64)` pair; any
