@@ -4,11 +4,12 @@
 //! `user_profile`), else from an estimate over the whole history: they are only known once every
 //! file is read. So that no file is parsed twice, each activity's reduced summary keeps an
 //! [`HrProfile`]: the time spent at each heart rate over the moving counted intervals and over
-//! the other ones ([`super::hrtime::HrSeconds`], whole milliseconds), the cleaned heart-rate values the HRmax estimate pools, and the warm-up window's
-//! [`WarmupData`]. Every heart-rate metric is a sum over intervals of a function of the interval's
-//! heart rate, so evaluating it on these histograms gives the same value as on the samples (up to
-//! the order of floating-point additions); `tests::profile_matches_samples_on_real_files` checks
-//! that against the sample-based functions.
+//! the other ones ([`super::hrtime::HrSeconds`], whole milliseconds), the cleaned heart-rate
+//! values the HRmax estimate pools, and the warm-up window's [`WarmupData`]. Every heart-rate
+//! metric is a sum over intervals of a function of the interval's heart rate, so evaluating it on
+//! these histograms gives the same value as on the samples (up to the order of floating-point
+//! additions); `tests::profile_matches_samples_on_real_files` checks that against the
+//! sample-based functions.
 
 use super::check;
 use super::hr::{
