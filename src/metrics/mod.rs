@@ -265,7 +265,7 @@ mod tests {
     proptest! {
         /// Selection gives the sorted median, bit for bit.
         #[test]
-        fn median_and_merge_equal_their_sorted_forms(
+        fn median_equals_its_sorted_form(
             values in prop::collection::vec(prop_oneof![
                 4 => (0u32..40).prop_map(f64::from),
                 4 => -1e3f64..1e3,
