@@ -147,17 +147,21 @@ pub fn analyse_with(
             r
         })
         .collect();
-    let files = records
-        .iter()
-        .map(|r| FileRow {
-            source: r.source.clone(),
-            hash: match r.leaf {
-                Leaf::Content { hash, .. } | Leaf::Copy { hash } => Some(hash),
-                _ => None,
-            },
-            size_bytes: r.bytes,
-        })
-        .collect();
+    // The store's `files` table; without a store nothing reads it.
+    let files = match store {
+        Some(_) => records
+            .iter()
+            .map(|r| FileRow {
+                source: r.source.clone(),
+                hash: match r.leaf {
+                    Leaf::Content { hash, .. } | Leaf::Copy { hash } => Some(hash),
+                    _ => None,
+                },
+                size_bytes: r.bytes,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let mut analysis = account(records, problem_rows(found.problems));
     if let Some(rules) = &options.dedup {
         drop_same_runs(&mut analysis, rules);
