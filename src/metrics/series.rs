@@ -233,8 +233,18 @@ fn sample_x(series: &Series<'_>) -> Vec<Option<f64>> {
 /// ([`sample_x`]; [`Series::elevation_profile`] keeps it; steep descent and the grades
 /// of `super::elevation` read it).
 fn profile_with(series: &Series<'_>, xs: &[Option<f64>]) -> Vec<(f64, f64, Option<f64>)> {
-    let samples = series.samples();
-    let t0 = series.t0_ms();
+    profile_points(series.samples(), series.t0_ms(), xs)
+}
+
+/// The profile points of `samples` at positions `xs` (one per sample; `None` or a missing entry
+/// leaves the sample out), times counted from `t0_ms`: samples without a plausible altitude are
+/// left out, a point that goes back is dropped and one at the same `x` replaces the previous one.
+/// Shared with the reference implementation, which computes its `xs` its own way.
+pub(crate) fn profile_points(
+    samples: &[Sample],
+    t0_ms: Option<i64>,
+    xs: &[Option<f64>],
+) -> Vec<(f64, f64, Option<f64>)> {
     let mut out: Vec<(f64, f64, Option<f64>)> = Vec::with_capacity(samples.len());
     for (i, s) in samples.iter().enumerate() {
         let x = xs.get(i).copied().flatten();
@@ -242,7 +252,7 @@ fn profile_with(series: &Series<'_>, xs: &[Option<f64>]) -> Vec<(f64, f64, Optio
         let (Some(x), Some(a)) = (x, alt) else {
             continue;
         };
-        let t = match (s.time_utc_ms, t0) {
+        let t = match (s.time_utc_ms, t0_ms) {
             (Some(t), Some(t0)) => Some(span_s(t0, t)),
             _ => None,
         };

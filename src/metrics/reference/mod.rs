@@ -27,12 +27,12 @@ use super::intensity::{RUNNING_MIN_SPEED_MPS, SURGE_MAX_GRADE};
 use super::intensity::{SURGE_MIN_RECOVERY_S, SURGE_MIN_S, SURGE_SPEED_FACTOR};
 use super::load::{easy_rate_per_min, pace_scale, LoadParams, MIN_COVERAGE};
 use super::profile::HrProfile;
+use super::series::profile_points;
 use super::{check, finite, median, time_weighted_mean, Interval, MAX_GAP_S};
 use crate::model::LoadSource;
 use crate::model::Sample;
 
 const SPEED_WINDOW_MAX_SAMPLES: usize = 64;
-const MAX_ABS_ALTITUDE_M: f64 = 1.0e6;
 const MAX_GRID_STEPS: usize = 1_000_000;
 
 pub fn span_s(a_ms: i64, b_ms: i64) -> f64 {
@@ -688,23 +688,7 @@ fn profile(samples: &[Sample]) -> Vec<(f64, f64, Option<f64>)> {
         cumulative_track_m(samples, MAX_FOOT_SPEED_MPS)
     };
     let t0 = samples.iter().find_map(|s| s.time_utc_ms);
-    let mut out: Vec<(f64, f64, Option<f64>)> = Vec::new();
-    for (s, x) in samples.iter().zip(xs) {
-        let alt = finite(s.altitude_m).filter(|a| a.abs() <= MAX_ABS_ALTITUDE_M);
-        let (Some(x), Some(a)) = (x, alt) else {
-            continue;
-        };
-        let t = match (s.time_utc_ms, t0) {
-            (Some(t), Some(t0)) => Some(span_s(t0, t)),
-            _ => None,
-        };
-        match out.last_mut() {
-            Some(prev) if x < prev.0 => {}
-            Some(prev) if x == prev.0 => *prev = (x, a, t),
-            _ => out.push((x, a, t)),
-        }
-    }
-    out
+    profile_points(samples, t0, &xs)
 }
 
 fn resample(
